@@ -1,0 +1,28 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { MODULE_DEFINITIONS } from './app.modules.js';
+import { busConfig, databaseConfig, httpConfig } from './common/config/settings.js';
+import type { Topology } from './common/config/topology.js';
+import { HealthModule } from './common/health/health.module.js';
+import { MessagingModule } from './common/messaging/messaging.module.js';
+import { ObservabilityModule } from './common/observability/observability.module.js';
+
+/** Composes the halves this process runs: the cores MODULES lists, and the gateway if API=true. */
+@Module({})
+export class AppModule {
+  static forRoot(topology: Topology): DynamicModule {
+    const cores = MODULE_DEFINITIONS.filter((m) => topology.hosted.includes(m.name)).map((m) => m.core);
+    const gateways = topology.api ? MODULE_DEFINITIONS.map((m) => m.gateway) : [];
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [httpConfig, busConfig, databaseConfig] }),
+        ObservabilityModule,
+        MessagingModule.forRoot(topology),
+        HealthModule,
+        ...cores,
+        ...gateways,
+      ],
+    };
+  }
+}

@@ -1,0 +1,55 @@
+import { VersioningType } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import { readHttpSettings } from './common/config/settings.js';
+import type { Topology } from './common/config/topology.js';
+import { RequestContextInterceptor } from './common/context/request-context.interceptor.js';
+import { RequestContextStore, safeCorrelationId } from './common/context/request-context.js';
+import { ProblemFilter } from './common/http/problem.filter.js';
+import { buildOpenApiDocument, setupSwagger } from './common/http/swagger.js';
+import { createServers } from './common/messaging/transports.js';
+import { createValidationPipe } from './common/validation/validation.pipe.js';
+
+/**
+ * Builds (but does not start) the application for a topology: the HTTP side and one listener per
+ * transport this process serves, with the same pipes and error mapping on both.
+ */
+export async function createApp(topology: Topology): Promise<NestFastifyApplication> {
+  const http = readHttpSettings(process.env);
+  const adapter = new FastifyAdapter({
+    bodyLimit: http.bodyLimitBytes,
+    genReqId: (req: { headers: Record<string, unknown> }) => safeCorrelationId(req.headers['x-correlation-id']),
+  });
+  // JSON only: other bodies are refused with 415 instead of reaching validation as strings.
+  adapter.getInstance().removeContentTypeParser('text/plain');
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    request.headers['x-correlation-id'] = String(request.id);
+    reply.header('x-correlation-id', String(request.id));
+    done();
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(topology), adapter, { bufferLogs: false, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  app.enableVersioning({ type: VersioningType.URI });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalInterceptors(new RequestContextInterceptor());
+  if (topology.api) setupSwagger(app, buildOpenApiDocument(app));
+
+  for (const server of createServers(topology)) {
+    server.setOnProcessingStartHook((_transport, context, done) =>
+      RequestContextStore.run(RequestContextStore.fromMetadata((context as { getMetadata?: () => Record<string, string> }).getMetadata?.()), done),
+    );
+    app.connectMicroservice({ strategy: server });
+  }
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** Starts the listeners, then the HTTP server. */
+export async function startApp(app: NestFastifyApplication): Promise<void> {
+  const http = readHttpSettings(process.env);
+  await app.startAllMicroservices();
+  await app.listen(http.port, http.host);
+}

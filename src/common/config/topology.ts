@@ -1,0 +1,140 @@
+/** How a module's patterns travel. */
+export type TransportKind = 'local' | 'tcp' | 'redis';
+export const TRANSPORT_KINDS: readonly TransportKind[] = ['local', 'tcp', 'redis'];
+
+/** What the topology needs to know of a module; each module's index.ts declares its own. */
+export interface ModuleDescriptor {
+  readonly name: string;
+  readonly defaultTcpPort: number;
+  /** Modules whose patterns this module's core sends to. */
+  readonly calls: readonly string[];
+}
+
+export interface ModuleEndpoint {
+  name: string;
+  transport: TransportKind;
+  tcp: { host: string; port: number };
+  redisUrl: string;
+  /** PostgreSQL URL for this module's core; undefined means the embedded database. */
+  databaseUrl?: string;
+}
+
+export interface Topology {
+  /** Module cores hosted (served and migrated) by this process. */
+  hosted: string[];
+  /** Whether this process serves the public HTTP API. */
+  api: boolean;
+  /** Modules this process sends to: every module when it serves the API, plus what its cores call. */
+  calls: string[];
+  modules: Record<string, ModuleEndpoint>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
+}
+
+export function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.map((p) => p.replace(':', '://')).join(' or ')}`);
+  }
+  return raw;
+}
+
+function readModuleList(env: Env, name: string, known: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined) return [...known];
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = list.filter((m) => !known.includes(m));
+  if (unknown.length) {
+    throw new ConfigError(name, `names unknown module(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  }
+  return [...new Set(list)];
+}
+
+/**
+ * Reads where every module lives from the environment. All processes of a deployment may share one
+ * set of variables and differ only in MODULES; a contradiction stops the process at boot.
+ */
+export function readTopology(env: Env, descriptors: readonly ModuleDescriptor[]): Topology {
+  const known = descriptors.map((d) => d.name);
+  const hosted = readModuleList(env, 'MODULES', known);
+  const api = readBoolean(env, 'API', true);
+  if (!api && hosted.length === 0) {
+    throw new ConfigError('MODULES', 'is empty and API=false: this process would do nothing');
+  }
+  const sharedRedis = readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379';
+  const sharedDatabase = readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+
+  const modules: Record<string, ModuleEndpoint> = {};
+  for (const d of descriptors) {
+    const prefix = d.name.toUpperCase();
+    const transport = (env[`${prefix}_TRANSPORT`]?.trim().toLowerCase() || 'local') as TransportKind;
+    if (!TRANSPORT_KINDS.includes(transport)) {
+      throw new ConfigError(`${prefix}_TRANSPORT`, `must be one of ${TRANSPORT_KINDS.join(', ')}, got "${env[`${prefix}_TRANSPORT`]}"`);
+    }
+    modules[d.name] = {
+      name: d.name,
+      transport,
+      tcp: {
+        host: env[`${prefix}_TCP_HOST`]?.trim() || '127.0.0.1',
+        port: readInteger(env, `${prefix}_TCP_PORT`, d.defaultTcpPort, 1, 65535),
+      },
+      redisUrl: readUrl(env, `${prefix}_REDIS_URL`, ['redis:', 'rediss:']) ?? sharedRedis,
+      databaseUrl: readUrl(env, `${prefix}_DATABASE_URL`, ['postgres:', 'postgresql:']) ?? sharedDatabase,
+    };
+  }
+
+  const calls = new Set<string>(api ? known : []);
+  for (const d of descriptors) if (hosted.includes(d.name)) d.calls.forEach((c) => calls.add(c));
+  for (const name of calls) {
+    if (modules[name].transport === 'local' && !hosted.includes(name)) {
+      throw new ConfigError(
+        `${name.toUpperCase()}_TRANSPORT`,
+        `is "local", but this process calls the ${name} module without hosting it ` +
+          `(MODULES=${hosted.join(',') || '<empty>'}): add ${name} to MODULES or set ${name.toUpperCase()}_TRANSPORT to tcp or redis`,
+      );
+    }
+  }
+  const tcpPorts = new Map<number, string>();
+  for (const name of hosted) {
+    const m = modules[name];
+    if (m.transport !== 'tcp') continue;
+    const other = tcpPorts.get(m.tcp.port);
+    if (other) {
+      throw new ConfigError(`${name.toUpperCase()}_TCP_PORT`, `is ${m.tcp.port}, the same port as the ${other} module in this process`);
+    }
+    tcpPorts.set(m.tcp.port, name);
+  }
+  return { hosted, api, calls: [...calls], modules };
+}

@@ -1,0 +1,92 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, ConfigType } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { resolve } from 'node:path';
+import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
+import { databaseConfig } from '../config/settings.js';
+import type { Topology } from '../config/topology.js';
+import { TOPOLOGY } from '../messaging/channel.registry.js';
+import { pgliteDriver } from './pglite.pool.js';
+
+export interface ModuleDatabaseOptions {
+  /** The module's name, which is also its Postgres schema and its data source's name. */
+  name: string;
+  entities: Function[];
+  migrations: MixedList<Function>;
+}
+
+export function dataSourceOptions(
+  options: ModuleDatabaseOptions,
+  url: string | undefined,
+  settings: Pick<ConfigType<typeof databaseConfig>, 'dataDir' | 'poolSize'>,
+): DataSourceOptions {
+  return {
+    type: 'postgres',
+    ...(url
+      ? { url, extra: { max: settings.poolSize }, applicationName: `mm-${options.name}` }
+      : { driver: pgliteDriver(settings.dataDir === ':memory:' ? undefined : resolve(settings.dataDir, 'pglite')) }),
+    schema: options.name,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+  };
+}
+
+/**
+ * Creates the module's schema if needed and applies its pending migrations. On PostgreSQL an advisory
+ * lock keeps two processes that start together from migrating the same schema at once; the embedded
+ * database belongs to a single process, so it needs none.
+ */
+export async function migrateModule(ds: DataSource, schema: string): Promise<void> {
+  const embedded = !(ds.options as { url?: string }).url;
+  if (embedded) {
+    await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await ds.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const lock = ds.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${schema}`]);
+    try {
+      await lock.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await ds.runMigrations({ transaction: 'each' });
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrations:${schema}`]);
+    }
+  } finally {
+    await lock.release();
+  }
+}
+
+/** A module core's own data source: its schema, its entities, its migrations, nothing else. */
+@Module({})
+export class DatabaseModule {
+  static forModule(options: ModuleDatabaseOptions): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          name: options.name,
+          imports: [ConfigModule.forFeature(databaseConfig)],
+          inject: [TOPOLOGY, databaseConfig.KEY],
+          useFactory: (topology: Topology, settings: ConfigType<typeof databaseConfig>) => ({
+            ...dataSourceOptions(options, topology.modules[options.name].databaseUrl, settings),
+            // A database that is still starting gets a few chances before the boot fails.
+            retryAttempts: 5,
+            retryDelay: 2000,
+          }),
+          dataSourceFactory: async (dsOptions) => {
+            const ds = await new DataSource(dsOptions!).initialize();
+            if (databaseConfig().runMigrations) await migrateModule(ds, options.name);
+            return ds;
+          },
+        }),
+        TypeOrmModule.forFeature(options.entities, options.name),
+      ],
+      exports: [TypeOrmModule],
+    };
+  }
+}

@@ -1,0 +1,87 @@
+import { Controller, Get, Inject, Res, ServiceUnavailableException, VERSION_NEUTRAL } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import type { DataSource } from 'typeorm';
+import type { Topology } from '../config/topology.js';
+import { ChannelRegistry, TOPOLOGY } from '../messaging/channel.registry.js';
+
+const PROBE_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+@ApiTags('health')
+@Controller({ path: 'health', version: VERSION_NEUTRAL })
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    private readonly moduleRef: ModuleRef,
+    private readonly channels: ChannelRegistry,
+    @Inject(TOPOLOGY) private readonly topology: Topology,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'The process is up and its event loop answers' })
+  @ApiOkResponse({ description: 'Alive' })
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: "The hosted modules' databases answer and every module this process calls answers a ping" })
+  @ApiOkResponse({ description: 'Every check is up' })
+  @ApiServiceUnavailableResponse({ description: 'At least one check is down; the body says which' })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    try {
+      return await this.health.check([
+        ...this.topology.hosted.filter((name) => this.dataSource(name)).map((name) => () => this.database(name)),
+        ...this.topology.calls.map((name) => () => this.bus(name)),
+      ]);
+    } catch (err) {
+      // Terminus reports "not ready" as an exception; its body is the report a probe or operator needs.
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      reply.status(503);
+      return err.getResponse();
+    }
+  }
+
+  private async database(name: string): Promise<HealthIndicatorResult> {
+    const check = this.indicator.check(`${name}-database`);
+    try {
+      await withTimeout(this.dataSource(name)!.query('SELECT 1'), PROBE_TIMEOUT_MS);
+      return check.up();
+    } catch (err) {
+      return check.down({ message: (err as Error).message });
+    }
+  }
+
+  /** The module core's data source; undefined for a module that keeps no data. */
+  private dataSource(name: string): DataSource | undefined {
+    try {
+      return this.moduleRef.get<DataSource>(getDataSourceToken(name), { strict: false });
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async bus(name: string): Promise<HealthIndicatorResult> {
+    const check = this.indicator.check(`${name}-bus`);
+    const channel = this.channels.channel(name);
+    try {
+      await withTimeout(channel.send(`${name}.ping`, {}), PROBE_TIMEOUT_MS);
+      return check.up({ transport: this.topology.modules[name].transport });
+    } catch (err) {
+      return check.down({ transport: this.topology.modules[name].transport, message: (err as Error).message });
+    }
+  }
+}

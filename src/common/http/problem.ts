@@ -1,0 +1,76 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export class FieldViolationDoc {
+  @ApiProperty({ example: 'email' })
+  field: string;
+
+  @ApiProperty({ example: ['email must be an email'] })
+  messages: string[];
+}
+
+/** RFC 9457 problem details, with the project's stable `code`. */
+export class ProblemDetails {
+  @ApiProperty({ example: 'urn:problem:USERS.NOT_FOUND', description: 'A URI naming the problem type; derived from `code`.' })
+  type: string;
+
+  @ApiProperty({ example: 'Not Found' })
+  title: string;
+
+  @ApiProperty({ example: 404 })
+  status: number;
+
+  @ApiProperty({ example: 'No user has this id' })
+  detail: string;
+
+  @ApiProperty({ example: 'USERS.NOT_FOUND', description: 'Stable machine-readable code; branch on this.' })
+  code: string;
+
+  @ApiProperty({ example: '/v1/users/0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b' })
+  instance: string;
+
+  @ApiProperty({ example: '5c0e9e0e-3f7e-4c1e-9a35-3c1f1e7f8a10', description: 'Quote this when reporting a problem.' })
+  correlationId: string;
+
+  @ApiPropertyOptional({ type: [FieldViolationDoc], description: 'Present for COMMON.VALIDATION_FAILED.' })
+  errors?: FieldViolationDoc[];
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  409: 'Conflict', 413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content',
+  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? 'Error';
+}
+
+/** Documents problem+json responses: `codes` maps each status to the error codes that route can answer with. */
+export function ApiProblems(codes: Record<number, readonly string[]>) {
+  return applyDecorators(
+    ApiExtraModels(ProblemDetails),
+    ...Object.entries(codes).map(([status, list]) =>
+      ApiResponse({
+        status: Number(status),
+        description: `${statusText(Number(status))}: ${list.join(', ')}`,
+        content: {
+          [PROBLEM_CONTENT_TYPE]: {
+            schema: { $ref: getSchemaPath(ProblemDetails) },
+            example: {
+              type: `urn:problem:${list[0]}`, title: statusText(Number(status)), status: Number(status),
+              detail: 'A human-readable explanation', code: list[0], instance: '/v1/...',
+              correlationId: '5c0e9e0e-3f7e-4c1e-9a35-3c1f1e7f8a10',
+            },
+          },
+        },
+      }),
+    ),
+  );
+}
+
+/** The failures every route that crosses the bus can answer with. */
+export const BUS_PROBLEMS = { 503: ['BUS.UNAVAILABLE'], 504: ['BUS.TIMEOUT'] } as const;

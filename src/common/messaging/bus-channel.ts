@@ -1,0 +1,112 @@
+import { ClientProxy } from '@nestjs/microservices';
+import CircuitBreaker from 'opossum';
+import { firstValueFrom, lastValueFrom, TimeoutError, timeout } from 'rxjs';
+import { BusErrors, CommonErrors } from '../errors/common.errors.js';
+import { DomainError } from '../errors/domain-error.js';
+import type { BusSettings } from '../config/settings.js';
+import { NO_MESSAGE_HANDLER } from './in-process.server.js';
+
+export interface SendOptions {
+  /** A query that changes nothing may be retried when the target is unreachable. */
+  idempotent?: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Everything between a typed client and a transport: the deadline on every call, error decoding,
+ * and, for a module in another process, a circuit breaker and retries of idempotent queries.
+ */
+export class BusChannel {
+  private readonly breaker?: CircuitBreaker<[() => Promise<unknown>], unknown>;
+
+  constructor(
+    readonly target: string,
+    readonly proxy: ClientProxy,
+    private readonly settings: BusSettings,
+    readonly remote: boolean,
+  ) {
+    if (remote) {
+      this.breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
+        timeout: false,
+        errorThresholdPercentage: settings.breakerErrorThresholdPercent,
+        resetTimeout: settings.breakerResetMs,
+        volumeThreshold: settings.breakerVolumeThreshold,
+        // A domain answer (not found, conflict...) proves the target is healthy.
+        errorFilter: (err: unknown) => err instanceof DomainError && err.status < 500,
+        name: target,
+      });
+    }
+  }
+
+  get circuitOpen(): boolean {
+    return this.breaker?.opened ?? false;
+  }
+
+  async send<R>(pattern: string, payload: object, options: SendOptions = {}): Promise<R> {
+    const deadline = Date.now() + this.settings.deadlineMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.guard(() =>
+          firstValueFrom(this.proxy.send<R>(pattern, payload).pipe(timeout({ first: this.remaining(deadline) }))),
+        )) as R;
+      } catch (err) {
+        const backoff = this.settings.retryBackoffMs * 2 ** attempt;
+        const retry =
+          options.idempotent && this.remote && err instanceof DomainError && err.code === BusErrors.UNAVAILABLE.code &&
+          !this.circuitOpen && attempt < this.settings.retries && Date.now() + backoff < deadline;
+        if (!retry) throw err;
+        await sleep(backoff);
+      }
+    }
+  }
+
+  /** Hands an event to the transport and waits until it has been accepted. */
+  async emit(pattern: string, payload: object): Promise<void> {
+    const deadline = Date.now() + this.settings.deadlineMs;
+    await this.guard(() =>
+      lastValueFrom(this.proxy.emit(pattern, payload).pipe(timeout({ first: this.remaining(deadline) })), {
+        defaultValue: undefined,
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.breaker?.shutdown();
+    await this.proxy.close();
+  }
+
+  private remaining(deadline: number): number {
+    return Math.max(1, deadline - Date.now());
+  }
+
+  private async guard(call: () => Promise<unknown>): Promise<unknown> {
+    try {
+      return await (this.breaker ? this.breaker.fire(() => call().catch((e) => Promise.reject(this.decode(e)))) : call());
+    } catch (err) {
+      throw this.decode(err);
+    }
+  }
+
+  /** Turns whatever a transport failed with into a DomainError. */
+  private decode(err: unknown): DomainError {
+    if (err instanceof DomainError) return err;
+    if (DomainError.isBody(err)) return DomainError.fromBody(err);
+    if (err instanceof TimeoutError) {
+      return new DomainError(BusErrors.TIMEOUT, `The ${this.target} module did not answer within ${this.settings.deadlineMs} ms`);
+    }
+    const message = typeof err === 'string' ? err : (err as { message?: unknown })?.message;
+    if (message === NO_MESSAGE_HANDLER) {
+      return new DomainError(BusErrors.UNKNOWN_PATTERN, `The ${this.target} module does not handle this message`);
+    }
+    if ((err as { code?: unknown })?.code === 'EOPENBREAKER') {
+      return new DomainError(BusErrors.UNAVAILABLE, `The ${this.target} module is unavailable`, {
+        retryAfterSeconds: Math.ceil(this.settings.breakerResetMs / 1000),
+      });
+    }
+    if (err instanceof Error || typeof err === 'string') {
+      return new DomainError(BusErrors.UNAVAILABLE, `The ${this.target} module is unavailable`, { retryAfterSeconds: 1 });
+    }
+    return new DomainError(CommonErrors.INTERNAL, 'Internal server error');
+  }
+}

@@ -1,0 +1,43 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { busConfig } from '../config/settings.js';
+import type { Topology } from '../config/topology.js';
+import { RequestContextStore } from '../context/request-context.js';
+import { BusChannel } from './bus-channel.js';
+import { createClientProxy } from './transports.js';
+
+export const TOPOLOGY = Symbol('TOPOLOGY');
+
+/** One channel per target module per process, shared by every client of that module. */
+@Injectable()
+export class ChannelRegistry implements OnApplicationShutdown {
+  private readonly channels = new Map<string, BusChannel>();
+
+  constructor(
+    @Inject(TOPOLOGY) private readonly topology: Topology,
+    @Inject(busConfig.KEY) private readonly settings: ConfigType<typeof busConfig>,
+  ) {}
+
+  channel(target: string): BusChannel {
+    let channel = this.channels.get(target);
+    if (!channel) {
+      const endpoint = this.topology.modules[target];
+      if (!endpoint) throw new Error(`No module named "${target}" in the topology`);
+      const proxy = createClientProxy(endpoint);
+      proxy.setOnDispatchHook((packet) => {
+        packet.metadata = RequestContextStore.toMetadata();
+      });
+      channel = new BusChannel(target, proxy, this.settings, endpoint.transport !== 'local');
+      this.channels.set(target, channel);
+    }
+    return channel;
+  }
+
+  all(): BusChannel[] {
+    return [...this.channels.values()];
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.all().map((c) => c.close()));
+  }
+}

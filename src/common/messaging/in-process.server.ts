@@ -1,0 +1,67 @@
+import { CustomTransportStrategy, IncomingRequest, Server } from '@nestjs/microservices';
+import { InProcessBroker, InProcessReceiver } from './in-process.broker.js';
+import { InProcessContext } from './in-process.context.js';
+
+/** Same text the TCP transport answers with for a pattern nobody handles. */
+export const NO_MESSAGE_HANDLER = 'There is no matching message handler defined in the remote service.';
+
+/**
+ * Serves message patterns to clients in the same process. Every packet arrives as the JSON text the
+ * TCP transport would put on the socket and every reply leaves as such text, so what a handler can
+ * receive and return is exactly what it could over TCP.
+ */
+export class InProcessServer extends Server implements CustomTransportStrategy {
+  override readonly transportId = Symbol('IN_PROCESS');
+  private readonly receiver: InProcessReceiver = (encoded, reply) => this.handleMessage(encoded, reply);
+
+  constructor(
+    readonly name: string,
+    private readonly broker: InProcessBroker = InProcessBroker.default,
+  ) {
+    super();
+    this.initializeSerializer({});
+    this.initializeDeserializer({});
+  }
+
+  listen(callback: (...optionalParams: unknown[]) => void): void {
+    try {
+      this.broker.register(this.name, this.receiver);
+    } catch (err) {
+      return callback(err);
+    }
+    this._status$.next('connected');
+    callback();
+  }
+
+  close(): void {
+    this.broker.unregister(this.name, this.receiver);
+    this._status$.next('disconnected');
+  }
+
+  on(): void {
+    throw new Error('The in-process transport emits no events');
+  }
+
+  unwrap<T>(): T {
+    throw new Error('The in-process transport has no underlying server');
+  }
+
+  private async handleMessage(encoded: string, reply: (encoded: string) => void): Promise<void> {
+    const packet = (await this.deserializer.deserialize(JSON.parse(encoded))) as IncomingRequest;
+    const pattern = this.getPatternAsString(packet.pattern);
+    const context = new InProcessContext([pattern, packet.metadata]);
+    if (packet.id === undefined) {
+      return this.handleEvent(pattern, packet, context);
+    }
+    const send = (data: object) => reply(JSON.stringify(this.serializer.serialize({ ...data, id: packet.id })));
+    const handler = this.getHandlerByPattern(pattern);
+    if (!handler) {
+      return send({ status: 'error', err: NO_MESSAGE_HANDLER });
+    }
+    return this.handleRequest(
+      context,
+      async () => this.transformToObservable(await handler(packet.data, context)),
+      (data) => send(data),
+    );
+  }
+}

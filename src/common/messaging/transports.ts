@@ -1,0 +1,55 @@
+import { ClientProxy, ClientProxyFactory, CustomTransportStrategy, Server, ServerRedis, ServerTCP, Transport } from '@nestjs/microservices';
+import type { ModuleEndpoint, Topology } from '../config/topology.js';
+import { InProcessClient } from './in-process.client.js';
+import { InProcessServer } from './in-process.server.js';
+
+/** The name of the single in-process server every process has for the modules it hosts locally. */
+export const LOCAL_SERVER = 'local';
+
+/** ioredis options from a redis:// or rediss:// URL (user, password, db, TLS). */
+export function redisOptions(url: string) {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    ...(u.username && { username: decodeURIComponent(u.username) }),
+    ...(u.password && { password: decodeURIComponent(u.password) }),
+    ...(u.pathname.length > 1 && { db: Number(u.pathname.slice(1)) }),
+    ...(u.protocol === 'rediss:' && { tls: {} }),
+  };
+}
+
+/** Reconnect forever: the stock default of 0 attempts would leave a caller dead after one Redis restart. */
+const REDIS_RECONNECT = { retryAttempts: Number.MAX_SAFE_INTEGER, retryDelay: 500 };
+
+export function createClientProxy(endpoint: ModuleEndpoint): ClientProxy {
+  switch (endpoint.transport) {
+    case 'local':
+      return new InProcessClient(LOCAL_SERVER);
+    case 'tcp':
+      return ClientProxyFactory.create({ transport: Transport.TCP, options: endpoint.tcp });
+    case 'redis':
+      return ClientProxyFactory.create({
+        transport: Transport.REDIS,
+        options: { ...redisOptions(endpoint.redisUrl), ...REDIS_RECONNECT },
+      });
+  }
+}
+
+/**
+ * The servers this process listens on: one in-process server for its local modules, one TCP server
+ * per TCP-hosted module, one Redis server per Redis URL in use.
+ */
+export function createServers(topology: Topology): Array<Server & CustomTransportStrategy> {
+  const servers: Array<Server & CustomTransportStrategy> = [new InProcessServer(LOCAL_SERVER)];
+  const redisUrls = new Set<string>();
+  for (const name of topology.hosted) {
+    const m = topology.modules[name];
+    if (m.transport === 'tcp') servers.push(new ServerTCP(m.tcp) as Server & CustomTransportStrategy);
+    if (m.transport === 'redis' && !redisUrls.has(m.redisUrl)) {
+      redisUrls.add(m.redisUrl);
+      servers.push(new ServerRedis({ ...redisOptions(m.redisUrl), ...REDIS_RECONNECT }) as Server & CustomTransportStrategy);
+    }
+  }
+  return servers;
+}

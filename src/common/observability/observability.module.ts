@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { RequestContextStore, safeCorrelationId } from '../context/request-context.js';
+
+/** Structured JSON logs; every line written while handling a request carries its correlation id. */
+@Module({
+  imports: [
+    LoggerModule.forRoot({
+      pinoHttp: {
+        level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'warn' : 'info'),
+        genReqId: (req) => safeCorrelationId(req.headers['x-correlation-id']),
+        customAttributeKeys: { reqId: 'correlationId' },
+        mixin: () => {
+          const ctx = RequestContextStore.current();
+          return ctx ? { correlationId: ctx.correlationId } : {};
+        },
+        redact: {
+          paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.refreshToken'],
+          censor: '[redacted]',
+        },
+        serializers: {
+          req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        },
+      },
+    }),
+  ],
+})
+export class ObservabilityModule {}

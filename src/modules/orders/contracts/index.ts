@@ -1,0 +1,4 @@
+export * from './orders.client.js';
+export * from './orders.errors.js';
+export * from './orders.messages.js';
+export * from './orders.patterns.js';

@@ -1,0 +1,38 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { bigintAsNumber } from '../../common/pagination/cursor.js';
+import type { OrderStatus } from './contracts/orders.messages.js';
+
+export interface OrderLine {
+  sku: string;
+  quantity: number;
+  unitPriceCents: number;
+}
+
+@Entity({ schema: 'orders', name: 'orders' })
+export class Order {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ type: 'bigint', insert: false, update: false, transformer: bigintAsNumber })
+  seq: number;
+
+  /** The user's id in the users module. A plain value: no key crosses schemas. */
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: OrderStatus;
+
+  /** The order's lines, stored with the order they belong to. */
+  @Column({ type: 'jsonb' })
+  items: OrderLine[];
+
+  @Column({ name: 'total_cents', type: 'bigint', transformer: bigintAsNumber })
+  totalCents: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

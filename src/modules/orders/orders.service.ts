@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
+import { UsersClient, UsersErrors } from '../users/index.js';
+import { OrdersErrors } from './contracts/orders.errors.js';
+import type { ListOrdersRequest, OrderPageReply, OrderReply, PlaceOrderRequest } from './contracts/orders.messages.js';
+import { Order } from './order.entity.js';
+
+@Injectable()
+export class OrdersService {
+  constructor(
+    @InjectRepository(Order, 'orders') private readonly orders: Repository<Order>,
+    private readonly users: UsersClient,
+  ) {}
+
+  async place({ userId, items }: PlaceOrderRequest): Promise<OrderReply> {
+    await this.assertUserExists(userId);
+    const lines = items.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents }));
+    const totalCents = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
+    const id = randomUUID();
+    await this.orders.insert({ id, userId, status: 'pending', items: lines, totalCents });
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<OrderReply> {
+    return toReply(await this.find(id));
+  }
+
+  async list({ userId, limit = 20, cursor }: ListOrdersRequest): Promise<OrderPageReply> {
+    const after = cursor === undefined ? 0 : decodeCursor(cursor);
+    if (after === null) throw new DomainError(OrdersErrors.INVALID_CURSOR, 'The cursor is not valid');
+    const rows = await this.orders
+      .createQueryBuilder('o')
+      .where('o.user_id = :userId AND o.seq > :after', { userId, after })
+      .orderBy('o.seq', 'ASC')
+      .limit(limit + 1)
+      .getMany();
+    const page = rows.slice(0, limit);
+    return { items: page.map(toReply), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].seq) : null };
+  }
+
+  /** Only a pending order can be cancelled; the check and the change are one statement. */
+  async cancel(id: string): Promise<OrderReply> {
+    const result = await this.orders.update({ id, status: 'pending' }, { status: 'cancelled' });
+    if (!result.affected) {
+      const order = await this.find(id);
+      throw new DomainError(OrdersErrors.NOT_CANCELLABLE, `The order is ${order.status}; only a pending order can be cancelled`);
+    }
+    return this.get(id);
+  }
+
+  private async assertUserExists(userId: string): Promise<void> {
+    try {
+      await this.users.get({ id: userId });
+    } catch (err) {
+      if (err instanceof DomainError && err.code === UsersErrors.NOT_FOUND.code) {
+        throw new DomainError(OrdersErrors.USER_NOT_FOUND, 'The order names a user that does not exist');
+      }
+      throw err;
+    }
+  }
+
+  private async find(id: string): Promise<Order> {
+    const order = await this.orders.findOneBy({ id });
+    if (!order) throw new DomainError(OrdersErrors.NOT_FOUND, 'No order has this id');
+    return order;
+  }
+}
+
+function toReply(o: Order): OrderReply {
+  return {
+    id: o.id,
+    userId: o.userId,
+    status: o.status,
+    items: o.items.map((l) => ({ ...l, lineTotalCents: l.quantity * l.unitPriceCents })),
+    totalCents: o.totalCents,
+    createdAt: o.createdAt.toISOString(),
+    updatedAt: o.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,4 @@
+export * from './users.client.js';
+export * from './users.errors.js';
+export * from './users.messages.js';
+export * from './users.patterns.js';

@@ -1,0 +1,15 @@
+/** Message patterns served by the users core. Names are `users.<verb>`; payloads in users.messages.ts. */
+export const UsersPatterns = {
+  /** CreateUserRequest -> UserReply. Errors: COMMON.VALIDATION_FAILED, USERS.EMAIL_TAKEN. */
+  CREATE: 'users.create',
+  /** GetUserRequest -> UserReply. Errors: COMMON.VALIDATION_FAILED, USERS.NOT_FOUND. Idempotent. */
+  GET: 'users.get',
+  /** ListUsersRequest -> UserPageReply. Errors: COMMON.VALIDATION_FAILED, USERS.INVALID_CURSOR. Idempotent. */
+  LIST: 'users.list',
+  /** UpdateUserRequest -> UserReply. Errors: COMMON.VALIDATION_FAILED, USERS.NOT_FOUND. */
+  UPDATE: 'users.update',
+  /** DeleteUserRequest -> DeletedReply. Errors: COMMON.VALIDATION_FAILED, USERS.NOT_FOUND. */
+  DELETE: 'users.delete',
+  /** {} -> PingReply. Answers as soon as the core is listening; used by readiness checks. */
+  PING: 'users.ping',
+} as const;
