@@ -6,7 +6,7 @@ import { AppModule } from './app.module.js';
 import { readHttpSettings } from './common/config/settings.js';
 import type { Topology } from './common/config/topology.js';
 import { RequestContextInterceptor } from './common/context/request-context.interceptor.js';
-import { RequestContextStore, safeCorrelationId } from './common/context/request-context.js';
+import { genCorrelationId, observeHttp, observeServer } from './common/observability/observe.js';
 import { ProblemFilter } from './common/http/problem.filter.js';
 import { buildOpenApiDocument, setupSwagger } from './common/http/swagger.js';
 import { createServers } from './common/messaging/transports.js';
@@ -20,15 +20,11 @@ export async function createApp(topology: Topology): Promise<NestFastifyApplicat
   const http = readHttpSettings(process.env);
   const adapter = new FastifyAdapter({
     bodyLimit: http.bodyLimitBytes,
-    genReqId: (req: { headers: Record<string, unknown> }) => safeCorrelationId(req.headers['x-correlation-id']),
+    genReqId: genCorrelationId,
   });
   // JSON only: other bodies are refused with 415 instead of reaching validation as strings.
   adapter.getInstance().removeContentTypeParser('text/plain');
-  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
-    request.headers['x-correlation-id'] = String(request.id);
-    reply.header('x-correlation-id', String(request.id));
-    done();
-  });
+  observeHttp(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(topology), adapter, { bufferLogs: false, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.enableVersioning({ type: VersioningType.URI });
@@ -38,9 +34,7 @@ export async function createApp(topology: Topology): Promise<NestFastifyApplicat
   if (topology.api) setupSwagger(app, buildOpenApiDocument(app));
 
   for (const server of createServers(topology)) {
-    server.setOnProcessingStartHook((_transport, context, done) =>
-      RequestContextStore.run(RequestContextStore.fromMetadata((context as { getMetadata?: () => Record<string, string> }).getMetadata?.()), done),
-    );
+    observeServer(server);
     app.connectMicroservice({ strategy: server });
   }
   app.enableShutdownHooks();

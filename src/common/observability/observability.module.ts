@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { RequestContextStore, safeCorrelationId } from '../context/request-context.js';
+import { RequestContextStore } from '../context/request-context.js';
 
 /** Structured JSON logs; every line written while handling a request carries its correlation id. */
 @Module({
@@ -8,8 +8,8 @@ import { RequestContextStore, safeCorrelationId } from '../context/request-conte
     LoggerModule.forRoot({
       pinoHttp: {
         level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'warn' : 'info'),
-        genReqId: (req) => safeCorrelationId(req.headers['x-correlation-id']),
-        customAttributeKeys: { reqId: 'correlationId' },
+        // Request lines are written by observeHttp, which sees Fastify's request id.
+        autoLogging: false,
         mixin: () => {
           const ctx = RequestContextStore.current();
           return ctx ? { correlationId: ctx.correlationId } : {};
@@ -17,9 +17,6 @@ import { RequestContextStore, safeCorrelationId } from '../context/request-conte
         redact: {
           paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.refreshToken'],
           censor: '[redacted]',
-        },
-        serializers: {
-          req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
         },
       },
     }),

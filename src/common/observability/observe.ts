@@ -1,0 +1,53 @@
+import { Logger } from '@nestjs/common';
+import type { Server } from '@nestjs/microservices';
+import type { FastifyInstance } from 'fastify';
+import { RequestContextStore, safeCorrelationId } from '../context/request-context.js';
+
+const httpLogger = new Logger('Http');
+const busLogger = new Logger('Bus');
+
+/**
+ * Gives every HTTP request a correlation id (the caller's `x-correlation-id` if it is plain, else a new
+ * one), echoes it in the response, and logs one line per request with it.
+ */
+export function observeHttp(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-correlation-id', String(request.id));
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    httpLogger.log({
+      correlationId: String(request.id),
+      method: request.method,
+      url: request.url.split('?')[0],
+      statusCode: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime),
+    }, 'request completed');
+    done();
+  });
+}
+
+export const genCorrelationId = (req: { headers: Record<string, unknown> }) => safeCorrelationId(req.headers['x-correlation-id']);
+
+type RpcContextLike = { getPattern?: () => string; getMetadata?: () => Record<string, string> | undefined };
+
+/**
+ * Runs every message handler of a server inside the request context its packet metadata carries,
+ * and logs one line per handled message with the same correlation id the caller logged.
+ */
+export function observeServer(server: Server): void {
+  const started = new WeakMap<object, number>();
+  server.setOnProcessingStartHook((_transport, context, done) => {
+    started.set(context as object, performance.now());
+    return RequestContextStore.run(RequestContextStore.fromMetadata((context as RpcContextLike).getMetadata?.()), done);
+  });
+  server.setOnProcessingEndHook((_transport, context) => {
+    const ctx = context as RpcContextLike;
+    const start = started.get(context as object);
+    busLogger.log({
+      correlationId: RequestContextStore.fromMetadata(ctx.getMetadata?.()).correlationId,
+      pattern: ctx.getPattern?.(),
+      durationMs: start === undefined ? undefined : Math.round(performance.now() - start),
+    }, 'message handled');
+  });
+}
