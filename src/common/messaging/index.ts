@@ -8,3 +8,4 @@ export * from './messaging.module.js';
 export * from './rpc-error.filter.js';
 export * from './transports.js';
 export * from './message-handlers.decorator.js';
+export * from './redis.client.js';

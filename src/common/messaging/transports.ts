@@ -1,6 +1,7 @@
 import { ClientProxy, ClientProxyFactory, CustomTransportStrategy, Server, ServerRedis, ServerTCP, Transport } from '@nestjs/microservices';
 import type { ModuleEndpoint, Topology } from '../config/topology.js';
 import { InProcessClient } from './in-process.client.js';
+import { RedisRequestClient } from './redis.client.js';
 import { InProcessServer } from './in-process.server.js';
 
 /** The name of the single in-process server every process has for the modules it hosts locally. */
@@ -29,10 +30,7 @@ export function createClientProxy(endpoint: ModuleEndpoint): ClientProxy {
     case 'tcp':
       return ClientProxyFactory.create({ transport: Transport.TCP, options: endpoint.tcp });
     case 'redis':
-      return ClientProxyFactory.create({
-        transport: Transport.REDIS,
-        options: { ...redisOptions(endpoint.redisUrl), ...REDIS_RECONNECT },
-      });
+      return new RedisRequestClient({ ...redisOptions(endpoint.redisUrl), ...REDIS_RECONNECT }) as unknown as ClientProxy;
   }
 }
 
