@@ -1,0 +1,126 @@
+/**
+ * Bus overhead: a direct method call vs a round trip over the in-process bus, NestJS TCP on loopback
+ * and NestJS Redis (REDIS_URL, default redis://127.0.0.1:6379). Run with `npm run bench`.
+ */
+import 'reflect-metadata';
+import { Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MessagePattern, Payload, ServerRedis, ServerTCP } from '@nestjs/microservices';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { createServer } from 'node:net';
+import { BusChannel } from '../src/common/messaging/bus-channel.js';
+import { InProcessClient } from '../src/common/messaging/in-process.client.js';
+import { InProcessServer } from '../src/common/messaging/in-process.server.js';
+import { MessageHandlers } from '../src/common/messaging/message-handlers.decorator.js';
+import { RedisRequestClient } from '../src/common/messaging/redis.client.js';
+import { createClientProxy, redisOptions } from '../src/common/messaging/transports.js';
+import { readBusSettings } from '../src/common/config/settings.js';
+
+const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 5000);
+const REMOTE_ROUND_TRIPS = Number(process.env.BENCH_REMOTE_ROUND_TRIPS ?? 2000);
+const CONCURRENCY = 32;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const payload = { id: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b', name: 'Ada Lovelace', email: 'ada@example.com' };
+
+@Injectable()
+class EchoService {
+  async echo(p: typeof payload) {
+    return { ...p, createdAt: '2026-01-01T12:00:00.000Z' };
+  }
+}
+
+@MessageHandlers()
+class EchoHandlers {
+  constructor(private readonly service: EchoService) {}
+
+  @MessagePattern('bench.echo')
+  echo(@Payload() p: typeof payload) {
+    return this.service.echo(p);
+  }
+}
+
+@Module({ controllers: [EchoHandlers], providers: [EchoService] })
+class BenchModule {}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+interface Result { name: string; n: number; meanUs: number; p50Us: number; p99Us: number; opsPerSec: number }
+
+async function sequential(name: string, n: number, call: () => Promise<unknown>): Promise<Result> {
+  for (let i = 0; i < Math.min(500, n); i++) await call();
+  const samples = new Float64Array(n);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    const s = process.hrtime.bigint();
+    await call();
+    samples[i] = Number(process.hrtime.bigint() - s) / 1000;
+  }
+  const totalUs = Number(process.hrtime.bigint() - t0) / 1000;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    name, n, meanUs: totalUs / n, p50Us: sorted[Math.floor(n * 0.5)], p99Us: sorted[Math.floor(n * 0.99)],
+    opsPerSec: Math.round((n / totalUs) * 1e6),
+  };
+}
+
+async function concurrent(name: string, n: number, call: () => Promise<unknown>): Promise<Result> {
+  const t0 = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next++ < n) await call();
+  }));
+  const totalUs = Number(process.hrtime.bigint() - t0) / 1000;
+  return { name: `${name} (${CONCURRENCY} in flight)`, n, meanUs: totalUs / n, p50Us: NaN, p99Us: NaN, opsPerSec: Math.round((n / totalUs) * 1e6) };
+}
+
+async function main(): Promise<void> {
+  const settings = readBusSettings(process.env);
+  const tcpPort = await freePort();
+  const app = await NestFactory.create(BenchModule, new FastifyAdapter(), { logger: ['error'] });
+  app.connectMicroservice({ strategy: new InProcessServer('local') });
+  app.connectMicroservice({ strategy: new ServerTCP({ host: '127.0.0.1', port: tcpPort }) });
+  const withRedis = process.env.BENCH_SKIP_REDIS !== 'true';
+  if (withRedis) app.connectMicroservice({ strategy: new ServerRedis(redisOptions(REDIS_URL)) });
+  await app.startAllMicroservices();
+  await app.init();
+
+  const service = app.get(EchoService);
+  const local = new BusChannel('bench', new InProcessClient('local'), settings, false);
+  const tcp = new BusChannel('bench', createClientProxy({ name: 'bench', transport: 'tcp', tcp: { host: '127.0.0.1', port: tcpPort }, redisUrl: REDIS_URL }), settings, true);
+  const redis = withRedis ? new BusChannel('bench', new RedisRequestClient(redisOptions(REDIS_URL)) as never, settings, true) : undefined;
+
+  const results: Result[] = [];
+  results.push(await sequential('direct method call', ROUND_TRIPS, () => service.echo(payload)));
+  results.push(await sequential('in-process bus round trip', ROUND_TRIPS, () => local.send('bench.echo', payload)));
+  results.push(await concurrent('in-process bus', ROUND_TRIPS, () => local.send('bench.echo', payload)));
+  results.push(await sequential('TCP round trip (loopback)', REMOTE_ROUND_TRIPS, () => tcp.send('bench.echo', payload)));
+  results.push(await concurrent('TCP', REMOTE_ROUND_TRIPS, () => tcp.send('bench.echo', payload)));
+  if (redis) {
+    results.push(await sequential('Redis round trip (loopback)', REMOTE_ROUND_TRIPS, () => redis.send('bench.echo', payload)));
+    results.push(await concurrent('Redis', REMOTE_ROUND_TRIPS, () => redis.send('bench.echo', payload)));
+  }
+
+  const fmt = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1));
+  console.log(`node ${process.version}, ${ROUND_TRIPS} local / ${REMOTE_ROUND_TRIPS} remote round trips, payload ${JSON.stringify(payload).length} B`);
+  console.log('| path | n | mean µs | p50 µs | p99 µs | ops/s |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const r of results) console.log(`| ${r.name} | ${r.n} | ${fmt(r.meanUs)} | ${fmt(r.p50Us)} | ${fmt(r.p99Us)} | ${r.opsPerSec} |`);
+  const rss = process.memoryUsage().rss / 1024 / 1024;
+  console.log(`rss after run: ${rss.toFixed(0)} MiB`);
+
+  await Promise.all([local.close(), tcp.close(), redis?.close()]);
+  await app.close();
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(err);
+  process.exit(1);
+});
