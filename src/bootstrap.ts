@@ -1,4 +1,4 @@
-import { VersioningType } from '@nestjs/common';
+import { LogLevel, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -11,6 +11,14 @@ import { ProblemFilter } from './common/http/problem.filter.js';
 import { buildOpenApiDocument, setupSwagger } from './common/http/swagger.js';
 import { createServers } from './common/messaging/transports.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
+
+const LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+/** Nest's own start-up lines, before the JSON logger takes over, follow LOG_LEVEL too. */
+function nestLogLevels(level = 'info'): LogLevel[] {
+  const index = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5, silent: -1 }[level] ?? 3;
+  return LEVELS.slice(0, index + 1) as unknown as LogLevel[];
+}
 
 /**
  * Builds (but does not start) the application for a topology: the HTTP side and one listener per
@@ -25,7 +33,7 @@ export async function createApp(topology: Topology): Promise<NestFastifyApplicat
   // JSON only: other bodies are refused with 415 instead of reaching validation as strings.
   adapter.getInstance().removeContentTypeParser('text/plain');
   observeHttp(adapter.getInstance());
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(topology), adapter, { bufferLogs: false, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(topology), adapter, { bodyParser: false, logger: nestLogLevels(process.env.LOG_LEVEL) });
   app.useLogger(app.get(Logger));
   app.enableVersioning({ type: VersioningType.URI });
   app.useGlobalPipes(createValidationPipe());

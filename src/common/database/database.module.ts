@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { resolve } from 'node:path';
@@ -6,7 +6,7 @@ import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
 import { databaseConfig } from '../config/settings.js';
 import type { Topology } from '../config/topology.js';
 import { TOPOLOGY } from '../messaging/channel.registry.js';
-import { pgliteDriver } from './pglite.pool.js';
+import { closeEmbeddedDatabases, pgliteDriver } from './pglite.pool.js';
 
 export interface ModuleDatabaseOptions {
   /** The module's name, which is also its Postgres schema and its data source's name. */
@@ -61,6 +61,14 @@ export async function migrateModule(ds: DataSource, schema: string): Promise<voi
   }
 }
 
+/** Closes the embedded database files when the application stops (a no-op on PostgreSQL). */
+@Injectable()
+class EmbeddedDatabaseCloser implements OnApplicationShutdown {
+  onApplicationShutdown(): Promise<void> {
+    return closeEmbeddedDatabases();
+  }
+}
+
 /** A module core's own data source: its schema, its entities, its migrations, nothing else. */
 @Module({})
 export class DatabaseModule {
@@ -86,6 +94,7 @@ export class DatabaseModule {
         }),
         TypeOrmModule.forFeature(options.entities, options.name),
       ],
+      providers: [EmbeddedDatabaseCloser],
       exports: [TypeOrmModule],
     };
   }
