@@ -45,7 +45,8 @@ export class HealthController {
     try {
       return await this.health.check([
         ...this.topology.hosted.filter((name) => this.dataSource(name)).map((name) => () => this.database(name)),
-        ...this.topology.calls.map((name) => () => this.bus(name)),
+        // A hosted module is pinged too: that proves its own listener answers on its transport.
+        ...[...new Set([...this.topology.calls, ...this.topology.hosted])].map((name) => () => this.bus(name)),
       ]);
     } catch (err) {
       // Terminus reports "not ready" as an exception; its body is the report a probe or operator needs.

@@ -5,6 +5,7 @@ import { BusErrors, CommonErrors } from '../errors/common.errors.js';
 import { DomainError } from '../errors/domain-error.js';
 import type { BusSettings } from '../config/settings.js';
 import { NO_MESSAGE_HANDLER } from './in-process.server.js';
+import { busCallDuration } from '../observability/metrics.js';
 
 export interface SendOptions {
   /** A query that changes nothing may be retried when the target is unreachable. */
@@ -24,9 +25,9 @@ export class BusChannel {
     readonly target: string,
     readonly proxy: ClientProxy,
     private readonly settings: BusSettings,
-    readonly remote: boolean,
+    readonly transport: string,
   ) {
-    if (remote) {
+    if (this.remote) {
       this.breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
         timeout: false,
         errorThresholdPercentage: settings.breakerErrorThresholdPercent,
@@ -39,11 +40,28 @@ export class BusChannel {
     }
   }
 
+  /** Whether the target runs in another process (and so gets a breaker and retries). */
+  get remote(): boolean {
+    return this.transport !== 'local';
+  }
+
   get circuitOpen(): boolean {
     return this.breaker?.opened ?? false;
   }
 
   async send<R>(pattern: string, payload: object, options: SendOptions = {}): Promise<R> {
+    const stopTimer = busCallDuration.startTimer({ target: this.target, pattern, transport: this.transport });
+    try {
+      const reply = await this.sendWithRetries<R>(pattern, payload, options);
+      stopTimer({ outcome: 'ok' });
+      return reply;
+    } catch (err) {
+      stopTimer({ outcome: err instanceof DomainError ? err.code : 'unknown' });
+      throw err;
+    }
+  }
+
+  private async sendWithRetries<R>(pattern: string, payload: object, options: SendOptions): Promise<R> {
     const deadline = Date.now() + this.settings.deadlineMs;
     for (let attempt = 0; ; attempt++) {
       try {

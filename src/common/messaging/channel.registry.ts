@@ -27,7 +27,7 @@ export class ChannelRegistry implements OnApplicationShutdown {
       proxy.setOnDispatchHook((packet) => {
         packet.metadata = RequestContextStore.toMetadata();
       });
-      channel = new BusChannel(target, proxy, this.settings, endpoint.transport !== 'local');
+      channel = new BusChannel(target, proxy, this.settings, endpoint.transport);
       this.channels.set(target, channel);
     }
     return channel;

@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
 import { RequestContextStore } from '../context/request-context.js';
 
-/** Structured JSON logs; every line written while handling a request carries its correlation id. */
+/**
+ * Structured JSON logs, where every line written while handling a request carries its correlation id,
+ * and Prometheus metrics at GET /metrics.
+ */
 @Module({
   imports: [
+    PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } }),
     LoggerModule.forRoot({
       pinoHttp: {
         level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'warn' : 'info'),

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Server } from '@nestjs/microservices';
 import type { FastifyInstance } from 'fastify';
 import { RequestContextStore, safeCorrelationId } from '../context/request-context.js';
+import { busMessagesHandled, httpRequestDuration } from './metrics.js';
 
 const httpLogger = new Logger('Http');
 const busLogger = new Logger('Bus');
@@ -16,6 +17,10 @@ export function observeHttp(fastify: FastifyInstance): void {
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
+    httpRequestDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
     httpLogger.log({
       correlationId: String(request.id),
       method: request.method,
@@ -44,6 +49,7 @@ export function observeServer(server: Server): void {
   server.setOnProcessingEndHook((_transport, context) => {
     const ctx = context as RpcContextLike;
     const start = started.get(context as object);
+    busMessagesHandled.inc({ pattern: ctx.getPattern?.() ?? 'unknown' });
     busLogger.log({
       correlationId: RequestContextStore.fromMetadata(ctx.getMetadata?.()).correlationId,
       pattern: ctx.getPattern?.(),
