@@ -20,12 +20,19 @@ function redact(url) {
   }
 }
 
+/** The suites that need PostgreSQL: end-to-end specs and the resilience specs built on the same harness. */
 function e2eSpecFiles() {
-  try {
-    return readdirSync(E2E_DIR).filter((f) => f.endsWith('.e2e.spec.ts')).map((f) => `test/e2e/${f}`);
-  } catch {
-    return [];
-  }
+  const list = (dir, suffix, prefix) => {
+    try {
+      return readdirSync(dir).filter((f) => f.endsWith(suffix)).map((f) => `${prefix}/${f}`);
+    } catch {
+      return [];
+    }
+  };
+  return [
+    ...list(E2E_DIR, '.e2e.spec.ts', 'test/e2e'),
+    ...list(join(__dirname, '..', 'resilience'), '.spec.ts', 'test/resilience'),
+  ];
 }
 
 /** Resolves to undefined when the server answers, else to the reason it does not. */
