@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
+import { keysetPage } from '../../common/pagination/keyset.js';
 import { UsersClient, UsersErrors } from '../users/index.js';
 import { OrdersErrors } from './contracts/orders.errors.js';
 import type { ListOrdersRequest, OrderPageReply, OrderReply, PlaceOrderRequest } from './contracts/orders.messages.js';
@@ -29,17 +29,10 @@ export class OrdersService {
     return toReply(await this.find(id));
   }
 
-  async list({ userId, limit = 20, cursor }: ListOrdersRequest): Promise<OrderPageReply> {
-    const after = cursor === undefined ? 0 : decodeCursor(cursor);
-    if (after === null) throw new DomainError(OrdersErrors.INVALID_CURSOR, 'The cursor is not valid');
-    const rows = await this.orders
-      .createQueryBuilder('o')
-      .where('o.user_id = :userId AND o.seq > :after', { userId, after })
-      .orderBy('o.seq', 'ASC')
-      .limit(limit + 1)
-      .getMany();
-    const page = rows.slice(0, limit);
-    return { items: page.map(toReply), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].seq) : null };
+  async list(request: ListOrdersRequest): Promise<OrderPageReply> {
+    const query = this.orders.createQueryBuilder('o').where('o.user_id = :userId', { userId: request.userId });
+    const { rows, nextCursor } = await keysetPage(query, request, OrdersErrors.INVALID_CURSOR);
+    return { items: rows.map(toReply), nextCursor };
   }
 
   /** Only a pending order can be cancelled; the check and the change are one statement. */

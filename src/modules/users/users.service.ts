@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { QueryFailedError, Repository } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
+import { keysetPage } from '../../common/pagination/keyset.js';
 import { UsersErrors } from './contracts/users.errors.js';
 import type {
   CreateUserRequest, DeletedReply, ListUsersRequest, UpdateUserRequest, UserPageReply, UserReply,
@@ -33,17 +33,9 @@ export class UsersService {
     return toReply(await this.find(id));
   }
 
-  async list({ limit = 20, cursor }: ListUsersRequest): Promise<UserPageReply> {
-    const after = cursor === undefined ? 0 : decodeCursor(cursor);
-    if (after === null) throw new DomainError(UsersErrors.INVALID_CURSOR, 'The cursor is not valid');
-    const rows = await this.users
-      .createQueryBuilder('u')
-      .where('u.seq > :after', { after })
-      .orderBy('u.seq', 'ASC')
-      .limit(limit + 1)
-      .getMany();
-    const page = rows.slice(0, limit);
-    return { items: page.map(toReply), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].seq) : null };
+  async list(request: ListUsersRequest): Promise<UserPageReply> {
+    const { rows, nextCursor } = await keysetPage(this.users.createQueryBuilder('u'), request, UsersErrors.INVALID_CURSOR);
+    return { items: rows.map(toReply), nextCursor };
   }
 
   async update({ id, name }: UpdateUserRequest): Promise<UserReply> {

@@ -1,8 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, IsUUID, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
+import { PageRequest } from '../../../common/pagination/page.request.js';
 
 export const ORDER_STATUSES = ['pending', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -49,24 +50,11 @@ export class GetOrderRequest {
 
 export class CancelOrderRequest extends GetOrderRequest {}
 
-export class ListOrdersRequest {
+/** A page of one user's orders, oldest first. */
+export class ListOrdersRequest extends PageRequest {
   @ApiProperty({ format: 'uuid', description: 'Whose orders to list.', example: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b' })
   @IsUUID('all')
   userId: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, example: 20 })
-  @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.', example: 'MTI' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  cursor?: string;
 }
 
 export class OrderItemReply extends OrderItemInput {

@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
+import { ApiProperty, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsEmail, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { PageRequest } from '../../../common/pagination/page.request.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -27,21 +28,8 @@ export class GetUserRequest {
   id: string;
 }
 
-export class ListUsersRequest {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, example: 20 })
-  @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.', example: 'MTI' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  cursor?: string;
-}
+/** A page of users, oldest first. */
+export class ListUsersRequest extends PageRequest {}
 
 export class UpdateUserRequest extends GetUserRequest {
   @ApiProperty({ example: 'Ada King', minLength: 1, maxLength: 100 })
