@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
 import type { BusSettings } from '../config/settings.js';
 import { DomainError } from '../errors/domain-error.js';
@@ -74,34 +75,57 @@ function channel(script: (call: number) => Step, options: { remote?: boolean; se
   return { channel: c, proxy };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw new Error(`expected a DomainError, got ${String(err)}`);
-  }
-  throw new Error('expected the call to fail');
+/**
+ * Moves the fake clock forward one millisecond at a time until the call has settled, and says after
+ * how many simulated milliseconds it did. Small steps keep the breaker's rolling window intact.
+ */
+async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown; afterMs: number }> {
+  const started = Date.now();
+  let done = false;
+  const settled = promise.then(
+    (value) => ({ value, afterMs: Date.now() - started }),
+    (error: unknown) => ({ error, afterMs: Date.now() - started }),
+  );
+  void settled.then(() => (done = true));
+  for (let i = 0; i < 10_000 && !done; i++) await jest.advanceTimersByTimeAsync(1);
+  return settled;
 }
+
+async function resolution<T>(promise: Promise<T>): Promise<T> {
+  const { value, error } = await settle(promise);
+  if (error !== undefined) throw error;
+  return value as T;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<DomainError> {
+  const { error } = await settle(promise);
+  if (error instanceof DomainError) return error;
+  throw new Error(`expected a DomainError, got ${String(error)}`);
+}
+
+// Time is simulated: the deadline, backoff and breaker reset are asserted to the millisecond.
+beforeEach(() => {
+  jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00.000Z') });
+});
 
 afterEach(async () => {
   await Promise.all(channels.splice(0).map((c) => c.close()));
+  jest.useRealTimers();
 });
 
 describe('BusChannel', () => {
   it('hands the pattern and payload to the transport and returns the reply', async () => {
     const { channel: c, proxy } = channel(() => ({ reply: { id: 'u1' } }));
-    await expect(c.send('users.get', { id: 'u1' })).resolves.toEqual({ id: 'u1' });
+    expect(await resolution(c.send('users.get', { id: 'u1' }))).toEqual({ id: 'u1' });
     expect(proxy.calls).toEqual([expect.objectContaining({ pattern: 'users.get', data: { id: 'u1' } })]);
   });
 
   it('turns a missed deadline into BUS.TIMEOUT (504)', async () => {
     const { channel: c } = channel(() => hang);
-    const started = Date.now();
-    const err = await rejection(c.send('users.get', { id: 'u1' }, { idempotent: true }));
-    expect(err).toMatchObject({ code: 'BUS.TIMEOUT', status: 504, message: 'The users module did not answer within 150 ms' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
-    expect(Date.now() - started).toBeLessThan(400);
+    const { error, afterMs } = await settle(c.send('users.get', { id: 'u1' }, { idempotent: true }));
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({ code: 'BUS.TIMEOUT', status: 504, message: 'The users module did not answer within 150 ms' });
+    expect(afterMs).toBe(150);
   });
 
   it('turns a refused connection into BUS.UNAVAILABLE (503)', async () => {
@@ -126,11 +150,9 @@ describe('BusChannel', () => {
   describe('retries', () => {
     it('retries an idempotent send while the target is unreachable, backing off exponentially', async () => {
       const { channel: c, proxy } = channel((n) => (n < 2 ? refuse : { reply: 'ok' }), { settings: { deadlineMs: 1000 } });
-      await expect(c.send('users.get', {}, { idempotent: true })).resolves.toBe('ok');
-      expect(proxy.calls).toHaveLength(3);
-      const [a, b, d] = proxy.calls.map((call) => call.at);
-      expect(b - a).toBeGreaterThanOrEqual(19);
-      expect(d - b).toBeGreaterThanOrEqual(39);
+      const started = Date.now();
+      expect(await resolution(c.send('users.get', {}, { idempotent: true }))).toBe('ok');
+      expect(proxy.calls.map((call) => call.at - started)).toEqual([0, 20, 60]);
     });
 
     it('gives up after BUS_RETRIES retries', async () => {
@@ -147,18 +169,17 @@ describe('BusChannel', () => {
       const started = Date.now();
       const err = await rejection(c.send('users.get', {}, { idempotent: true }));
       expect(err.code).toBe('BUS.UNAVAILABLE');
-      // Attempts at 0, 40 and 120 ms; the next would start at 280 ms, after the deadline.
-      expect(proxy.calls).toHaveLength(3);
-      expect(Date.now() - started).toBeLessThan(150);
+      // The next attempt would start at 280 ms, after the deadline: the channel gives up at 120 ms instead.
+      expect(proxy.calls.map((call) => call.at - started)).toEqual([0, 40, 120]);
     });
 
     it('gives a retry only what is left of the deadline', async () => {
       const { channel: c, proxy } = channel((n) => (n === 0 ? refuse : hang));
       const started = Date.now();
-      const err = await rejection(c.send('users.get', {}, { idempotent: true }));
-      expect(err.code).toBe('BUS.TIMEOUT');
-      expect(proxy.calls).toHaveLength(2);
-      expect(Date.now() - started).toBeLessThan(250);
+      const { error, afterMs } = await settle(c.send('users.get', {}, { idempotent: true }));
+      expect(error).toMatchObject({ code: 'BUS.TIMEOUT' });
+      expect(afterMs).toBe(150);
+      expect(proxy.calls.map((call) => call.at - started)).toEqual([0, 20]);
     });
 
     it.each([
@@ -185,9 +206,9 @@ describe('BusChannel', () => {
       expect(c.circuitOpen).toBe(true);
 
       const started = Date.now();
-      const err = await rejection(c.send('users.get', {}, { idempotent: true }));
+      const err = await c.send('users.get', {}, { idempotent: true }).catch((e: DomainError) => e);
       expect(err).toMatchObject({ code: 'BUS.UNAVAILABLE', status: 503, details: { retryAfterSeconds: 3 } });
-      expect(Date.now() - started).toBeLessThan(20);
+      expect(Date.now() - started).toBe(0);
       expect(proxy.calls).toHaveLength(3);
     });
 
@@ -203,7 +224,7 @@ describe('BusChannel', () => {
         expect(await rejection(c.send('users.get', {}))).toMatchObject({ code: 'USERS.NOT_FOUND', status: 404 });
       }
       expect(c.circuitOpen).toBe(false);
-      await expect(c.send('users.get', {})).resolves.toBe('ok');
+      expect(await resolution(c.send('users.get', {}))).toBe('ok');
       expect(proxy.calls).toHaveLength(11);
     });
 
@@ -211,8 +232,10 @@ describe('BusChannel', () => {
       const { channel: c } = channel((n) => (n < 3 ? refuse : { reply: 'back' }), { settings: { breakerResetMs: 100 } });
       for (let i = 0; i < 3; i++) await rejection(c.send('users.update', {}));
       expect(c.circuitOpen).toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      await expect(c.send('users.get', {})).resolves.toBe('back');
+      const whileOpen = await c.send('users.get', {}).catch((e: DomainError) => e);
+      expect(whileOpen).toMatchObject({ code: 'BUS.UNAVAILABLE', details: { retryAfterSeconds: 1 } });
+      await jest.advanceTimersByTimeAsync(100);
+      expect(await resolution(c.send('users.get', {}))).toBe('back');
       expect(c.circuitOpen).toBe(false);
     });
 
@@ -227,7 +250,7 @@ describe('BusChannel', () => {
   describe('emit', () => {
     it('resolves once the transport has taken the event', async () => {
       const { channel: c, proxy } = channel(() => ({ reply: undefined }));
-      await c.emit('users.user-deleted', { id: 'u1' });
+      await resolution(c.emit('users.user-deleted', { id: 'u1' }));
       expect(proxy.events).toEqual([expect.objectContaining({ pattern: 'users.user-deleted', data: { id: 'u1' } })]);
     });
 

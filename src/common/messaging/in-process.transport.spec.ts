@@ -205,7 +205,7 @@ describe('in-process transport', () => {
   it('delivers an emitted event after the emit has been awaited', async () => {
     received.length = 0;
     await channel.emit('probe.happened', { id: 'e1', at: AT });
-    for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 0; i < 400 && received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(received).toEqual([{ id: 'e1', at: '2026-01-02T03:04:05.678Z' }]);
   });
 
