@@ -51,6 +51,9 @@ export class ParityHandlers {
     return awkwardReply();
   }
 
+  @MessagePattern('parity.void')
+  async nothing(): Promise<void> {}
+
   @MessagePattern('parity.slow')
   async slow() {
     await new Promise<void>((resolve) => {

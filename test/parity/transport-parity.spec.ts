@@ -251,6 +251,10 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     });
   });
 
+  it('parity.void: a handler that returns nothing answers with no value, not a failure', async () => {
+    expect(await step('parity.void', () => app.parity.send('parity.void', {}))).toStrictEqual({ ok: undefined });
+  });
+
   it('parity.slow: a handler slower than the deadline gives BUS.TIMEOUT (504)', async () => {
     const started = Date.now();
     expect(await step('parity.slow', () => app.parity.send('parity.slow', {}))).toEqual(

@@ -120,6 +120,14 @@ describe('BusChannel', () => {
     expect(proxy.calls).toEqual([expect.objectContaining({ pattern: 'users.get', data: { id: 'u1' } })]);
   });
 
+  it('resolves to undefined when the target answers with no value', async () => {
+    const { channel: c } = channel(() => ({ reply: undefined }));
+    const { value, error } = await settle(c.send('users.touch', {}));
+    expect(error).toBeUndefined();
+    expect(value).toBeUndefined();
+    expect(c.circuitOpen).toBe(false);
+  });
+
   it('turns a missed deadline into BUS.TIMEOUT (504)', async () => {
     const { channel: c } = channel(() => hang);
     const { error, afterMs } = await settle(c.send('users.get', { id: 'u1' }, { idempotent: true }));

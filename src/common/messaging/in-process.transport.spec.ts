@@ -71,6 +71,9 @@ class ProbeHandlers {
     return { metadata: ctx.getMetadata(), pattern: ctx.getPattern(), current: RequestContextStore.current() };
   }
 
+  @MessagePattern('probe.void')
+  async nothing(): Promise<void> {}
+
   @MessagePattern('probe.slow')
   async slow() {
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -149,6 +152,10 @@ describe('in-process transport', () => {
   it('changes a payload the same way on its way to the handler', async () => {
     const reply = await channel.send('probe.payload', { at: AT, point: new Point(3, 4), missing: undefined });
     expect(reply).toStrictEqual({ payload: { at: '2026-01-02T03:04:05.678Z', point: { x: 3, y: 4 } }, atIsDate: false });
+  });
+
+  it('answers a handler that returns nothing with undefined, not as a failure', async () => {
+    await expect(channel.send('probe.void', {})).resolves.toBeUndefined();
   });
 
   it('validates payloads with the same pipe as HTTP bodies', async () => {
