@@ -66,7 +66,10 @@ export class BusChannel {
     for (let attempt = 0; ; attempt++) {
       try {
         return (await this.guard(() =>
-          firstValueFrom(this.proxy.send<R>(pattern, payload).pipe(timeout({ first: this.remaining(deadline) }))),
+          // A handler that returns nothing answers with no value (JSON drops undefined): that is a reply, not a failure.
+          firstValueFrom(this.proxy.send<R>(pattern, payload).pipe(timeout({ first: this.remaining(deadline) })), {
+            defaultValue: undefined,
+          }),
         )) as R;
       } catch (err) {
         const backoff = this.settings.retryBackoffMs * 2 ** attempt;

@@ -1,0 +1,81 @@
+import { readBusSettings, readDatabaseSettings, readHttpSettings, validateSettings } from './settings.js';
+import { ConfigError } from './topology.js';
+
+function configError(read: () => unknown): ConfigError {
+  try {
+    read();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('settings', () => {
+  it('has defaults for everything', () => {
+    expect(readHttpSettings({})).toEqual({ host: '0.0.0.0', port: 3000, bodyLimitBytes: 102400 });
+    expect(readBusSettings({})).toEqual({
+      deadlineMs: 5000,
+      retries: 2,
+      retryBackoffMs: 100,
+      breakerErrorThresholdPercent: 50,
+      breakerResetMs: 2000,
+      breakerVolumeThreshold: 5,
+    });
+    expect(readDatabaseSettings({})).toEqual({ dataDir: './data', runMigrations: true, poolSize: 10 });
+  });
+
+  it('reads every value that is set', () => {
+    expect(readHttpSettings({ HOST: ' 127.0.0.1 ', PORT: '0', BODY_LIMIT_BYTES: '2048' })).toEqual({
+      host: '127.0.0.1',
+      port: 0,
+      bodyLimitBytes: 2048,
+    });
+    expect(
+      readBusSettings({
+        BUS_DEADLINE_MS: '250',
+        BUS_RETRIES: '0',
+        BUS_RETRY_BACKOFF_MS: '5',
+        BUS_BREAKER_ERROR_PERCENT: '100',
+        BUS_BREAKER_RESET_MS: '100',
+        BUS_BREAKER_MIN_REQUESTS: '1',
+      }),
+    ).toEqual({
+      deadlineMs: 250,
+      retries: 0,
+      retryBackoffMs: 5,
+      breakerErrorThresholdPercent: 100,
+      breakerResetMs: 100,
+      breakerVolumeThreshold: 1,
+    });
+    expect(readDatabaseSettings({ DATA_DIR: ':memory:', MIGRATIONS_RUN: 'false', DATABASE_POOL_SIZE: '3' })).toEqual({
+      dataDir: ':memory:',
+      runMigrations: false,
+      poolSize: 3,
+    });
+  });
+
+  it.each([
+    ['PORT', '65536'],
+    ['PORT', '80x'],
+    ['BODY_LIMIT_BYTES', '1023'],
+    ['BUS_DEADLINE_MS', '9'],
+    ['BUS_DEADLINE_MS', '1.5'],
+    ['BUS_RETRIES', '-1'],
+    ['BUS_RETRY_BACKOFF_MS', '0'],
+    ['BUS_BREAKER_ERROR_PERCENT', '101'],
+    ['BUS_BREAKER_RESET_MS', '99'],
+    ['BUS_BREAKER_MIN_REQUESTS', '0'],
+    ['MIGRATIONS_RUN', 'sometimes'],
+    ['DATABASE_POOL_SIZE', '201'],
+    ['DATA_DIR', 'data\0dir'],
+  ])('refuses %s=%j, naming the variable', (variable, value) => {
+    const err = configError(() => validateSettings({ [variable]: value }));
+    expect(err.variable).toBe(variable);
+    expect(err.message).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
+  });
+
+  it('passes a valid environment', () => {
+    expect(() => validateSettings({ PORT: '8080', BUS_DEADLINE_MS: '1000', DATA_DIR: '/var/lib/app' })).not.toThrow();
+  });
+});

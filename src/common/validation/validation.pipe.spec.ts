@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import type { ArgumentMetadata } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsInt, IsString, Min, ValidateNested } from 'class-validator';
+import { DomainError } from '../errors/domain-error.js';
+import { createValidationPipe } from './validation.pipe.js';
+
+class Line {
+  @IsString()
+  sku: string;
+
+  @IsInt()
+  @Min(1)
+  quantity: number;
+}
+
+class Basket {
+  @IsString()
+  owner: string;
+
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => Line)
+  lines: Line[];
+}
+
+const body: ArgumentMetadata = { type: 'body', metatype: Basket };
+
+async function failure(value: unknown): Promise<DomainError> {
+  try {
+    await createValidationPipe().transform(value, body);
+  } catch (err) {
+    if (err instanceof DomainError) return err;
+    throw err;
+  }
+  throw new Error('expected the pipe to refuse the value');
+}
+
+describe('validation pipe', () => {
+  it('passes a valid value through as an instance of the declared class', async () => {
+    const value = await createValidationPipe().transform({ owner: 'ada', lines: [{ sku: 'A', quantity: 2 }] }, body);
+    expect(value).toBeInstanceOf(Basket);
+    expect(value.lines[0]).toBeInstanceOf(Line);
+  });
+
+  it('refuses an unknown field', async () => {
+    const err = await failure({ owner: 'ada', lines: [{ sku: 'A', quantity: 1 }], admin: true });
+    expect(err.code).toBe('COMMON.VALIDATION_FAILED');
+    expect(err.status).toBe(400);
+    expect(err.details).toEqual([{ field: 'admin', messages: ['property admin should not exist'] }]);
+  });
+
+  it('flattens nested item errors into field paths', async () => {
+    const err = await failure({ owner: 7, lines: [{ sku: 'A', quantity: 1 }, { sku: 3, quantity: 0, extra: 1 }] });
+    expect(err.code).toBe('COMMON.VALIDATION_FAILED');
+    expect(err.status).toBe(400);
+    const details = err.details as Array<{ field: string; messages: string[] }>;
+    expect(details.map((d) => d.field).sort()).toEqual(['lines.1.extra', 'lines.1.quantity', 'lines.1.sku', 'owner']);
+    expect(details.find((d) => d.field === 'lines.1.quantity')!.messages).toEqual(['quantity must not be less than 1']);
+  });
+
+  it('refuses a value that is not an object', async () => {
+    const err = await failure('a string');
+    expect(err.code).toBe('COMMON.VALIDATION_FAILED');
+    expect(err.status).toBe(400);
+  });
+});

@@ -1,0 +1,173 @@
+import type { INestApplication } from '@nestjs/common';
+import { type Server, ServerTCP } from '@nestjs/microservices';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { createServer } from 'node:net';
+import type { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module.js';
+import { MODULE_DEFINITIONS } from '../../src/app.modules.js';
+import { readTopology, type ModuleDescriptor, type Topology } from '../../src/common/config/topology.js';
+import { DomainError } from '../../src/common/errors/domain-error.js';
+import type { BusChannel } from '../../src/common/messaging/bus-channel.js';
+import { ChannelRegistry } from '../../src/common/messaging/channel.registry.js';
+import { createServers } from '../../src/common/messaging/transports.js';
+import { observeServer } from '../../src/common/observability/observe.js';
+import { OrdersClient } from '../../src/modules/orders/index.js';
+import { UsersClient } from '../../src/modules/users/index.js';
+import { ParityModule } from './parity.handlers.js';
+
+export type TransportUnderTest = 'local' | 'tcp';
+
+/** Short enough for the slow-handler case to be quick, long enough for a loaded CI machine. */
+export const PARITY_DEADLINE_MS = 1500;
+
+/** The parity handlers are a module of their own in the topology, reached over the transport under test. */
+const PARITY_DESCRIPTOR: ModuleDescriptor = { name: 'parity', defaultTcpPort: 4099, calls: [] };
+
+/** A message as it reached a server: which server, which pattern, which correlation id. */
+export interface Arrival {
+  server: string;
+  pattern: string;
+  correlationId?: string;
+}
+
+export interface ParityApp {
+  topology: Topology;
+  users: UsersClient;
+  orders: OrdersClient;
+  parity: BusChannel;
+  arrivals: Arrival[];
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+type StartHook = (transportId: unknown, context: unknown, done: () => Promise<unknown>) => unknown;
+type RpcContextLike = { getPattern(): string; getMetadata?(): Record<string, string> | undefined };
+
+/** Logs every message a server starts handling, then hands over to the hook already installed. */
+function recordArrivals(server: Server, name: string, arrivals: Arrival[]): void {
+  const inner = (server as unknown as { onProcessingStartHook: StartHook }).onProcessingStartHook;
+  server.setOnProcessingStartHook((transportId, context, done) => {
+    const ctx = context as RpcContextLike;
+    arrivals.push({ server: name, pattern: ctx.getPattern(), correlationId: ctx.getMetadata?.()?.['correlation-id'] });
+    return inner.call(server, transportId, context, done);
+  });
+}
+
+function serverName(server: Server, topology: Topology): string {
+  if (!(server instanceof ServerTCP)) return 'in-process';
+  const port = (server as unknown as { port: number }).port;
+  const owner = Object.values(topology.modules).find((m) => m.transport === 'tcp' && m.tcp.port === port);
+  return `tcp:${owner?.name}`;
+}
+
+/**
+ * Boots the users and orders cores (no HTTP API) with the given transport for users, orders and the
+ * parity handlers, on the in-memory embedded database, and empties their tables.
+ */
+export async function bootParityApp(transport: TransportUnderTest): Promise<ParityApp> {
+  const env: Record<string, string> = {
+    MODULES: 'users,orders,parity',
+    API: 'false',
+    DATA_DIR: ':memory:',
+    BUS_DEADLINE_MS: String(PARITY_DEADLINE_MS),
+    // Breaker behaviour has its own unit spec; here it must never turn a slow call into a fast failure.
+    BUS_BREAKER_MIN_REQUESTS: '10000',
+    USERS_TRANSPORT: transport,
+    ORDERS_TRANSPORT: transport,
+    PARITY_TRANSPORT: transport,
+  };
+  if (transport === 'tcp') {
+    env.USERS_TCP_PORT = String(await freePort());
+    env.ORDERS_TCP_PORT = String(await freePort());
+    env.PARITY_TCP_PORT = String(await freePort());
+  }
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  const restoreEnv = () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+
+  let app: INestApplication | undefined;
+  try {
+    const topology = readTopology(process.env, [...MODULE_DEFINITIONS, PARITY_DESCRIPTOR]);
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(topology), ParityModule] }).compile();
+    app = moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
+    const arrivals: Arrival[] = [];
+    for (const server of createServers(topology)) {
+      observeServer(server);
+      recordArrivals(server, serverName(server, topology), arrivals);
+      app.connectMicroservice({ strategy: server });
+    }
+    await app.startAllMicroservices();
+    await app.init();
+    for (const name of ['users', 'orders']) {
+      await app.get<DataSource>(getDataSourceToken(name)).query(`TRUNCATE "${name}"."${name}" RESTART IDENTITY`);
+    }
+    const registry = app.get(ChannelRegistry);
+    const started = app;
+    return {
+      topology,
+      users: new UsersClient(registry.channel('users')),
+      orders: new OrdersClient(registry.channel('orders')),
+      parity: registry.channel('parity'),
+      arrivals,
+      close: async () => {
+        await started.close();
+        restoreEnv();
+      },
+    };
+  } catch (err) {
+    await app?.close();
+    restoreEnv();
+    throw err;
+  }
+}
+
+export type Outcome = { ok: unknown } | { error: { code: string; status: number; message: string; details?: unknown } };
+
+/** What a call produced, as data: the reply, or the error's body. Anything but a DomainError is a test failure. */
+export async function outcome(call: Promise<unknown>): Promise<Outcome> {
+  try {
+    return { ok: await call };
+  } catch (err) {
+    if (err instanceof DomainError) return { error: err.toBody() };
+    throw err;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const GENERATED_TIMES = new Set(['createdAt', 'updatedAt']);
+
+/**
+ * Replaces what differs between two runs by design: ids become <id:N> in order of first appearance,
+ * and the server's timestamps become <time> (after checking they are ISO text).
+ */
+export function normalise(value: unknown, ids = new Map<string, string>()): unknown {
+  if (Array.isArray(value)) return value.map((v) => normalise(v, ids));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => {
+        if (GENERATED_TIMES.has(k) && typeof v === 'string' && ISO.test(v)) return [k, '<time>'];
+        return [k, normalise(v, ids)];
+      }),
+    );
+  }
+  if (typeof value === 'string' && UUID.test(value)) {
+    if (!ids.has(value)) ids.set(value, `<id:${ids.size + 1}>`);
+    return ids.get(value);
+  }
+  return value;
+}
