@@ -70,7 +70,7 @@ const internal = { code: 'COMMON.INTERNAL', status: 500, message: 'Internal serv
 const channels: BusChannel[] = [];
 function channel(script: (call: number) => Step, options: { remote?: boolean; settings?: Partial<BusSettings> } = {}) {
   const proxy = new ScriptedProxy(script);
-  const c = new BusChannel('users', proxy, { ...SETTINGS, ...options.settings }, options.remote ?? true);
+  const c = new BusChannel('users', proxy, { ...SETTINGS, ...options.settings }, (options.remote ?? true) ? 'tcp' : 'local');
   channels.push(c);
   return { channel: c, proxy };
 }

@@ -217,7 +217,7 @@ describe('in-process transport', () => {
   });
 
   it('fails as unavailable when no server of that name is listening', async () => {
-    const ghost = new BusChannel('ghost', new InProcessClient('ghost'), SETTINGS, false);
+    const ghost = new BusChannel('ghost', new InProcessClient('ghost'), SETTINGS, 'local');
     expect(await rejection(ghost.send('ghost.get', {}))).toMatchObject({ code: 'BUS.UNAVAILABLE', status: 503 });
     expect(await rejection(ghost.emit('ghost.happened', {}))).toMatchObject({ code: 'BUS.UNAVAILABLE', status: 503 });
     await ghost.close();
