@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
 import { RequestContextStore } from '../context/request-context.js';
+import { MetricsController } from './metrics.controller.js';
 
 /**
  * Structured JSON logs, where every line written while handling a request carries its correlation id,
@@ -9,7 +9,6 @@ import { RequestContextStore } from '../context/request-context.js';
  */
 @Module({
   imports: [
-    PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } }),
     LoggerModule.forRoot({
       pinoHttp: {
         level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'warn' : 'info'),
@@ -26,5 +25,6 @@ import { RequestContextStore } from '../context/request-context.js';
       },
     }),
   ],
+  controllers: [MetricsController],
 })
 export class ObservabilityModule {}
