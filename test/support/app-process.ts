@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +81,8 @@ export class AppProcess {
     if (this.running) throw new Error(`${this.name} is already running (pid ${this.child?.pid})`);
     if (!existsSync(ENTRY_POINT)) throw new Error(`${ENTRY_POINT} does not exist: run \`npm run build\` first`);
     mkdirSync(dirname(this.logFile), { recursive: true });
+    // A new handle starts a fresh log; restarts through the same handle append to it.
+    if (this.starts === 0) writeFileSync(this.logFile, '');
     this.starts += 1;
     appendFileSync(this.logFile, `\n=== ${new Date().toISOString()} start #${this.starts} of ${this.name} ===\n`);
     const fd = openSync(this.logFile, 'a');
