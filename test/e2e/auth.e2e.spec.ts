@@ -347,6 +347,8 @@ describe('auth: accounts, tokens and who may see what', () => {
       expect(Object.keys(op('/v1/users', 'get').responses)).toContain('403');
       expect(Object.keys(op('/v1/orders', 'get').responses)).toContain('403');
       expect(doc.paths['/v1/users'].post).toBeUndefined();
+      expect(op('/v1/auth/refresh', 'post').security).toEqual([{ refresh_token: [] }]);
+      expect(doc.components.securitySchemes.refresh_token).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'refresh_token' });
     });
   });
 

@@ -11,7 +11,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'the refresh token lives in an HttpOnly cookie used by /v1/auth/refresh and /v1/auth/logout.',
     )
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from /v1/auth/login, /register or /refresh.' })
-    .addCookieAuth('refresh_token', { type: 'apiKey', in: 'cookie', name: 'refresh_token', description: 'Set by the auth routes; HttpOnly.' })
+    .addCookieAuth('refresh_token', { type: 'apiKey', in: 'cookie', name: 'refresh_token', description: 'Set by the auth routes; HttpOnly.' }, 'refresh_token')
     .setVersion('1')
     .build();
   return SwaggerModule.createDocument(app, config);
