@@ -27,6 +27,13 @@ function redisReachable(url) {
   });
 }
 
+const known = ['monolith', 'users-tcp', 'redis', 'split'];
+const unknown = topologies.filter((t) => !known.includes(t));
+if (unknown.length) {
+  console.error(`Unknown topology: ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  process.exit(2);
+}
+
 const gate = await e2eGate();
 if (gate.message) console.error(gate.message);
 if (!gate.run) process.exit(0);

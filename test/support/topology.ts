@@ -3,7 +3,7 @@ import { AppProcess, baseEnv, PROJECT_ROOT } from './app-process.js';
 import { authTestEnv } from './auth-fixtures.js';
 import { freePorts } from './free-port.js';
 import { ensureTestDatabase, resetTestDatabase, testDatabaseUrl } from './test-database.js';
-import { planTopology, selectedTopology } from './topologies.js';
+import { isTopologyName, planTopology, selectedTopology, TOPOLOGY_NAMES } from './topologies.js';
 
 export interface RunningTopology {
   name: string;
@@ -32,6 +32,7 @@ export function testRedisUrl(): string {
  * stopped and the error carries that process's log tail.
  */
 export async function startTopology(name: string = selectedTopology(), options: StartTopologyOptions = {}): Promise<RunningTopology> {
+  if (!isTopologyName(name)) throw new Error(`Unknown topology "${name}"; known: ${TOPOLOGY_NAMES.join(', ')}`);
   const databaseUrl = testDatabaseUrl();
   await ensureTestDatabase(databaseUrl);
   await resetTestDatabase(databaseUrl);
@@ -56,12 +57,23 @@ export async function startTopology(name: string = selectedTopology(), options: 
     await Promise.all(all.map((p) => p.kill('SIGTERM')));
   };
 
-  // Started together: a process whose dependencies are not up yet simply reports not-ready until they are.
-  const started = await Promise.allSettled(all.map((p) => p.start()));
-  const failures = started.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+  // Started together: a process whose dependencies are not up yet simply reports not-ready until they
+  // are. The first process that fails stops the rest, which would otherwise wait for it until they time out.
+  const failures: Error[] = [];
+  let stopping: Promise<void> | undefined;
+  await Promise.all(
+    all.map((p) =>
+      p.start().catch((err: Error) => {
+        if (stopping) return stopping;
+        failures.push(err);
+        stopping = stop();
+        return stopping;
+      }),
+    ),
+  );
   if (failures.length) {
     await stop();
-    throw new Error(`Topology "${name}" did not start:\n${failures.map((e) => e.message).join('\n\n')}`);
+    throw new Error(`Topology "${name}" did not start (every log: ${logDir}):\n${failures.map((e) => e.message).join('\n\n')}`);
   }
   const gateway = plan.processes.find((p) => p.api)!;
   return { name, baseUrl: processes[gateway.name].url, processes, stop };

@@ -1,0 +1,48 @@
+import { planTopology, TOPOLOGY_NAMES } from './topologies.js';
+import { testDatabaseName } from './test-database.js';
+
+describe('end-to-end harness', () => {
+  describe('testDatabaseName', () => {
+    it.each([['postgres://postgres@127.0.0.1:5432/mm_e2e_test'], ['postgres://u:p@db:5432/TEST_orders']])('accepts %s', (url) => {
+      expect(testDatabaseName(url)).toBe(new URL(url).pathname.slice(1));
+    });
+
+    it.each([['postgres://postgres@127.0.0.1:5432/mm'], ['postgres://postgres@127.0.0.1:5432/postgres'], ['postgres://postgres@127.0.0.1:5432/']])(
+      'refuses %s, whose name does not say it is for tests',
+      (url) => {
+        expect(() => testDatabaseName(url)).toThrow(/must contain "test"/);
+      },
+    );
+
+    it('does not print a password it refuses', () => {
+      expect(() => testDatabaseName('postgres://u:secret@127.0.0.1/prod')).toThrow(/u:\*\*\*@/);
+    });
+  });
+
+  describe.each(TOPOLOGY_NAMES.map((name) => [name]))('topology %s', (name) => {
+    const plan = planTopology(name, {
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/x_test',
+      redisUrl: 'redis://127.0.0.1:6379',
+      tcpPorts: { users: 1001, orders: 1002, auth: 1003 },
+    });
+
+    it('has exactly one process serving the API, and unique process names', () => {
+      expect(plan.processes.filter((p) => p.api)).toHaveLength(1);
+      expect(new Set(plan.processes.map((p) => p.name)).size).toBe(plan.processes.length);
+    });
+
+    it('hosts every module core exactly once', () => {
+      const hosted = plan.processes.flatMap((p) => p.modules.split(',').filter(Boolean)).sort();
+      expect(hosted).toEqual(['auth', 'orders', 'users']);
+    });
+
+    it('keeps per-process settings out of the shared environment', () => {
+      expect(Object.keys(plan.shared)).toEqual(expect.not.arrayContaining(['MODULES', 'API', 'PORT']));
+      expect(plan.shared.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/x_test');
+    });
+  });
+
+  it('refuses an unknown topology', () => {
+    expect(() => planTopology('mesh', { databaseUrl: '', redisUrl: '', tcpPorts: { users: 1, orders: 2, auth: 3 } })).toThrow(/Unknown topology "mesh"/);
+  });
+});
