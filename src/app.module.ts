@@ -4,6 +4,7 @@ import { MODULE_DEFINITIONS } from './app.modules.js';
 import { busConfig, databaseConfig, httpConfig } from './common/config/settings.js';
 import type { Topology } from './common/config/topology.js';
 import { HealthModule } from './common/health/health.module.js';
+import { RateLimitModule } from './common/http/rate-limit.js';
 import { MessagingModule } from './common/messaging/messaging.module.js';
 import { ObservabilityModule } from './common/observability/observability.module.js';
 
@@ -20,6 +21,7 @@ export class AppModule {
         ObservabilityModule,
         MessagingModule.forRoot(topology),
         HealthModule,
+        ...(topology.api ? [RateLimitModule] : []),
         ...cores,
         ...gateways,
       ],

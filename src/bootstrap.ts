@@ -8,6 +8,8 @@ import type { Topology } from './common/config/topology.js';
 import { RequestContextInterceptor } from './common/context/request-context.interceptor.js';
 import { genCorrelationId, observeHttp, observeServer } from './common/observability/observe.js';
 import { ProblemFilter } from './common/http/problem.filter.js';
+import { applySecurity } from './common/http/security.js';
+import { readSecuritySettings } from './common/http/security.settings.js';
 import { buildOpenApiDocument, setupSwagger } from './common/http/swagger.js';
 import { createServers } from './common/messaging/transports.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
@@ -35,6 +37,7 @@ export async function createApp(topology: Topology): Promise<NestFastifyApplicat
   observeHttp(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(topology), adapter, { bodyParser: false, logger: nestLogLevels(process.env.LOG_LEVEL) });
   app.useLogger(app.get(Logger));
+  if (topology.api) await applySecurity(app, readSecuritySettings(process.env));
   app.enableVersioning({ type: VersioningType.URI });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());

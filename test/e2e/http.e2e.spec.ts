@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { uniqueEmail } from '../support/api-fixtures.js';
+import { authFor, createUser, uniqueEmail } from '../support/api-fixtures.js';
+import { TEST_PASSWORD } from '../support/auth-fixtures.js';
 import { useE2eSuite } from '../support/e2e-suite.js';
 import { expectProblem } from '../support/problem.js';
 
@@ -8,7 +9,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 describe('HTTP edge: routing, bodies and correlation ids', () => {
   const suite = useE2eSuite('http');
   const api = () => request(suite.baseUrl);
-  const userCount = async () => (await api().get('/v1/users').query({ limit: 100 })).body.items.length as number;
+  const userCount = async () => Number((await suite.db.query<{ n: string }>('SELECT count(*) AS n FROM users.users'))[0].n);
 
   it.each([
     ['GET', '/v1/nothing-here'],
@@ -21,27 +22,27 @@ describe('HTTP edge: routing, bodies and correlation ids', () => {
   });
 
   it('answers 413 COMMON.PAYLOAD_TOO_LARGE for a body over 100 KiB, and stores nothing', async () => {
-    const body = JSON.stringify({ name: 'x'.repeat(101 * 1024), email: uniqueEmail() });
-    const res = await api().post('/v1/users').set('content-type', 'application/json').send(body);
+    const body = JSON.stringify({ name: 'x'.repeat(101 * 1024), email: uniqueEmail(), password: TEST_PASSWORD });
+    const res = await api().post('/v1/auth/register').set('content-type', 'application/json').send(body);
     expectProblem(res, 413, 'COMMON.PAYLOAD_TOO_LARGE');
     expect(await userCount()).toBe(0);
   });
 
   it('accepts a body just under the limit as far as validation', async () => {
     // Big but under 100 KiB: it reaches validation, which refuses the 99 KiB name (max 100 chars).
-    const body = JSON.stringify({ name: 'x'.repeat(99 * 1024), email: uniqueEmail() });
-    const res = await api().post('/v1/users').set('content-type', 'application/json').send(body);
+    const body = JSON.stringify({ name: 'x'.repeat(99 * 1024), email: uniqueEmail(), password: TEST_PASSWORD });
+    const res = await api().post('/v1/auth/register').set('content-type', 'application/json').send(body);
     expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
   });
 
   it('answers 415 COMMON.UNSUPPORTED_MEDIA_TYPE for a text/plain body, and stores nothing', async () => {
-    const res = await api().post('/v1/users').set('content-type', 'text/plain').send(`{"name":"Ada","email":"${uniqueEmail()}"}`);
+    const res = await api().post('/v1/auth/register').set('content-type', 'text/plain').send(`{"name":"Ada","email":"${uniqueEmail()}","password":"${TEST_PASSWORD}"}`);
     expectProblem(res, 415, 'COMMON.UNSUPPORTED_MEDIA_TYPE');
     expect(await userCount()).toBe(0);
   });
 
   it.each([['{"name": "Ada", '], ['{name: "Ada"}'], ['']])('answers 400 COMMON.MALFORMED_REQUEST for the JSON body %p', async (body) => {
-    const res = await api().post('/v1/users').set('content-type', 'application/json').send(body);
+    const res = await api().post('/v1/auth/register').set('content-type', 'application/json').send(body);
     expectProblem(res, 400, 'COMMON.MALFORMED_REQUEST');
   });
 
@@ -56,15 +57,18 @@ describe('HTTP edge: routing, bodies and correlation ids', () => {
 
   it("keeps a caller's plain correlation id, also through the modules' bus", async () => {
     const id = `e2e-${Date.now()}.trace:1`;
-    const created = await api().post('/v1/users').set('x-correlation-id', id).send({ name: 'Ada', email: uniqueEmail() });
+    const created = await api().post('/v1/auth/register').set('x-correlation-id', id).send({ name: 'Ada', email: uniqueEmail(), password: TEST_PASSWORD });
     expect(created.status).toBe(201);
     expect(created.headers['x-correlation-id']).toBe(id);
 
-    // The order crosses from orders to users; the error comes back with the caller's id.
+    // The order crosses from orders to users (whose profile is gone); the error comes back with the caller's id.
+    const user = await createUser(suite.baseUrl);
+    await api().delete(`/v1/users/${user.id}`).set('authorization', authFor(user)).expect(204);
     const refused = await api()
       .post('/v1/orders')
+      .set('authorization', authFor(user))
       .set('x-correlation-id', id)
-      .send({ userId: '00000000-0000-4000-8000-000000000000', items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] });
+      .send({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] });
     expectProblem(refused, 422, 'ORDERS.USER_NOT_FOUND');
     expect(refused.headers['x-correlation-id']).toBe(id);
     expect(refused.body.correlationId).toBe(id);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { collectPages, createUser, placeOrder, SAMPLE_LINES } from '../support/api-fixtures.js';
+import { authFor, collectPages, createAdmin, createUser, CreatedUser, placeOrder, SAMPLE_LINES } from '../support/api-fixtures.js';
 import { useE2eSuite } from '../support/e2e-suite.js';
 import { expectProblem, violatedFields } from '../support/problem.js';
 
@@ -14,7 +14,7 @@ describe('orders API', () => {
   describe('POST /v1/orders', () => {
     it('places a pending order whose totals the server computes in integer cents', async () => {
       const user = await createUser(suite.baseUrl);
-      const res = await api().post('/v1/orders').send({ userId: user.id, items: SAMPLE_LINES });
+      const res = await api().post('/v1/orders').set('authorization', authFor(user)).send({ items: SAMPLE_LINES });
       expect(res.status).toBe(201);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       expect(res.body).toEqual({
@@ -30,7 +30,7 @@ describe('orders API', () => {
         updatedAt: expect.stringMatching(ISO_DATE),
       });
       expect(Number.isInteger(res.body.totalCents)).toBe(true);
-      const read = await api().get(`/v1/orders/${res.body.id}`);
+      const read = await api().get(`/v1/orders/${res.body.id}`).set('authorization', authFor(user));
       expect(read.status).toBe(200);
       expect(read.body).toEqual(res.body);
     });
@@ -50,45 +50,51 @@ describe('orders API', () => {
       ['id', { id: randomUUID() }],
     ])('refuses a client-sent %s and stores nothing', async (field, extra) => {
       const user = await createUser(suite.baseUrl);
-      const res = await api().post('/v1/orders').send({ userId: user.id, items: SAMPLE_LINES, ...extra });
+      const res = await api().post('/v1/orders').set('authorization', authFor(user)).send({ items: SAMPLE_LINES, ...extra });
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual([field]);
-      expect((await api().get('/v1/orders').query({ userId: user.id })).body.items).toEqual([]);
+      expect((await api().get('/v1/orders').set('authorization', authFor(user)).query({ userId: user.id })).body.items).toEqual([]);
     });
 
-    it('answers 422 ORDERS.USER_NOT_FOUND for a user that does not exist, and stores nothing', async () => {
-      const userId = randomUUID();
-      expectProblem(await api().post('/v1/orders').send({ userId, items: SAMPLE_LINES }), 422, 'ORDERS.USER_NOT_FOUND');
-      const list = await api().get('/v1/orders').query({ userId });
+    it('refuses a userId in the body (the owner is the caller), and stores nothing', async () => {
+      const [user, other] = [await createUser(suite.baseUrl), await createUser(suite.baseUrl)];
+      const res = await api().post('/v1/orders').set('authorization', authFor(user)).send({ userId: other.id, items: SAMPLE_LINES });
+      expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
+      expect(violatedFields(res)).toEqual(['userId']);
+      const admin = await createAdmin(suite.baseUrl);
+      const list = await api().get('/v1/orders').set('authorization', authFor(admin));
       expect(list.status).toBe(200);
       expect(list.body).toEqual({ items: [], nextCursor: null });
     });
 
-    it('answers 422 ORDERS.USER_NOT_FOUND for a user that was deleted', async () => {
+    it('answers 422 ORDERS.USER_NOT_FOUND for a user that was deleted, and stores nothing', async () => {
       const user = await createUser(suite.baseUrl);
-      await api().delete(`/v1/users/${user.id}`).expect(204);
-      expectProblem(await api().post('/v1/orders').send({ userId: user.id, items: SAMPLE_LINES }), 422, 'ORDERS.USER_NOT_FOUND');
+      await api().delete(`/v1/users/${user.id}`).set('authorization', authFor(user)).expect(204);
+      expectProblem(await api().post('/v1/orders').set('authorization', authFor(user)).send({ items: SAMPLE_LINES }), 422, 'ORDERS.USER_NOT_FOUND');
+      const admin = await createAdmin(suite.baseUrl);
+      expect((await api().get('/v1/orders').set('authorization', authFor(admin))).body).toEqual({ items: [], nextCursor: null });
     });
 
     const line = SAMPLE_LINES[0];
     it.each([
       ['a userId that is not a uuid', { userId: 'nope', items: [line] }, ['userId']],
-      ['no userId', { items: [line] }, ['userId']],
-      ['no items', { userId: randomUUID() }, ['items']],
-      ['an empty items list', { userId: randomUUID(), items: [] }, ['items']],
-      ['101 items', { userId: randomUUID(), items: Array.from({ length: 101 }, () => line) }, ['items']],
-      ['items that is not a list', { userId: randomUUID(), items: line }, ['items']],
-      ['a zero quantity', { userId: randomUUID(), items: [{ ...line, quantity: 0 }] }, ['items.0.quantity']],
-      ['a fractional quantity', { userId: randomUUID(), items: [{ ...line, quantity: 1.5 }] }, ['items.0.quantity']],
-      ['a quantity above 10000', { userId: randomUUID(), items: [{ ...line, quantity: 10_001 }] }, ['items.0.quantity']],
-      ['a price in fractional cents', { userId: randomUUID(), items: [{ ...line, unitPriceCents: 19.99 }] }, ['items.0.unitPriceCents']],
-      ['a negative price', { userId: randomUUID(), items: [{ ...line, unitPriceCents: -1 }] }, ['items.0.unitPriceCents']],
-      ['a price sent as a string', { userId: randomUUID(), items: [{ ...line, unitPriceCents: '1999' }] }, ['items.0.unitPriceCents']],
-      ['an empty sku', { userId: randomUUID(), items: [{ ...line, sku: '' }] }, ['items.0.sku']],
-      ['a sku with spaces', { userId: randomUUID(), items: [{ ...line, sku: 'A B' }] }, ['items.0.sku']],
-      ['an unknown field in an item', { userId: randomUUID(), items: [{ ...line, discount: 5 }] }, ['items.0.discount']],
+      ['a userId at all', { userId: randomUUID(), items: [line] }, ['userId']],
+      ['no items', {}, ['items']],
+      ['an empty items list', { items: [] }, ['items']],
+      ['101 items', { items: Array.from({ length: 101 }, () => line) }, ['items']],
+      ['items that is not a list', { items: line }, ['items']],
+      ['a zero quantity', { items: [{ ...line, quantity: 0 }] }, ['items.0.quantity']],
+      ['a fractional quantity', { items: [{ ...line, quantity: 1.5 }] }, ['items.0.quantity']],
+      ['a quantity above 10000', { items: [{ ...line, quantity: 10_001 }] }, ['items.0.quantity']],
+      ['a price in fractional cents', { items: [{ ...line, unitPriceCents: 19.99 }] }, ['items.0.unitPriceCents']],
+      ['a negative price', { items: [{ ...line, unitPriceCents: -1 }] }, ['items.0.unitPriceCents']],
+      ['a price sent as a string', { items: [{ ...line, unitPriceCents: '1999' }] }, ['items.0.unitPriceCents']],
+      ['an empty sku', { items: [{ ...line, sku: '' }] }, ['items.0.sku']],
+      ['a sku with spaces', { items: [{ ...line, sku: 'A B' }] }, ['items.0.sku']],
+      ['an unknown field in an item', { items: [{ ...line, discount: 5 }] }, ['items.0.discount']],
     ])('answers 400 COMMON.VALIDATION_FAILED for %s', async (_label, body, fields) => {
-      const res = await api().post('/v1/orders').send(body);
+      const user = await createUser(suite.baseUrl);
+      const res = await api().post('/v1/orders').set('authorization', authFor(user)).send(body);
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual(fields);
     });
@@ -96,11 +102,13 @@ describe('orders API', () => {
 
   describe('GET /v1/orders/:id', () => {
     it('answers 404 ORDERS.NOT_FOUND for an unknown id', async () => {
-      expectProblem(await api().get(`/v1/orders/${randomUUID()}`), 404, 'ORDERS.NOT_FOUND');
+      const admin = await createAdmin(suite.baseUrl);
+      expectProblem(await api().get(`/v1/orders/${randomUUID()}`).set('authorization', authFor(admin)), 404, 'ORDERS.NOT_FOUND');
     });
 
     it('answers 400 for an id that is not a uuid', async () => {
-      const res = await api().get('/v1/orders/42');
+      const user = await createUser(suite.baseUrl);
+      const res = await api().get('/v1/orders/42').set('authorization', authFor(user));
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual(['id']);
     });
@@ -110,21 +118,24 @@ describe('orders API', () => {
     it('cancels a pending order once; a second cancel is 409 ORDERS.NOT_CANCELLABLE', async () => {
       const user = await createUser(suite.baseUrl);
       const order = await placeOrder(suite.baseUrl, user.id);
-      const res = await api().post(`/v1/orders/${order.id}/cancel`);
+      const asUser = authFor(user);
+      const res = await api().post(`/v1/orders/${order.id}/cancel`).set('authorization', asUser);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ ...order, status: 'cancelled', updatedAt: expect.stringMatching(ISO_DATE) });
-      expect((await api().get(`/v1/orders/${order.id}`)).body.status).toBe('cancelled');
+      expect((await api().get(`/v1/orders/${order.id}`).set('authorization', asUser)).body.status).toBe('cancelled');
 
-      expectProblem(await api().post(`/v1/orders/${order.id}/cancel`), 409, 'ORDERS.NOT_CANCELLABLE');
-      expect((await api().get(`/v1/orders/${order.id}`)).body.status).toBe('cancelled');
+      expectProblem(await api().post(`/v1/orders/${order.id}/cancel`).set('authorization', asUser), 409, 'ORDERS.NOT_CANCELLABLE');
+      expect((await api().get(`/v1/orders/${order.id}`).set('authorization', asUser)).body.status).toBe('cancelled');
     });
 
     it('answers 404 ORDERS.NOT_FOUND for an unknown id', async () => {
-      expectProblem(await api().post(`/v1/orders/${randomUUID()}/cancel`), 404, 'ORDERS.NOT_FOUND');
+      const admin = await createAdmin(suite.baseUrl);
+      expectProblem(await api().post(`/v1/orders/${randomUUID()}/cancel`).set('authorization', authFor(admin)), 404, 'ORDERS.NOT_FOUND');
     });
 
     it('answers 400 for an id that is not a uuid', async () => {
-      expectProblem(await api().post('/v1/orders/not-a-uuid/cancel'), 400, 'COMMON.VALIDATION_FAILED');
+      const user = await createUser(suite.baseUrl);
+      expectProblem(await api().post('/v1/orders/not-a-uuid/cancel').set('authorization', authFor(user)), 400, 'COMMON.VALIDATION_FAILED');
     });
   });
 
@@ -136,37 +147,43 @@ describe('orders API', () => {
         placed.push((await placeOrder(suite.baseUrl, ada.id)).id);
         await placeOrder(suite.baseUrl, bob.id);
       }
-      const pages = await collectPages<{ id: string; userId: string }>(suite.baseUrl, '/v1/orders', { userId: ada.id, limit: 2 });
+      const pages = await collectPages<{ id: string; userId: string }>(suite.baseUrl, '/v1/orders', { userId: ada.id, limit: 2 }, authFor(ada));
       expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1]);
       expect(pages[pages.length - 1].nextCursor).toBeNull();
       const items = pages.flatMap((p) => p.items);
       expect(items.map((o) => o.id)).toEqual(placed);
       expect(items.every((o) => o.userId === ada.id)).toBe(true);
 
-      const again = await api().get('/v1/orders').query({ userId: ada.id, limit: 2, cursor: pages[0].nextCursor! });
+      const again = await api().get('/v1/orders').set('authorization', authFor(ada)).query({ userId: ada.id, limit: 2, cursor: pages[0].nextCursor! });
       expect(again.body).toEqual(pages[1]);
     });
 
-    it('requires a userId', async () => {
-      const res = await api().get('/v1/orders');
-      expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
-      expect(violatedFields(res)).toEqual(['userId']);
+    it("lists the caller's own orders when no userId is given", async () => {
+      const [ada, bob]: CreatedUser[] = [await createUser(suite.baseUrl), await createUser(suite.baseUrl)];
+      const adas = [await placeOrder(suite.baseUrl, ada.id), await placeOrder(suite.baseUrl, ada.id)];
+      await placeOrder(suite.baseUrl, bob.id);
+      const res = await api().get('/v1/orders').set('authorization', authFor(ada));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ items: adas, nextCursor: null });
     });
 
     it('answers 400 for a userId that is not a uuid', async () => {
-      const res = await api().get('/v1/orders').query({ userId: 'ada' });
+      const user = await createUser(suite.baseUrl);
+      const res = await api().get('/v1/orders').set('authorization', authFor(user)).query({ userId: 'ada' });
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual(['userId']);
     });
 
     it.each([['0'], ['101'], ['ten']])('answers 400 for limit=%s', async (limit) => {
-      const res = await api().get('/v1/orders').query({ userId: randomUUID(), limit });
+      const user = await createUser(suite.baseUrl);
+      const res = await api().get('/v1/orders').set('authorization', authFor(user)).query({ userId: user.id, limit });
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual(['limit']);
     });
 
     it.each([['not-a-cursor'], ['MA']])('answers 400 ORDERS.INVALID_CURSOR for cursor=%s', async (cursor) => {
-      expectProblem(await api().get('/v1/orders').query({ userId: randomUUID(), cursor }), 400, 'ORDERS.INVALID_CURSOR');
+      const user = await createUser(suite.baseUrl);
+      expectProblem(await api().get('/v1/orders').set('authorization', authFor(user)).query({ userId: user.id, cursor }), 400, 'ORDERS.INVALID_CURSOR');
     });
   });
 });

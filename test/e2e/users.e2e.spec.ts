@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { collectPages, createUser, CreatedUser, uniqueEmail } from '../support/api-fixtures.js';
+import { authFor, collectPages, createAdmin, createUser, CreatedUser, uniqueEmail } from '../support/api-fixtures.js';
+import { bearer, TEST_PASSWORD } from '../support/auth-fixtures.js';
 import { useE2eSuite } from '../support/e2e-suite.js';
 import { expectProblem, violatedFields } from '../support/problem.js';
 
@@ -10,39 +11,47 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 describe('users API', () => {
   const suite = useE2eSuite('users');
   const api = () => request(suite.baseUrl);
+  /** Registration is the only way to create a user; it takes the profile fields and a password. */
+  const registerBody = (body: object) => api().post('/v1/auth/register').send({ password: TEST_PASSWORD, ...body });
 
-  describe('POST /v1/users', () => {
+  describe('creating a user (POST /v1/auth/register)', () => {
     it('creates a user with a trimmed name and a trimmed, lower-cased email', async () => {
       const email = uniqueEmail('Ada.Case');
-      const res = await api().post('/v1/users').send({ name: '  Ada Lovelace ', email: `  ${email.toUpperCase()} ` });
+      const res = await registerBody({ name: '  Ada Lovelace ', email: `  ${email.toUpperCase()} ` });
       expect(res.status).toBe(201);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
-      expect(res.body).toEqual({
-        id: expect.stringMatching(UUID),
+      expect(res.body.account).toEqual({ id: expect.stringMatching(UUID), email: email.toLowerCase(), role: 'user' });
+      const read = await api().get(`/v1/users/${res.body.account.id}`).set('authorization', bearer(res.body.accessToken));
+      expect(read.status).toBe(200);
+      expect(read.body).toEqual({
+        id: res.body.account.id,
         name: 'Ada Lovelace',
         email: email.toLowerCase(),
         createdAt: expect.stringMatching(ISO_DATE),
         updatedAt: expect.stringMatching(ISO_DATE),
       });
-      const read = await api().get(`/v1/users/${res.body.id}`);
-      expect(read.status).toBe(200);
-      expect(read.body).toEqual(res.body);
+    });
+
+    it('is the only way: POST /v1/users does not exist', async () => {
+      const admin = await createAdmin(suite.baseUrl);
+      const res = await api().post('/v1/users').set('authorization', authFor(admin)).send({ name: 'Ada', email: uniqueEmail() });
+      expectProblem(res, 404, 'COMMON.ROUTE_NOT_FOUND');
     });
 
     it('refuses an unknown field', async () => {
-      const res = await api().post('/v1/users').send({ name: 'Ada', email: uniqueEmail(), role: 'admin' });
+      const res = await registerBody({ name: 'Ada', email: uniqueEmail(), role: 'admin' });
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual(['role']);
     });
 
     it('refuses a missing email', async () => {
-      const res = await api().post('/v1/users').send({ name: 'Ada' });
+      const res = await registerBody({ name: 'Ada' });
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual(['email']);
     });
 
     it.each([['not-an-email'], ['ada@'], ['@example.com'], ['ada@localhost'], [42]])('refuses the invalid email %p', async (email) => {
-      const res = await api().post('/v1/users').send({ name: 'Ada', email });
+      const res = await registerBody({ name: 'Ada', email });
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual(['email']);
     });
@@ -53,13 +62,13 @@ describe('users API', () => {
       ['null', null],
       ['101 characters long', 'x'.repeat(101)],
     ])('refuses a name that is %s', async (_label, name) => {
-      const res = await api().post('/v1/users').send({ name, email: uniqueEmail() });
+      const res = await registerBody({ name, email: uniqueEmail() });
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual(['name']);
     });
 
     it('refuses a body that is not an object', async () => {
-      const res = await api().post('/v1/users').send([{ name: 'Ada', email: uniqueEmail() }]);
+      const res = await api().post('/v1/auth/register').send([{ name: 'Ada', email: uniqueEmail(), password: TEST_PASSWORD }]);
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
     });
 
@@ -67,92 +76,114 @@ describe('users API', () => {
       ['the same email', (e: string) => e],
       ['the email in another case', (e: string) => e.toUpperCase()],
       ['the email with surrounding spaces', (e: string) => `  ${e}\t`],
-    ])('answers 409 USERS.EMAIL_TAKEN for %s, and stores nothing', async (_label, variant) => {
+    ])('answers 409 AUTH.EMAIL_TAKEN for %s, and stores nothing', async (_label, variant) => {
       const email = uniqueEmail('taken');
-      await createUser(suite.baseUrl, { email });
-      const res = await api().post('/v1/users').send({ name: 'Someone Else', email: variant(email) });
-      expectProblem(res, 409, 'USERS.EMAIL_TAKEN');
-      const list = await api().get('/v1/users');
-      expect(list.body.items).toHaveLength(1);
+      const first = await createUser(suite.baseUrl, { email });
+      const res = await registerBody({ name: 'Someone Else', email: variant(email) });
+      expectProblem(res, 409, 'AUTH.EMAIL_TAKEN');
+      const admin = await createAdmin(suite.baseUrl);
+      const list = await api().get('/v1/users').set('authorization', authFor(admin));
+      expect(list.body.items).toEqual([first, admin]);
     });
   });
 
   describe('GET /v1/users/:id', () => {
     it('answers 404 USERS.NOT_FOUND for an unknown id', async () => {
-      expectProblem(await api().get(`/v1/users/${randomUUID()}`), 404, 'USERS.NOT_FOUND');
+      const admin = await createAdmin(suite.baseUrl);
+      expectProblem(await api().get(`/v1/users/${randomUUID()}`).set('authorization', authFor(admin)), 404, 'USERS.NOT_FOUND');
     });
 
     it('answers 400 for an id that is not a uuid', async () => {
-      const res = await api().get('/v1/users/not-a-uuid');
+      const user = await createUser(suite.baseUrl);
+      const res = await api().get('/v1/users/not-a-uuid').set('authorization', authFor(user));
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual(['id']);
     });
+
+    it("answers GET /v1/users/me with the caller's own profile", async () => {
+      const user = await createUser(suite.baseUrl, { name: 'Me Myself' });
+      const res = await api().get('/v1/users/me').set('authorization', authFor(user));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(user);
+    });
   });
 
-  describe('GET /v1/users', () => {
-    it('answers an empty first page when there are no users', async () => {
-      const res = await api().get('/v1/users');
+  describe('GET /v1/users (admins)', () => {
+    it('answers a first page with only the admin when no one else has registered', async () => {
+      const admin = await createAdmin(suite.baseUrl);
+      const res = await api().get('/v1/users').set('authorization', authFor(admin));
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ items: [], nextCursor: null });
+      expect(res.body).toEqual({ items: [admin], nextCursor: null });
+    });
+
+    it('answers 403 AUTH.FORBIDDEN to a user who is not an admin', async () => {
+      const user = await createUser(suite.baseUrl);
+      expectProblem(await api().get('/v1/users').set('authorization', authFor(user)), 403, 'AUTH.FORBIDDEN');
     });
 
     it('pages through every user exactly once, oldest first', async () => {
-      const created: CreatedUser[] = [];
-      for (let i = 0; i < 7; i++) created.push(await createUser(suite.baseUrl, { name: `User ${i}` }));
+      const created: CreatedUser[] = [await createAdmin(suite.baseUrl)];
+      for (let i = 0; i < 6; i++) created.push(await createUser(suite.baseUrl, { name: `User ${i}` }));
+      const asAdmin = authFor(created[0]);
 
-      const pages = await collectPages<CreatedUser>(suite.baseUrl, '/v1/users', { limit: 3 });
+      const pages = await collectPages<CreatedUser>(suite.baseUrl, '/v1/users', { limit: 3 }, asAdmin);
       expect(pages.map((p) => p.items.length)).toEqual([3, 3, 1]);
       expect(pages.slice(0, -1).every((p) => typeof p.nextCursor === 'string')).toBe(true);
       expect(pages[pages.length - 1].nextCursor).toBeNull();
       expect(pages.flatMap((p) => p.items.map((u) => u.id))).toEqual(created.map((u) => u.id));
 
       // The same cursor gives the same page: the order is stable.
-      const again = await api().get('/v1/users').query({ limit: 3, cursor: pages[0].nextCursor! });
+      const again = await api().get('/v1/users').set('authorization', asAdmin).query({ limit: 3, cursor: pages[0].nextCursor! });
       expect(again.body).toEqual(pages[1]);
     });
 
     it('does not skip or repeat users when one is deleted between pages', async () => {
-      const created: CreatedUser[] = [];
-      for (let i = 0; i < 4; i++) created.push(await createUser(suite.baseUrl));
-      const first = await api().get('/v1/users').query({ limit: 2 });
+      const created: CreatedUser[] = [await createAdmin(suite.baseUrl)];
+      for (let i = 0; i < 3; i++) created.push(await createUser(suite.baseUrl));
+      const asAdmin = authFor(created[0]);
+      const first = await api().get('/v1/users').set('authorization', asAdmin).query({ limit: 2 });
       expect(first.body.items.map((u: CreatedUser) => u.id)).toEqual([created[0].id, created[1].id]);
-      await api().delete(`/v1/users/${created[1].id}`).expect(204);
-      const second = await api().get('/v1/users').query({ limit: 2, cursor: first.body.nextCursor });
+      await api().delete(`/v1/users/${created[1].id}`).set('authorization', asAdmin).expect(204);
+      const second = await api().get('/v1/users').set('authorization', asAdmin).query({ limit: 2, cursor: first.body.nextCursor });
       expect(second.body).toEqual({ items: [created[2], created[3]], nextCursor: null });
     });
 
     it('returns 20 users by default', async () => {
-      for (let i = 0; i < 21; i++) await createUser(suite.baseUrl);
-      const res = await api().get('/v1/users');
+      const admin = await createAdmin(suite.baseUrl);
+      for (let i = 0; i < 20; i++) await createUser(suite.baseUrl);
+      const res = await api().get('/v1/users').set('authorization', authFor(admin));
       expect(res.status).toBe(200);
       expect(res.body.items).toHaveLength(20);
       expect(res.body.nextCursor).toEqual(expect.any(String));
     });
 
     it.each([['0'], ['101'], ['abc'], ['1.5'], ['-1']])('answers 400 for limit=%s', async (limit) => {
-      const res = await api().get('/v1/users').query({ limit });
+      const admin = await createAdmin(suite.baseUrl);
+      const res = await api().get('/v1/users').set('authorization', authFor(admin)).query({ limit });
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual(['limit']);
     });
 
     it('accepts the limits 1 and 100', async () => {
+      const admin = await createAdmin(suite.baseUrl);
       await createUser(suite.baseUrl);
-      await createUser(suite.baseUrl);
-      const one = await api().get('/v1/users').query({ limit: 1 });
+      const one = await api().get('/v1/users').set('authorization', authFor(admin)).query({ limit: 1 });
       expect(one.status).toBe(200);
       expect(one.body.items).toHaveLength(1);
-      const hundred = await api().get('/v1/users').query({ limit: 100 });
+      const hundred = await api().get('/v1/users').set('authorization', authFor(admin)).query({ limit: 100 });
       expect(hundred.status).toBe(200);
       expect(hundred.body).toEqual({ items: expect.any(Array), nextCursor: null });
       expect(hundred.body.items).toHaveLength(2);
     });
 
     it.each([['not-a-cursor'], ['!!!'], ['MA'], ['LTE']])('answers 400 USERS.INVALID_CURSOR for cursor=%s', async (cursor) => {
-      expectProblem(await api().get('/v1/users').query({ cursor }), 400, 'USERS.INVALID_CURSOR');
+      const admin = await createAdmin(suite.baseUrl);
+      expectProblem(await api().get('/v1/users').set('authorization', authFor(admin)).query({ cursor }), 400, 'USERS.INVALID_CURSOR');
     });
 
     it('refuses an unknown query parameter', async () => {
-      const res = await api().get('/v1/users').query({ sort: 'name' });
+      const admin = await createAdmin(suite.baseUrl);
+      const res = await api().get('/v1/users').set('authorization', authFor(admin)).query({ sort: 'name' });
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual(['sort']);
     });
@@ -161,58 +192,62 @@ describe('users API', () => {
   describe('PATCH /v1/users/:id', () => {
     it("changes the user's name and nothing else", async () => {
       const user = await createUser(suite.baseUrl, { name: 'Ada' });
-      const res = await api().patch(`/v1/users/${user.id}`).send({ name: ' Ada King ' });
+      const res = await api().patch(`/v1/users/${user.id}`).set('authorization', authFor(user)).send({ name: ' Ada King ' });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ ...user, name: 'Ada King', updatedAt: expect.stringMatching(ISO_DATE) });
       expect(Date.parse(res.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(user.updatedAt));
-      expect((await api().get(`/v1/users/${user.id}`)).body).toEqual(res.body);
+      expect((await api().get(`/v1/users/${user.id}`).set('authorization', authFor(user))).body).toEqual(res.body);
     });
 
     it('refuses to change the email', async () => {
       const user = await createUser(suite.baseUrl);
-      const res = await api().patch(`/v1/users/${user.id}`).send({ name: 'Ada', email: uniqueEmail() });
+      const res = await api().patch(`/v1/users/${user.id}`).set('authorization', authFor(user)).send({ name: 'Ada', email: uniqueEmail() });
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual(['email']);
-      expect((await api().get(`/v1/users/${user.id}`)).body).toEqual(user);
+      expect((await api().get(`/v1/users/${user.id}`).set('authorization', authFor(user))).body).toEqual(user);
     });
 
     it('refuses an empty name', async () => {
       const user = await createUser(suite.baseUrl);
-      const res = await api().patch(`/v1/users/${user.id}`).send({ name: '' });
+      const res = await api().patch(`/v1/users/${user.id}`).set('authorization', authFor(user)).send({ name: '' });
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual(['name']);
     });
 
     it('answers 404 USERS.NOT_FOUND for an unknown id', async () => {
-      expectProblem(await api().patch(`/v1/users/${randomUUID()}`).send({ name: 'Nobody' }), 404, 'USERS.NOT_FOUND');
+      const admin = await createAdmin(suite.baseUrl);
+      expectProblem(await api().patch(`/v1/users/${randomUUID()}`).set('authorization', authFor(admin)).send({ name: 'Nobody' }), 404, 'USERS.NOT_FOUND');
     });
 
     it('answers 400 for an id that is not a uuid', async () => {
-      expectProblem(await api().patch('/v1/users/123').send({ name: 'Nobody' }), 400, 'COMMON.VALIDATION_FAILED');
+      const user = await createUser(suite.baseUrl);
+      expectProblem(await api().patch('/v1/users/123').set('authorization', authFor(user)).send({ name: 'Nobody' }), 400, 'COMMON.VALIDATION_FAILED');
     });
   });
 
   describe('DELETE /v1/users/:id', () => {
     it('deletes the user: 204 with no body, then 404 on read and on a second delete', async () => {
       const user = await createUser(suite.baseUrl);
-      const res = await api().delete(`/v1/users/${user.id}`);
+      const res = await api().delete(`/v1/users/${user.id}`).set('authorization', authFor(user));
       expect(res.status).toBe(204);
       expect(res.text).toBe('');
-      expectProblem(await api().get(`/v1/users/${user.id}`), 404, 'USERS.NOT_FOUND');
-      expectProblem(await api().delete(`/v1/users/${user.id}`), 404, 'USERS.NOT_FOUND');
-      expect((await api().get('/v1/users')).body.items).toEqual([]);
+      expectProblem(await api().get(`/v1/users/${user.id}`).set('authorization', authFor(user)), 404, 'USERS.NOT_FOUND');
+      expectProblem(await api().delete(`/v1/users/${user.id}`).set('authorization', authFor(user)), 404, 'USERS.NOT_FOUND');
+      const admin = await createAdmin(suite.baseUrl);
+      expect((await api().get('/v1/users').set('authorization', authFor(admin))).body.items).toEqual([admin]);
     });
 
     it('frees the email for a new user', async () => {
       const email = uniqueEmail();
       const user = await createUser(suite.baseUrl, { email });
-      await api().delete(`/v1/users/${user.id}`).expect(204);
+      await api().delete(`/v1/users/${user.id}`).set('authorization', authFor(user)).expect(204);
       const again = await createUser(suite.baseUrl, { email });
       expect(again.id).not.toBe(user.id);
     });
 
     it('answers 400 for an id that is not a uuid', async () => {
-      expectProblem(await api().delete('/v1/users/not-a-uuid'), 400, 'COMMON.VALIDATION_FAILED');
+      const user = await createUser(suite.baseUrl);
+      expectProblem(await api().delete('/v1/users/not-a-uuid').set('authorization', authFor(user)), 400, 'COMMON.VALIDATION_FAILED');
     });
   });
 });

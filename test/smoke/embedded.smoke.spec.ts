@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { createUser, placeOrder, uniqueEmail } from '../support/api-fixtures.js';
+import { authFor, createUser, placeOrder, uniqueEmail } from '../support/api-fixtures.js';
+import { authTestEnv } from '../support/auth-fixtures.js';
 import { AppProcess, baseEnv, PROJECT_ROOT } from '../support/app-process.js';
 import { freePort } from '../support/free-port.js';
 
@@ -20,8 +21,9 @@ describe('embedded database smoke test', () => {
     app = new AppProcess({
       name: 'embedded',
       port,
-      // baseEnv() carries no DATABASE_URL, so the process uses the embedded database.
-      env: { ...baseEnv(), HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir },
+      // baseEnv() carries no DATABASE_URL, so the process uses the embedded database. A fixed JWT_SECRET
+      // keeps the access token valid across the restart.
+      env: { ...baseEnv(), ...authTestEnv(), HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir },
       logFile: join(PROJECT_ROOT, '.tmp', 'smoke', 'embedded.log'),
     });
   });
@@ -37,20 +39,21 @@ describe('embedded database smoke test', () => {
     const user = await createUser(app.url, { name: 'Grace Hopper', email });
     const order = await placeOrder(app.url, user.id, [{ sku: 'COBOL-1959', quantity: 2, unitPriceCents: 250 }]);
     expect(order).toMatchObject({ userId: user.id, status: 'pending', totalCents: 500 });
-    expect((await request(app.url).get(`/v1/users/${user.id}`)).body).toEqual(user);
-    expect((await request(app.url).get(`/v1/orders/${order.id}`)).body).toEqual(order);
+    const asUser = authFor(user);
+    expect((await request(app.url).get(`/v1/users/${user.id}`).set('authorization', asUser)).body).toEqual(user);
+    expect((await request(app.url).get(`/v1/orders/${order.id}`).set('authorization', asUser)).body).toEqual(order);
 
     // A graceful stop: Nest closes the application, then re-raises the signal it received.
     const exit = await app.kill('SIGTERM');
     expect(exit.code === 0 || exit.signal === 'SIGTERM' ? 'graceful' : exit).toBe('graceful');
 
     await app.start();
-    const userAgain = await request(app.url).get(`/v1/users/${user.id}`);
+    const userAgain = await request(app.url).get(`/v1/users/${user.id}`).set('authorization', asUser);
     expect(userAgain.status).toBe(200);
     expect(userAgain.body).toEqual(user);
-    const orderAgain = await request(app.url).get(`/v1/orders/${order.id}`);
+    const orderAgain = await request(app.url).get(`/v1/orders/${order.id}`).set('authorization', asUser);
     expect(orderAgain.status).toBe(200);
     expect(orderAgain.body).toEqual(order);
-    expect((await request(app.url).get('/v1/orders').query({ userId: user.id })).body.items).toEqual([order]);
+    expect((await request(app.url).get('/v1/orders').set('authorization', asUser).query({ userId: user.id })).body.items).toEqual([order]);
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { TestDatabase } from './test-database.js';
-import { RunningTopology, startTopology } from './topology.js';
+import { RunningTopology, startTopology, StartTopologyOptions } from './topology.js';
 import { selectedTopology } from './topologies.js';
 
 export interface E2eSuite {
@@ -15,12 +15,12 @@ export interface E2eSuite {
  * before the spec's tests and stopped after them, and the module tables are emptied before each test.
  * The spec only ever sees `baseUrl`, so it runs unchanged against every topology.
  */
-export function useE2eSuite(label: string): E2eSuite {
+export function useE2eSuite(label: string, options: Pick<StartTopologyOptions, 'env'> = {}): E2eSuite {
   let topology: RunningTopology | undefined;
   const db = new TestDatabase();
 
   beforeAll(async () => {
-    topology = await startTopology(selectedTopology(), { label });
+    topology = await startTopology(selectedTopology(), { label, ...options });
   }, 180_000);
 
   afterAll(async () => {

@@ -24,17 +24,26 @@ const PLANS: Record<TopologyName, (i: PlanInputs) => TopologyPlan> = {
     shared: { DATABASE_URL: i.databaseUrl },
     processes: [{ name: 'app', modules: 'users,orders,auth', api: true }],
   }),
-  /** The users core extracted behind TCP; the gateway keeps orders and auth. */
+  /**
+   * The users core extracted behind TCP; the gateway keeps orders and auth. The users core asks auth
+   * whether a caller's token is current, so the gateway serves auth over TCP too.
+   */
   'users-tcp': (i) => ({
-    shared: { DATABASE_URL: i.databaseUrl, USERS_TRANSPORT: 'tcp', USERS_TCP_PORT: String(i.tcpPorts.users) },
+    shared: {
+      DATABASE_URL: i.databaseUrl,
+      USERS_TRANSPORT: 'tcp',
+      USERS_TCP_PORT: String(i.tcpPorts.users),
+      AUTH_TRANSPORT: 'tcp',
+      AUTH_TCP_PORT: String(i.tcpPorts.auth),
+    },
     processes: [
       { name: 'users', modules: 'users', api: false },
       { name: 'gateway', modules: 'orders,auth', api: true },
     ],
   }),
-  /** Users and orders each in their own process, reached over Redis; the gateway keeps auth. */
+  /** Users and orders each in their own process, reached over Redis; the gateway keeps auth, which they reach over Redis too. */
   redis: (i) => ({
-    shared: { DATABASE_URL: i.databaseUrl, REDIS_URL: i.redisUrl, USERS_TRANSPORT: 'redis', ORDERS_TRANSPORT: 'redis' },
+    shared: { DATABASE_URL: i.databaseUrl, REDIS_URL: i.redisUrl, USERS_TRANSPORT: 'redis', ORDERS_TRANSPORT: 'redis', AUTH_TRANSPORT: 'redis' },
     processes: [
       { name: 'users', modules: 'users', api: false },
       { name: 'orders', modules: 'orders', api: false },

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { AppProcess, baseEnv, PROJECT_ROOT } from './app-process.js';
+import { authTestEnv } from './auth-fixtures.js';
 import { freePorts } from './free-port.js';
 import { ensureTestDatabase, resetTestDatabase, testDatabaseUrl } from './test-database.js';
 import { isTopologyName, planTopology, selectedTopology, TOPOLOGY_NAMES } from './topologies.js';
@@ -39,7 +40,7 @@ export async function startTopology(name: string = selectedTopology(), options: 
   const [users, orders, auth] = await freePorts(3);
   const plan = planTopology(name, { databaseUrl, redisUrl: testRedisUrl(), tcpPorts: { users, orders, auth } });
   const httpPorts = await freePorts(plan.processes.length);
-  const shared = { ...baseEnv(), HOST: '127.0.0.1', ...plan.shared, ...options.env };
+  const shared = { ...baseEnv(), HOST: '127.0.0.1', ...authTestEnv(), ...plan.shared, ...options.env };
   const logDir = join(PROJECT_ROOT, '.tmp', 'e2e', name, options.label ?? 'default');
 
   const processes: Record<string, AppProcess> = {};

@@ -1,4 +1,6 @@
 import { registerAs } from '@nestjs/config';
+import { readAuthSettings } from '../auth/auth.settings.js';
+import { readSecuritySettings } from '../http/security.settings.js';
 import { ConfigError, readBoolean, readInteger } from './topology.js';
 
 type Env = Record<string, string | undefined>;
@@ -48,4 +50,6 @@ export function validateSettings(env: Env): void {
   readHttpSettings(env);
   readBusSettings(env);
   readDatabaseSettings(env);
+  readAuthSettings(env);
+  readSecuritySettings(env);
 }

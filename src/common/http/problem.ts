@@ -74,3 +74,9 @@ export function ApiProblems(codes: Record<number, readonly string[]>) {
 
 /** The failures every route that crosses the bus can answer with. */
 export const BUS_PROBLEMS = { 503: ['BUS.UNAVAILABLE'], 504: ['BUS.TIMEOUT'] } as const;
+
+/** Routes that need `Authorization: Bearer <access token>`. */
+export const BEARER_PROBLEMS = { 401: ['AUTH.UNAUTHENTICATED'] } as const;
+
+/** Every route is rate limited per client address. */
+export const RATE_PROBLEMS = { 429: ['COMMON.TOO_MANY_REQUESTS'] } as const;

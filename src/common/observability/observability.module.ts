@@ -19,7 +19,11 @@ import { MetricsController } from './metrics.controller.js';
           return ctx ? { correlationId: ctx.correlationId } : {};
         },
         redact: {
-          paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.refreshToken'],
+          // `err.parameters`: a failed SQL statement carries its bound values, which may include a password hash.
+          paths: [
+            'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.refreshToken',
+            '*.currentPassword', '*.newPassword', '*.passwordHash', 'err.parameters', '*.err.parameters',
+          ],
           censor: '[redacted]',
         },
       },

@@ -6,7 +6,7 @@ export * from './contracts/index.js';
 export const ordersModule: ModuleDefinition = {
   name: 'orders',
   defaultTcpPort: 4002,
-  calls: ['users'],
+  calls: ['users', 'auth'],
   core: OrdersCoreModule,
   gateway: OrdersGatewayModule,
 };

@@ -1,29 +1,37 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, BUS_PROBLEMS } from '../../common/http/problem.js';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IdentityGuard } from '../../common/auth/identity.guard.js';
+import { ApiProblems, BEARER_PROBLEMS, BUS_PROBLEMS, RATE_PROBLEMS } from '../../common/http/problem.js';
 import { OrdersClient } from './contracts/orders.client.js';
 import { GetOrderRequest, ListOrdersRequest, OrderPageReply, OrderReply, PlaceOrderRequest } from './contracts/orders.messages.js';
 
 const INVALID = { 400: ['COMMON.VALIDATION_FAILED'] };
 const NOT_FOUND = { 404: ['ORDERS.NOT_FOUND'] };
+const COMMON = { ...BEARER_PROBLEMS, ...RATE_PROBLEMS, ...BUS_PROBLEMS };
 
+/** Orders belong to the caller; another user's order answers 404 exactly like a missing one. Admins reach all. */
 @ApiTags('orders')
+@ApiBearerAuth()
 @Controller({ path: 'orders', version: '1' })
+@UseGuards(IdentityGuard)
 export class OrdersHttpController {
   constructor(private readonly orders: OrdersClient) {}
 
   @Post()
-  @ApiOperation({ summary: 'Place an order', description: 'The user must exist; the total is computed by the server.' })
+  @ApiOperation({
+    summary: 'Place an order for the caller',
+    description: 'The owner is the caller; the status and total are set by the server. A body with userId, status or totalCents is refused.',
+  })
   @ApiCreatedResponse({ type: OrderReply })
-  @ApiProblems({ ...INVALID, 422: ['ORDERS.USER_NOT_FOUND'], ...BUS_PROBLEMS })
+  @ApiProblems({ ...INVALID, 403: ['AUTH.FORBIDDEN'], 422: ['ORDERS.USER_NOT_FOUND'], ...COMMON })
   place(@Body() body: PlaceOrderRequest): Promise<OrderReply> {
     return this.orders.place(body);
   }
 
   @Get()
-  @ApiOperation({ summary: "List a user's orders, oldest first" })
+  @ApiOperation({ summary: "List the caller's orders, oldest first", description: 'Admins may name any userId, or omit it to list every order.' })
   @ApiOkResponse({ type: OrderPageReply })
-  @ApiProblems({ 400: ['COMMON.VALIDATION_FAILED', 'ORDERS.INVALID_CURSOR'], ...BUS_PROBLEMS })
+  @ApiProblems({ 400: ['COMMON.VALIDATION_FAILED', 'ORDERS.INVALID_CURSOR'], 403: ['AUTH.FORBIDDEN'], ...COMMON })
   list(@Query() query: ListOrdersRequest): Promise<OrderPageReply> {
     return this.orders.list(query);
   }
@@ -31,7 +39,7 @@ export class OrdersHttpController {
   @Get(':id')
   @ApiOperation({ summary: 'Get an order' })
   @ApiOkResponse({ type: OrderReply })
-  @ApiProblems({ ...INVALID, ...NOT_FOUND, ...BUS_PROBLEMS })
+  @ApiProblems({ ...INVALID, ...NOT_FOUND, ...COMMON })
   get(@Param() { id }: GetOrderRequest): Promise<OrderReply> {
     return this.orders.get({ id });
   }
@@ -40,7 +48,7 @@ export class OrdersHttpController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a pending order' })
   @ApiOkResponse({ type: OrderReply })
-  @ApiProblems({ ...INVALID, ...NOT_FOUND, 409: ['ORDERS.NOT_CANCELLABLE'], ...BUS_PROBLEMS })
+  @ApiProblems({ ...INVALID, ...NOT_FOUND, 409: ['ORDERS.NOT_CANCELLABLE'], ...COMMON })
   cancel(@Param() { id }: GetOrderRequest): Promise<OrderReply> {
     return this.orders.cancel({ id });
   }

@@ -6,7 +6,7 @@ export * from './contracts/index.js';
 export const usersModule: ModuleDefinition = {
   name: 'users',
   defaultTcpPort: 4001,
-  calls: [],
+  calls: ['auth'],
   core: UsersCoreModule,
   gateway: UsersGatewayModule,
 };

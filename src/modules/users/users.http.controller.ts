@@ -1,56 +1,64 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, BUS_PROBLEMS } from '../../common/http/problem.js';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Identity } from '../../common/auth/identity.js';
+import { Caller, IdentityGuard } from '../../common/auth/identity.guard.js';
+import { requireUser } from '../../common/auth/access.policy.js';
+import { ApiProblems, BEARER_PROBLEMS, BUS_PROBLEMS, RATE_PROBLEMS } from '../../common/http/problem.js';
 import { UsersClient } from './contracts/users.client.js';
-import {
-  CreateUserRequest, GetUserRequest, ListUsersRequest, UpdateUserBody, UserPageReply, UserReply,
-} from './contracts/users.messages.js';
+import { GetUserRequest, ListUsersRequest, UpdateUserBody, UserPageReply, UserReply } from './contracts/users.messages.js';
 
 const INVALID = { 400: ['COMMON.VALIDATION_FAILED'] };
 const NOT_FOUND = { 404: ['USERS.NOT_FOUND'] };
+const COMMON = { ...BEARER_PROBLEMS, ...RATE_PROBLEMS, ...BUS_PROBLEMS };
 
+/**
+ * Profiles are created by registration (POST /v1/auth/register). A user reaches only their own profile;
+ * another user's id answers 404 exactly like a missing one. Admins reach every profile.
+ */
 @ApiTags('users')
+@ApiBearerAuth()
 @Controller({ path: 'users', version: '1' })
+@UseGuards(IdentityGuard)
 export class UsersHttpController {
   constructor(private readonly users: UsersClient) {}
 
-  @Post()
-  @ApiOperation({ summary: 'Create a user' })
-  @ApiCreatedResponse({ type: UserReply })
-  @ApiProblems({ ...INVALID, 409: ['USERS.EMAIL_TAKEN'], ...BUS_PROBLEMS })
-  create(@Body() body: CreateUserRequest): Promise<UserReply> {
-    return this.users.create(body);
-  }
-
   @Get()
-  @ApiOperation({ summary: 'List users, oldest first' })
+  @ApiOperation({ summary: 'List users, oldest first (admins only)' })
   @ApiOkResponse({ type: UserPageReply })
-  @ApiProblems({ 400: ['COMMON.VALIDATION_FAILED', 'USERS.INVALID_CURSOR'], ...BUS_PROBLEMS })
+  @ApiProblems({ 400: ['COMMON.VALIDATION_FAILED', 'USERS.INVALID_CURSOR'], 403: ['AUTH.FORBIDDEN'], ...COMMON })
   list(@Query() query: ListUsersRequest): Promise<UserPageReply> {
     return this.users.list(query);
   }
 
-  @Get(':id')
-  @ApiOperation({ summary: 'Get a user' })
+  @Get('me')
+  @ApiOperation({ summary: "The caller's own profile" })
   @ApiOkResponse({ type: UserReply })
-  @ApiProblems({ ...INVALID, ...NOT_FOUND, ...BUS_PROBLEMS })
+  @ApiProblems({ ...NOT_FOUND, ...COMMON })
+  me(@Caller() caller: Identity): Promise<UserReply> {
+    return this.users.get({ id: requireUser(caller).userId });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a user (self or admin)' })
+  @ApiOkResponse({ type: UserReply })
+  @ApiProblems({ ...INVALID, ...NOT_FOUND, ...COMMON })
   get(@Param() { id }: GetUserRequest): Promise<UserReply> {
     return this.users.get({ id });
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: "Change a user's name" })
+  @ApiOperation({ summary: "Change a user's name (self or admin)" })
   @ApiOkResponse({ type: UserReply })
-  @ApiProblems({ ...INVALID, ...NOT_FOUND, ...BUS_PROBLEMS })
+  @ApiProblems({ ...INVALID, ...NOT_FOUND, ...COMMON })
   update(@Param() { id }: GetUserRequest, @Body() body: UpdateUserBody): Promise<UserReply> {
     return this.users.update({ id, name: body.name });
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a user' })
+  @ApiOperation({ summary: 'Delete a user profile (self or admin)' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiProblems({ ...INVALID, ...NOT_FOUND, ...BUS_PROBLEMS })
+  @ApiProblems({ ...INVALID, ...NOT_FOUND, ...COMMON })
   async delete(@Param() { id }: GetUserRequest): Promise<void> {
     await this.users.delete({ id });
   }

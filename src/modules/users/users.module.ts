@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { usersMigrations } from '../../../migrations/users/index.js';
+import { IdentityModule } from '../../common/auth/identity.module.js';
 import { DatabaseModule } from '../../common/database/database.module.js';
 import { BusClientModule } from '../../common/messaging/messaging.module.js';
 import { UsersClient } from './contracts/users.client.js';
@@ -8,9 +9,9 @@ import { UsersHandlers } from './users.handlers.js';
 import { UsersHttpController } from './users.http.controller.js';
 import { UsersService } from './users.service.js';
 
-/** The users core: message handlers over the users schema. */
+/** The users core: message handlers over the users schema; asks the auth core whether a caller's token is current. */
 @Module({
-  imports: [DatabaseModule.forModule({ name: 'users', entities: [User], migrations: usersMigrations })],
+  imports: [DatabaseModule.forModule({ name: 'users', entities: [User], migrations: usersMigrations }), IdentityModule.forCore()],
   controllers: [UsersHandlers],
   providers: [UsersService],
 })
@@ -18,7 +19,7 @@ export class UsersCoreModule {}
 
 /** The users HTTP API, which reaches the core only through UsersClient. */
 @Module({
-  imports: [BusClientModule.register('users', UsersClient)],
+  imports: [BusClientModule.register('users', UsersClient), IdentityModule.forGateway()],
   controllers: [UsersHttpController],
 })
 export class UsersGatewayModule {}

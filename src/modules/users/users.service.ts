@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { QueryFailedError, Repository } from 'typeorm';
+import { mayAccess, requireAdmin, requireService } from '../../common/auth/access.policy.js';
+import type { Identity } from '../../common/auth/identity.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { keysetPage } from '../../common/pagination/keyset.js';
 import { UsersErrors } from './contracts/users.errors.js';
@@ -16,8 +17,8 @@ const UNIQUE_VIOLATION = '23505';
 export class UsersService {
   constructor(@InjectRepository(User, 'users') private readonly users: Repository<User>) {}
 
-  async create({ name, email }: CreateUserRequest): Promise<UserReply> {
-    const id = randomUUID();
+  async create({ id, name, email }: CreateUserRequest, caller: Identity): Promise<UserReply> {
+    requireService(caller);
     try {
       await this.users.insert({ id, name, email });
     } catch (err) {
@@ -26,32 +27,36 @@ export class UsersService {
       }
       throw err;
     }
-    return this.get(id);
-  }
-
-  async get(id: string): Promise<UserReply> {
     return toReply(await this.find(id));
   }
 
-  async list(request: ListUsersRequest): Promise<UserPageReply> {
+  async get(id: string, caller: Identity): Promise<UserReply> {
+    return toReply(await this.find(id, caller));
+  }
+
+  async list(request: ListUsersRequest, caller: Identity): Promise<UserPageReply> {
+    requireAdmin(caller);
     const { rows, nextCursor } = await keysetPage(this.users.createQueryBuilder('u'), request, UsersErrors.INVALID_CURSOR);
     return { items: rows.map(toReply), nextCursor };
   }
 
-  async update({ id, name }: UpdateUserRequest): Promise<UserReply> {
-    const user = await this.find(id);
+  async update({ id, name }: UpdateUserRequest, caller: Identity): Promise<UserReply> {
+    const user = await this.find(id, caller);
     user.name = name;
     await this.users.save(user);
-    return this.get(id);
+    return toReply(await this.find(id));
   }
 
-  async delete(id: string): Promise<DeletedReply> {
+  async delete(id: string, caller: Identity): Promise<DeletedReply> {
+    if (!mayAccess(caller, id)) throw notFound();
     const result = await this.users.delete({ id });
     if (!result.affected) throw notFound();
     return { id, deleted: true };
   }
 
-  private async find(id: string): Promise<User> {
+  /** Someone else's profile answers exactly as a missing one does, so ids reveal nothing. */
+  private async find(id: string, caller?: Identity): Promise<User> {
+    if (caller && !mayAccess(caller, id)) throw notFound();
     const user = await this.users.findOneBy({ id });
     if (!user) throw notFound();
     return user;

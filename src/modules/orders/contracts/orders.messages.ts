@@ -1,7 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, IsUUID, Matches, Max, Min, ValidateNested,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
 import { PageRequest } from '../../../common/pagination/page.request.js';
 
@@ -27,12 +27,11 @@ export class OrderItemInput {
   unitPriceCents: number;
 }
 
-/** Place an order. The total is computed by the server; status and total cannot be sent. */
+/**
+ * Place an order for the caller (the verified identity in the packet metadata). The owner, status and
+ * total are decided by the server; a body naming any of them is refused.
+ */
 export class PlaceOrderRequest {
-  @ApiProperty({ format: 'uuid', example: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b' })
-  @IsUUID('all')
-  userId: string;
-
   @ApiProperty({ type: [OrderItemInput], minItems: 1, maxItems: 100 })
   @IsArray()
   @ArrayMinSize(1)
@@ -50,11 +49,16 @@ export class GetOrderRequest {
 
 export class CancelOrderRequest extends GetOrderRequest {}
 
-/** A page of one user's orders, oldest first. */
+/** A page of orders, oldest first. */
 export class ListOrdersRequest extends PageRequest {
-  @ApiProperty({ format: 'uuid', description: 'Whose orders to list.', example: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b' })
+  @ApiPropertyOptional({
+    format: 'uuid', example: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b',
+    description: "Whose orders to list. Default: the caller's own; an admin who omits it lists every order. " +
+      "Naming another user's id is AUTH.FORBIDDEN unless the caller is an admin.",
+  })
+  @IsOptional()
   @IsUUID('all')
-  userId: string;
+  userId?: string;
 }
 
 export class OrderItemReply extends OrderItemInput {

@@ -1,13 +1,22 @@
-/** Message patterns served by the orders core. Payloads and replies in orders.messages.ts. */
+/**
+ * Message patterns served by the orders core. Payloads and replies in orders.messages.ts. Every pattern
+ * but `ping` needs a verified caller in the packet's `authorization` metadata (AUTH.UNAUTHENTICATED
+ * otherwise); a user reaches only their own orders (another's order answers ORDERS.NOT_FOUND), an admin
+ * reaches all.
+ */
 export const OrdersPatterns = {
   /**
-   * PlaceOrderRequest -> OrderReply. Asks the users core (`users.get`) whether the user exists first.
-   * Errors: COMMON.VALIDATION_FAILED, ORDERS.USER_NOT_FOUND, BUS.UNAVAILABLE / BUS.TIMEOUT (users unreachable).
+   * PlaceOrderRequest -> OrderReply, owned by the caller. Asks the users core (`users.get`) whether the
+   * caller's profile exists first. Errors: COMMON.VALIDATION_FAILED, AUTH.FORBIDDEN (not a user),
+   * ORDERS.USER_NOT_FOUND, BUS.UNAVAILABLE / BUS.TIMEOUT (users unreachable).
    */
   PLACE: 'orders.place',
   /** GetOrderRequest -> OrderReply. Errors: COMMON.VALIDATION_FAILED, ORDERS.NOT_FOUND. Idempotent. */
   GET: 'orders.get',
-  /** ListOrdersRequest -> OrderPageReply (one user's orders, oldest first). Errors: COMMON.VALIDATION_FAILED, ORDERS.INVALID_CURSOR. Idempotent. */
+  /**
+   * ListOrdersRequest -> OrderPageReply (oldest first): the caller's orders, one user's for an admin, or all
+   * for an admin naming nobody. Errors: COMMON.VALIDATION_FAILED, AUTH.FORBIDDEN, ORDERS.INVALID_CURSOR. Idempotent.
+   */
   LIST: 'orders.list',
   /** CancelOrderRequest -> OrderReply. Errors: COMMON.VALIDATION_FAILED, ORDERS.NOT_FOUND, ORDERS.NOT_CANCELLABLE. */
   CANCEL: 'orders.cancel',

@@ -5,8 +5,16 @@ import { PageRequest } from '../../../common/pagination/page.request.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
-/** Create a user. The email is trimmed and lower-cased; it is unique regardless of case. */
+/**
+ * Create a user profile under an id the caller chose (so a caller that lost the answer can still remove
+ * it). The email is trimmed and lower-cased; it is unique regardless of case. Only the auth module
+ * creates profiles, as the first step of registration.
+ */
 export class CreateUserRequest {
+  @ApiProperty({ format: 'uuid', example: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b' })
+  @IsUUID('4')
+  id: string;
+
   @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 100 })
   @Transform(trim)
   @IsString()

@@ -1,10 +1,15 @@
-/** Message patterns served by the users core. Names are `users.<verb>`; payloads in users.messages.ts. */
+/**
+ * Message patterns served by the users core. Names are `users.<verb>`; payloads in users.messages.ts.
+ * Every pattern but `ping` needs a verified caller in the packet's `authorization` metadata
+ * (AUTH.UNAUTHENTICATED otherwise): a user reaches only their own profile (another's answers
+ * USERS.NOT_FOUND), an admin reaches every profile, a module's service token acts for the module.
+ */
 export const UsersPatterns = {
-  /** CreateUserRequest -> UserReply. Errors: COMMON.VALIDATION_FAILED, USERS.EMAIL_TAKEN. */
+  /** CreateUserRequest -> UserReply. Modules only (AUTH.FORBIDDEN otherwise). Errors: COMMON.VALIDATION_FAILED, USERS.EMAIL_TAKEN. */
   CREATE: 'users.create',
   /** GetUserRequest -> UserReply. Errors: COMMON.VALIDATION_FAILED, USERS.NOT_FOUND. Idempotent. */
   GET: 'users.get',
-  /** ListUsersRequest -> UserPageReply. Errors: COMMON.VALIDATION_FAILED, USERS.INVALID_CURSOR. Idempotent. */
+  /** ListUsersRequest -> UserPageReply. Admins only (AUTH.FORBIDDEN). Errors: COMMON.VALIDATION_FAILED, USERS.INVALID_CURSOR. Idempotent. */
   LIST: 'users.list',
   /** UpdateUserRequest -> UserReply. Errors: COMMON.VALIDATION_FAILED, USERS.NOT_FOUND. */
   UPDATE: 'users.update',

@@ -1,0 +1,83 @@
+import { Logger } from '@nestjs/common';
+import { registerAs } from '@nestjs/config';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, readInteger } from '../config/topology.js';
+
+type Env = Record<string, string | undefined>;
+
+/** HS256 keys shorter than the hash output weaken the signature (RFC 7518 section 3.2). */
+export const MIN_SECRET_BYTES = 32;
+
+/** Placeholder values that appear in examples and tutorials; a deployment using one has no secret at all. */
+const PLACEHOLDERS = ['secret', 'changeme', 'change-me', 'change_me', 'default', 'jwt-secret', 'jwt_secret', 'jwtsecret',
+  'your-secret', 'your_secret', 'your-jwt-secret', 'your_jwt_secret', 'supersecret', 'mysecret', 'password', 'test', 'dev'];
+
+function isPlaceholder(secret: string): boolean {
+  const s = secret.trim().toLowerCase();
+  return PLACEHOLDERS.includes(s) || /change[-_ ]?me|replace[-_ ]?me|example/.test(s);
+}
+
+let generatedSecret: string | undefined;
+const logger = new Logger('AuthSettings');
+
+/**
+ * One secret per process when none is configured, generated once and announced once. Tokens signed by
+ * one process then fail in every other: a deployment of several processes must set JWT_SECRET.
+ */
+function generateSecret(): string {
+  if (!generatedSecret) {
+    generatedSecret = randomBytes(48).toString('base64url');
+    logger.warn(
+      'JWT_SECRET is not set: generated a random signing secret for this process. Tokens will not survive a restart ' +
+        'and are not accepted by other processes; set JWT_SECRET (at least 32 bytes) for any shared or lasting deployment.',
+    );
+  }
+  return generatedSecret;
+}
+
+function readSecret(env: Env): string {
+  const raw = env.JWT_SECRET;
+  const production = env.NODE_ENV?.trim() === 'production';
+  if (raw === undefined || raw.trim() === '') {
+    if (production) throw new ConfigError('JWT_SECRET', `must be set when NODE_ENV=production (a random value of at least ${MIN_SECRET_BYTES} bytes)`);
+    return generateSecret();
+  }
+  const problem = isPlaceholder(raw)
+    ? 'is a well-known placeholder value'
+    : Buffer.byteLength(raw, 'utf8') < MIN_SECRET_BYTES ? `is shorter than ${MIN_SECRET_BYTES} bytes` : undefined;
+  if (problem && production) throw new ConfigError('JWT_SECRET', `${problem}; use a random value of at least ${MIN_SECRET_BYTES} bytes`);
+  if (problem) logger.warn(`JWT_SECRET ${problem}; the process would refuse to start with it when NODE_ENV=production`);
+  return raw;
+}
+
+function readText(env: Env, name: string, fallback: string): string {
+  const value = env[name]?.trim() || fallback;
+  if (!/^[\x21-\x7e]{1,200}$/.test(value)) throw new ConfigError(name, 'must be 1-200 printable characters without spaces');
+  return value;
+}
+
+function readEmail(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim().toLowerCase();
+  if (!value) return undefined;
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value) || value.length > 254) throw new ConfigError(name, 'must be an email address');
+  return value;
+}
+
+export function readAuthSettings(env: Env) {
+  return {
+    secret: readSecret(env),
+    issuer: readText(env, 'JWT_ISSUER', 'modular-monolith'),
+    audience: readText(env, 'JWT_AUDIENCE', 'modular-monolith-api'),
+    accessTokenTtlSeconds: readInteger(env, 'ACCESS_TOKEN_TTL', 15 * 60, 30, 24 * 3600),
+    refreshTokenTtlSeconds: readInteger(env, 'REFRESH_TOKEN_TTL', 14 * 24 * 3600, 60, 365 * 24 * 3600),
+    /** The account registered with this email is an administrator. */
+    adminEmail: readEmail(env, 'ADMIN_EMAIL'),
+    /** How long a core may reuse the auth module's "this credential version is current" answer; 0 asks every time. */
+    verifyCacheMs: readInteger(env, 'AUTH_VERIFY_CACHE_MS', 0, 0, 60_000),
+  };
+}
+
+export type AuthSettings = ReturnType<typeof readAuthSettings>;
+
+/** Token signing and checking settings. */
+export const authConfig = registerAs('auth', () => readAuthSettings(process.env));

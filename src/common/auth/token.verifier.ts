@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { JwtService } from '@nestjs/jwt';
+import { DomainError } from '../errors/domain-error.js';
+import { authConfig } from './auth.settings.js';
+import { Identity, ROLES, Role, TokenClaims, TokenUse } from './identity.js';
+import { IdentityErrors } from './identity.errors.js';
+
+/** The one signing algorithm: a token naming any other (including `none`) is refused before its signature is read. */
+export const TOKEN_ALGORITHM = 'HS256';
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+const MAX_TOKEN_LENGTH = 4096;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const unauthenticated = (message = 'A valid bearer access token is required') =>
+  new DomainError(IdentityErrors.UNAUTHENTICATED, message);
+
+/** A JwtService pinned to one algorithm, issuer and audience, for every process that signs or checks tokens. */
+export function createJwtService(settings: ConfigType<typeof authConfig>): JwtService {
+  return new JwtService({
+    secret: settings.secret,
+    signOptions: { algorithm: TOKEN_ALGORITHM, issuer: settings.issuer, audience: settings.audience },
+    verifyOptions: { algorithms: [TOKEN_ALGORITHM], issuer: settings.issuer, audience: settings.audience },
+  });
+}
+
+/**
+ * Checks a token without asking anyone: signature, algorithm, issuer, audience, expiry and use. Whether
+ * its credential version is still current is the CredentialVersions' job.
+ */
+@Injectable()
+export class TokenVerifier {
+  constructor(private readonly jwt: JwtService) {}
+
+  /** The claims of a token issued by this application for one of `uses`; AUTH.UNAUTHENTICATED otherwise. */
+  claims(token: string | undefined, uses: readonly TokenUse[]): TokenClaims {
+    if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthenticated();
+    let claims: Partial<TokenClaims>;
+    try {
+      claims = this.jwt.verify<Partial<TokenClaims>>(token);
+    } catch {
+      throw unauthenticated('The token is invalid or expired');
+    }
+    // jsonwebtoken accepts a token without `exp`; ours always expire.
+    if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || !uses.includes(claims.token_use as TokenUse)) {
+      throw unauthenticated('The token is not valid here');
+    }
+    return claims as TokenClaims;
+  }
+
+  /** The identity in an `Authorization: Bearer <token>` value, accepting only the given token uses. */
+  identify(authorization: string | undefined, uses: readonly ('access' | 'service')[]): Identity {
+    const token = typeof authorization === 'string' ? BEARER.exec(authorization.trim())?.[1] : undefined;
+    const claims = this.claims(token, uses);
+    if (claims.token_use === 'service') return { kind: 'service', service: claims.sub };
+    if (!UUID.test(claims.sub) || !ROLES.includes(claims.role as Role) || !Number.isInteger(claims.ver) || claims.ver! < 1) {
+      throw unauthenticated('The token is not valid here');
+    }
+    return { kind: 'user', userId: claims.sub.toLowerCase(), role: claims.role as Role, version: claims.ver! };
+  }
+}

@@ -1,0 +1,37 @@
+import { registerAs } from '@nestjs/config';
+import { ConfigError, readInteger } from '../config/topology.js';
+
+type Env = Record<string, string | undefined>;
+
+function readOrigins(env: Env): string[] {
+  const raw = env.CORS_ORIGINS?.trim();
+  if (!raw) return [];
+  return raw.split(',').map((s) => s.trim()).filter(Boolean).map((origin) => {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError('CORS_ORIGINS', `names "${origin}", which is not an origin like https://app.example.com`);
+    }
+    if (!['http:', 'https:'].includes(url.protocol) || url.origin !== origin.replace(/\/$/, '')) {
+      throw new ConfigError('CORS_ORIGINS', `names "${origin}", which is not an origin like https://app.example.com`);
+    }
+    return url.origin;
+  });
+}
+
+/** Browser-facing hardening of the public API: allowed origins and request rates. */
+export function readSecuritySettings(env: Env) {
+  return {
+    /** Origins a browser may call the API from; empty allows none (same-origin only). */
+    corsOrigins: readOrigins(env),
+    /** Requests one client address may make per window, on every route. */
+    rateLimit: readInteger(env, 'RATE_LIMIT', 300, 1, 1_000_000),
+    /** Login and registration attempts per client address and email per window. */
+    authRateLimit: readInteger(env, 'AUTH_RATE_LIMIT', 5, 1, 1_000_000),
+    rateWindowMs: readInteger(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000),
+  };
+}
+
+export type SecuritySettings = ReturnType<typeof readSecuritySettings>;
+export const securityConfig = registerAs('security', () => readSecuritySettings(process.env));

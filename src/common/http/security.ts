@@ -1,0 +1,35 @@
+import helmet from '@fastify/helmet';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { SecuritySettings } from './security.settings.js';
+
+/**
+ * Security headers, the CORS allowlist, and `Cache-Control: no-store` on every answer to a request that
+ * carries a credential or obtains one, so no shared cache keeps a user's data or tokens.
+ */
+export async function applySecurity(app: NestFastifyApplication, settings: SecuritySettings): Promise<void> {
+  await app.register(helmet, {
+    // The Swagger UI at /docs loads its own scripts and inline styles.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+      },
+    },
+  });
+  app.enableCors({
+    origin: settings.corsOrigins.length ? settings.corsOrigins : false,
+    credentials: true,
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'x-correlation-id'],
+    exposedHeaders: ['x-correlation-id', 'retry-after'],
+    maxAge: 600,
+  });
+  app.getHttpAdapter().getInstance().addHook('onRequest', (request, reply, done) => {
+    if (request.headers.authorization !== undefined || request.url.startsWith('/v1/auth/')) {
+      reply.header('cache-control', 'no-store');
+    }
+    done();
+  });
+}

@@ -1,0 +1,99 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { ROLES, type Role } from '../../../common/auth/identity.js';
+
+const normalizeEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/** The password rule: 12 to 128 characters, not mostly one character, not containing the email's name. */
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 128;
+
+class PasswordField {
+  @ApiProperty({ example: 'correct horse battery staple', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, writeOnly: true })
+  @IsString()
+  // Longer input is refused here, before hashing; the strength rule answers AUTH.WEAK_PASSWORD.
+  @MaxLength(1024)
+  password: string;
+}
+
+export class LoginRequest extends PasswordField {
+  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
+  @Transform(normalizeEmail)
+  @IsString()
+  @MaxLength(254)
+  email: string;
+}
+
+/** Create an account: a users profile (name, email) and its credentials. Any other field is refused. */
+export class RegisterRequest extends PasswordField {
+  @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 100 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'name must not contain control characters' })
+  name: string;
+
+  @ApiProperty({ example: 'ada@example.com', maxLength: 254, description: 'Unique, case-insensitive; stored lower-cased.' })
+  @Transform(normalizeEmail)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({ allow_display_name: false, require_tld: true })
+  email: string;
+}
+
+export class ChangePasswordRequest {
+  @ApiProperty({ writeOnly: true, example: 'correct horse battery staple' })
+  @IsString()
+  @MaxLength(1024)
+  currentPassword: string;
+
+  @ApiProperty({ writeOnly: true, minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, example: 'a new, longer passphrase' })
+  @IsString()
+  @MaxLength(1024)
+  newPassword: string;
+}
+
+/** Bus only: the HTTP API takes the refresh token from its cookie. */
+export class RefreshRequest {
+  @IsString()
+  @MaxLength(4096)
+  refreshToken: string;
+}
+
+export class AccountReply {
+  @ApiProperty({ format: 'uuid', example: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b', description: 'The users profile id.' })
+  id: string;
+
+  @ApiProperty({ example: 'ada@example.com' })
+  email: string;
+
+  @ApiProperty({ enum: ROLES, example: 'user' })
+  role: Role;
+}
+
+/** What the HTTP API answers after register, login, refresh and password change. */
+export class SessionReply {
+  @ApiProperty({ type: AccountReply })
+  account: AccountReply;
+
+  @ApiProperty({ description: 'Send as `Authorization: Bearer <accessToken>`.', example: 'eyJhbGciOiJIUzI1NiJ9...' })
+  accessToken: string;
+
+  @ApiProperty({ enum: ['Bearer'], example: 'Bearer' })
+  tokenType: 'Bearer';
+
+  @ApiProperty({ example: 900, description: 'Seconds until the access token expires.' })
+  expiresIn: number;
+}
+
+/** A SessionReply plus the refresh token, which the gateway moves into an HttpOnly cookie. */
+export class SessionGrant extends SessionReply {
+  refreshToken: string;
+  refreshExpiresIn: number;
+}
+
+export class LoggedOutReply {
+  loggedOut: true;
+}

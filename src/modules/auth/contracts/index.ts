@@ -1,0 +1,4 @@
+export * from './auth.client.js';
+export * from './auth.errors.js';
+export * from './auth.messages.js';
+export * from './auth.patterns.js';

@@ -1,0 +1,99 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { IsNull, Repository } from 'typeorm';
+import type { TokenClaims } from '../../common/auth/identity.js';
+import { TokenVerifier, unauthenticated } from '../../common/auth/token.verifier.js';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { AuthErrors } from './contracts/auth.errors.js';
+import type { SessionGrant } from './contracts/auth.messages.js';
+import { Credential } from './credential.entity.js';
+import { RefreshToken } from './refresh-token.entity.js';
+import { TokenIssuer } from './token.issuer.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Issues sessions and rotates their refresh tokens; a refresh token is stored only as its hash. */
+@Injectable()
+export class SessionsService {
+  private readonly logger = new Logger('Sessions');
+
+  constructor(
+    @InjectRepository(RefreshToken, 'auth') private readonly tokens: Repository<RefreshToken>,
+    @InjectRepository(Credential, 'auth') private readonly credentials: Repository<Credential>,
+    private readonly issuer: TokenIssuer,
+    private readonly verifier: TokenVerifier,
+  ) {}
+
+  /** A new access token and a refresh token in `familyId` (a new family for a new sign-in). */
+  async issue(credential: Credential, familyId: string = randomUUID()): Promise<SessionGrant> {
+    const id = randomUUID();
+    const refreshToken = this.issuer.refresh(credential, id, familyId);
+    const { accessTokenTtlSeconds, refreshTokenTtlSeconds } = this.issuer.settings;
+    await this.tokens.insert({
+      id, familyId, userId: credential.userId, tokenHash: sha256(refreshToken),
+      expiresAt: new Date(Date.now() + refreshTokenTtlSeconds * 1000),
+    });
+    return {
+      account: { id: credential.userId, email: credential.email, role: credential.role },
+      accessToken: this.issuer.access(credential),
+      tokenType: 'Bearer',
+      expiresIn: accessTokenTtlSeconds,
+      refreshToken,
+      refreshExpiresIn: refreshTokenTtlSeconds,
+    };
+  }
+
+  /**
+   * Spends a refresh token and issues the next one of its family. A token that was already spent
+   * means two parties hold the family: the whole family is revoked and both must sign in again.
+   */
+  async rotate(refreshToken: string): Promise<SessionGrant> {
+    const { claims, row } = await this.lookup(refreshToken);
+    if (row.revokedAt) throw unauthenticated('The refresh token is revoked');
+    if (row.rotatedAt) throw await this.reused(row);
+    const credential = await this.credentials.findOneBy({ userId: row.userId, status: 'active' });
+    if (!credential || credential.version !== claims.ver) {
+      await this.revokeFamily(row.familyId);
+      throw unauthenticated('The refresh token is no longer valid');
+    }
+    // The check and the change are one statement, so two concurrent exchanges cannot both succeed.
+    const spent = await this.tokens.update({ id: row.id, rotatedAt: IsNull(), revokedAt: IsNull() }, { rotatedAt: new Date() });
+    if (!spent.affected) throw await this.reused(row);
+    return this.issue(credential, row.familyId);
+  }
+
+  /** Revokes the family of a valid refresh token; any other token is ignored, so the answer reveals nothing. */
+  async logout(refreshToken: string): Promise<void> {
+    try {
+      const { row } = await this.lookup(refreshToken);
+      await this.revokeFamily(row.familyId);
+    } catch (err) {
+      if (!(err instanceof DomainError && err.status === 401)) throw err;
+    }
+  }
+
+  async revokeAllOf(userId: string): Promise<void> {
+    await this.tokens.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  private async lookup(refreshToken: string): Promise<{ claims: TokenClaims; row: RefreshToken }> {
+    const claims = this.verifier.claims(refreshToken, ['refresh']);
+    const row = claims.jti ? await this.tokens.findOneBy({ id: claims.jti }) : null;
+    const presented = Buffer.from(sha256(refreshToken));
+    if (!row || row.userId !== claims.sub || !timingSafeEqual(presented, Buffer.from(row.tokenHash))) {
+      throw unauthenticated('The refresh token is not valid');
+    }
+    return { claims, row };
+  }
+
+  private async reused(row: RefreshToken): Promise<DomainError> {
+    await this.revokeFamily(row.familyId);
+    this.logger.warn({ userId: row.userId, familyId: row.familyId }, 'A spent refresh token was presented again; its family is revoked');
+    return new DomainError(AuthErrors.REFRESH_REUSED, 'The refresh token was already used; sign in again');
+  }
+
+  private async revokeFamily(familyId: string): Promise<void> {
+    await this.tokens.update({ familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+}
