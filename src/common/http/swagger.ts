@@ -1,16 +1,29 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ProblemDetails } from './problem.js';
+import { enrichDocument } from './swagger.enrich.js';
+
+const DESCRIPTION = [
+  'Users and orders behind message patterns.',
+  '',
+  'Errors are `application/problem+json` (RFC 9457) with a stable `code` to branch on (for example',
+  '`USERS.NOT_FOUND`) and a `correlationId`; validation failures list the offending fields in `errors`.',
+  'Any route can also answer 404 `COMMON.ROUTE_NOT_FOUND` (unknown path) or 405 `COMMON.METHOD_NOT_ALLOWED`.',
+  '',
+  'Every response carries an `x-correlation-id` header; send one to choose it.',
+].join('\n');
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
-  const config = new DocumentBuilder()
-    .setTitle('Modular monolith API')
-    .setDescription(
-      'Users and orders behind message patterns. Errors are application/problem+json (RFC 9457) with a stable `code`; ' +
-        'every response carries an `x-correlation-id` header (send one to choose it).',
-    )
-    .setVersion('1')
-    .build();
-  return SwaggerModule.createDocument(app, config);
+  const config = new DocumentBuilder().setTitle('Modular monolith API').setDescription(DESCRIPTION).setVersion('1').build();
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [ProblemDetails],
+    // `usersCreate`, `ordersPlace`, `healthLive`: stable names for generated clients.
+    operationIdFactory: (controllerKey, methodKey) => {
+      const context = controllerKey.replace(/(Http)?Controller$/, '');
+      return `${context[0].toLowerCase()}${context.slice(1)}${methodKey[0].toUpperCase()}${methodKey.slice(1)}`;
+    },
+  });
+  return enrichDocument(document);
 }
 
 /** Swagger UI at /docs, the document at /docs/openapi.json. */

@@ -14,7 +14,7 @@ export class OrdersHttpController {
 
   @Post()
   @ApiOperation({ summary: 'Place an order', description: 'The user must exist; the total is computed by the server.' })
-  @ApiCreatedResponse({ type: OrderReply })
+  @ApiCreatedResponse({ type: OrderReply, description: 'The placed order, status `pending`' })
   @ApiProblems({ ...INVALID, 422: ['ORDERS.USER_NOT_FOUND'], ...BUS_PROBLEMS })
   place(@Body() body: PlaceOrderRequest): Promise<OrderReply> {
     return this.orders.place(body);
@@ -22,7 +22,7 @@ export class OrdersHttpController {
 
   @Get()
   @ApiOperation({ summary: "List a user's orders, oldest first" })
-  @ApiOkResponse({ type: OrderPageReply })
+  @ApiOkResponse({ type: OrderPageReply, description: 'One page of orders' })
   @ApiProblems({ 400: ['COMMON.VALIDATION_FAILED', 'ORDERS.INVALID_CURSOR'], ...BUS_PROBLEMS })
   list(@Query() query: ListOrdersRequest): Promise<OrderPageReply> {
     return this.orders.list(query);
@@ -30,7 +30,7 @@ export class OrdersHttpController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Get an order' })
-  @ApiOkResponse({ type: OrderReply })
+  @ApiOkResponse({ type: OrderReply, description: 'The order' })
   @ApiProblems({ ...INVALID, ...NOT_FOUND, ...BUS_PROBLEMS })
   get(@Param() { id }: GetOrderRequest): Promise<OrderReply> {
     return this.orders.get({ id });
@@ -39,7 +39,7 @@ export class OrdersHttpController {
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a pending order' })
-  @ApiOkResponse({ type: OrderReply })
+  @ApiOkResponse({ type: OrderReply, description: 'The order, status `cancelled`' })
   @ApiProblems({ ...INVALID, ...NOT_FOUND, 409: ['ORDERS.NOT_CANCELLABLE'], ...BUS_PROBLEMS })
   cancel(@Param() { id }: GetOrderRequest): Promise<OrderReply> {
     return this.orders.cancel({ id });

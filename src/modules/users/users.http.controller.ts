@@ -16,7 +16,7 @@ export class UsersHttpController {
 
   @Post()
   @ApiOperation({ summary: 'Create a user' })
-  @ApiCreatedResponse({ type: UserReply })
+  @ApiCreatedResponse({ type: UserReply, description: 'The created user' })
   @ApiProblems({ ...INVALID, 409: ['USERS.EMAIL_TAKEN'], ...BUS_PROBLEMS })
   create(@Body() body: CreateUserRequest): Promise<UserReply> {
     return this.users.create(body);
@@ -24,7 +24,7 @@ export class UsersHttpController {
 
   @Get()
   @ApiOperation({ summary: 'List users, oldest first' })
-  @ApiOkResponse({ type: UserPageReply })
+  @ApiOkResponse({ type: UserPageReply, description: 'One page of users' })
   @ApiProblems({ 400: ['COMMON.VALIDATION_FAILED', 'USERS.INVALID_CURSOR'], ...BUS_PROBLEMS })
   list(@Query() query: ListUsersRequest): Promise<UserPageReply> {
     return this.users.list(query);
@@ -32,7 +32,7 @@ export class UsersHttpController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a user' })
-  @ApiOkResponse({ type: UserReply })
+  @ApiOkResponse({ type: UserReply, description: 'The user' })
   @ApiProblems({ ...INVALID, ...NOT_FOUND, ...BUS_PROBLEMS })
   get(@Param() { id }: GetUserRequest): Promise<UserReply> {
     return this.users.get({ id });
@@ -40,7 +40,7 @@ export class UsersHttpController {
 
   @Patch(':id')
   @ApiOperation({ summary: "Change a user's name" })
-  @ApiOkResponse({ type: UserReply })
+  @ApiOkResponse({ type: UserReply, description: 'The updated user' })
   @ApiProblems({ ...INVALID, ...NOT_FOUND, ...BUS_PROBLEMS })
   update(@Param() { id }: GetUserRequest, @Body() body: UpdateUserBody): Promise<UserReply> {
     return this.users.update({ id, name: body.name });

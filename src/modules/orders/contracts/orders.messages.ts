@@ -13,13 +13,13 @@ export class OrderItemInput {
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'sku must be 1-64 letters, digits, dot, dash or underscore' })
   sku: string;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: 10000 })
+  @ApiProperty({ type: 'integer', example: 2, minimum: 1, maximum: 10000 })
   @IsInt()
   @Min(1)
   @Max(10_000)
   quantity: number;
 
-  @ApiProperty({ example: 1999, minimum: 0, maximum: 100000000, description: 'Price of one unit in integer cents.' })
+  @ApiProperty({ type: 'integer', example: 1999, minimum: 0, maximum: 100000000, description: 'Price of one unit in integer cents.' })
   @IsInt()
   @Min(0)
   @Max(100_000_000)
@@ -54,7 +54,7 @@ export class ListOrdersRequest {
   @IsUUID('all')
   userId: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, example: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20, example: 20 })
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
   @IsInt()
@@ -70,7 +70,7 @@ export class ListOrdersRequest {
 }
 
 export class OrderItemReply extends OrderItemInput {
-  @ApiProperty({ example: 3998, description: 'quantity x unitPriceCents' })
+  @ApiProperty({ type: 'integer', example: 3998, description: 'quantity x unitPriceCents' })
   lineTotalCents: number;
 }
 
@@ -87,7 +87,7 @@ export class OrderReply {
   @ApiProperty({ type: [OrderItemReply] })
   items: OrderItemReply[];
 
-  @ApiProperty({ example: 3998, description: 'Sum of the line totals, in integer cents.' })
+  @ApiProperty({ type: 'integer', example: 3998, description: 'Sum of the line totals, in integer cents.' })
   totalCents: number;
 
   @ApiProperty({ format: 'date-time', example: '2026-01-01T12:00:00.000Z' })
