@@ -60,7 +60,7 @@ npmrc="$(mktemp)"
 trap 'rm -f "$npmrc"' EXIT
 printf 'cafile=%s\n' "$CA_BUNDLE" >"$npmrc"
 
-"${BUILDAH[@]}" bud --isolation chroot \
+"${BUILDAH[@]}" bud --isolation chroot --layers --format docker \
   --build-arg BASE_IMAGE="$BASE_IMAGE" \
   --secret id=npmrc,src="$npmrc" \
   -v /etc/ssl/certs:/etc/ssl/certs:ro \
