@@ -24,7 +24,7 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
     CorrelationId: { description: 'The request\'s correlation id (yours if you sent one).', schema: { type: 'string' } },
   };
 
-  for (const item of Object.values(document.paths) as Json[]) {
+  for (const [path, item] of Object.entries(document.paths) as Array<[string, Json]>) {
     for (const operation of Object.values(item) as Json[]) {
       operation.parameters = [...(operation.parameters ?? []), { $ref: '#/components/parameters/CorrelationId' }];
       const responses: Json = operation.responses;
@@ -35,9 +35,13 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
         addExample(operation.requestBody.content?.['application/json'], components.schemas);
       }
       addProblem(responses, 500, 'COMMON.INTERNAL');
+      const instance = examplePath(path, operation.parameters);
       for (const response of Object.values(responses) as Json[]) {
         response.headers = { ...response.headers, [CORRELATION_HEADER]: { $ref: '#/components/headers/CorrelationId' } };
         addExample(response.content?.['application/json'], components.schemas);
+        for (const example of Object.values(response.content?.['application/problem+json']?.examples ?? {}) as Json[]) {
+          example.value = { ...example.value, instance };
+        }
       }
     }
   }
@@ -54,6 +58,14 @@ function addProblem(responses: Json, status: number, code: string): void {
   }
   const codes = [...Object.keys(media.examples ?? {}), code];
   responses[status] = { ...problemResponse(status, codes), ...(existing.headers ? { headers: existing.headers } : {}) };
+}
+
+/** The operation's path with its parameters' examples filled in, as a problem's `instance` shows it. */
+function examplePath(path: string, parameters: Json[]): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const parameter = parameters.find((p) => p.in === 'path' && p.name === name);
+    return String(parameter?.schema?.example ?? parameter?.example ?? name);
+  });
 }
 
 function addExample(media: Json | undefined, schemas: Json): void {
