@@ -21,8 +21,7 @@ COPY scripts/write-entry.mjs scripts/
 COPY migrations migrations
 COPY src src
 RUN npm run build \
- && npm prune --omit=dev --no-audit --no-fund \
- && npm cache clean --force
+ && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: compiled code and production dependencies only -------------------------------------------
 FROM ${BASE_IMAGE} AS runtime
