@@ -1,12 +1,13 @@
 import { Controller, Get, Inject, Res, ServiceUnavailableException, VERSION_NEUTRAL } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { DataSource } from 'typeorm';
 import type { Topology } from '../config/topology.js';
 import { ChannelRegistry, TOPOLOGY } from '../messaging/channel.registry.js';
+import { HealthCheckResult, HealthReport, NOT_READY_EXAMPLE, READY_EXAMPLE } from './health.report.js';
 
 const PROBE_TIMEOUT_MS = 2000;
 
@@ -19,6 +20,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 @ApiTags('health')
+@ApiExtraModels(HealthCheckResult)
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {
   constructor(
@@ -30,17 +32,19 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOperation({ summary: 'The process is up and its event loop answers' })
-  @ApiOkResponse({ description: 'Alive' })
-  @HealthCheck()
+  @ApiOperation({ summary: 'The process is up and its event loop answers', description: 'Checks nothing else: use it as a liveness probe.' })
+  @ApiOkResponse({ description: 'Alive', type: HealthReport, example: { status: 'ok', info: {}, error: {}, details: {} } })
+  @ApiServiceUnavailableResponse({ description: 'The process is shutting down', type: HealthReport, example: { status: 'shutting_down' } })
+  // Documented here rather than by terminus, whose generated schema depends on how the package is loaded.
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   live() {
     return this.health.check([]);
   }
 
   @Get('ready')
   @ApiOperation({ summary: "The hosted modules' databases answer and every module this process calls answers a ping" })
-  @ApiOkResponse({ description: 'Every check is up' })
-  @ApiServiceUnavailableResponse({ description: 'At least one check is down; the body says which' })
+  @ApiOkResponse({ description: 'Every check is up', type: HealthReport, example: READY_EXAMPLE })
+  @ApiServiceUnavailableResponse({ description: 'At least one check is down; `error` says which', type: HealthReport, example: NOT_READY_EXAMPLE })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     try {
       return await this.health.check([

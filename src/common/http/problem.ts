@@ -19,7 +19,7 @@ export class ProblemDetails {
   @ApiProperty({ example: 'Not Found' })
   title: string;
 
-  @ApiProperty({ example: 404 })
+  @ApiProperty({ type: 'integer', example: 404 })
   status: number;
 
   @ApiProperty({ example: 'No user has this id' })
@@ -49,31 +49,48 @@ export function statusText(status: number): string {
   return STATUS_TEXT[status] ?? 'Error';
 }
 
+const EXAMPLE_CORRELATION_ID = '5c0e9e0e-3f7e-4c1e-9a35-3c1f1e7f8a10';
+
+/** One example body per code, so a client sees every code a status can carry. */
+function problemExamples(status: number, codes: readonly string[]) {
+  return Object.fromEntries(
+    codes.map((code) => {
+      const value: Record<string, unknown> = {
+        type: `urn:problem:${code}`, title: statusText(status), status, detail: 'A human-readable explanation',
+        code, instance: '/v1/users', correlationId: EXAMPLE_CORRELATION_ID,
+      };
+      if (code === 'COMMON.VALIDATION_FAILED') {
+        value.detail = 'The request is not valid';
+        value.errors = [{ field: 'email', messages: ['email must be an email'] }];
+      }
+      return [code, { summary: code, value }];
+    }),
+  );
+}
+
+/** The OpenAPI response object of a problem+json answer with the given codes. */
+export function problemResponse(status: number, codes: readonly string[]) {
+  return {
+    description: `${statusText(status)}: ${codes.join(', ')}`,
+    ...(status === 503
+      ? { headers: { 'retry-after': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } } }
+      : {}),
+    content: {
+      [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetails) }, examples: problemExamples(status, codes) },
+    },
+  };
+}
+
 /** Documents problem+json responses: `codes` maps each status to the error codes that route can answer with. */
 export function ApiProblems(codes: Record<number, readonly string[]>) {
   return applyDecorators(
     ApiExtraModels(ProblemDetails),
-    ...Object.entries(codes).map(([status, list]) =>
-      ApiResponse({
-        status: Number(status),
-        description: `${statusText(Number(status))}: ${list.join(', ')}`,
-        content: {
-          [PROBLEM_CONTENT_TYPE]: {
-            schema: { $ref: getSchemaPath(ProblemDetails) },
-            example: {
-              type: `urn:problem:${list[0]}`, title: statusText(Number(status)), status: Number(status),
-              detail: 'A human-readable explanation', code: list[0], instance: '/v1/...',
-              correlationId: '5c0e9e0e-3f7e-4c1e-9a35-3c1f1e7f8a10',
-            },
-          },
-        },
-      }),
-    ),
+    ...Object.entries(codes).map(([status, list]) => ApiResponse({ status: Number(status), ...problemResponse(Number(status), list) })),
   );
 }
 
 /** The failures every route that crosses the bus can answer with. */
-export const BUS_PROBLEMS = { 503: ['BUS.UNAVAILABLE'], 504: ['BUS.TIMEOUT'] } as const;
+export const BUS_PROBLEMS = { 502: ['BUS.UNKNOWN_PATTERN'], 503: ['BUS.UNAVAILABLE'], 504: ['BUS.TIMEOUT'] } as const;
 
 /** Routes that need `Authorization: Bearer <access token>`. */
 export const BEARER_PROBLEMS = { 401: ['AUTH.UNAUTHENTICATED'] } as const;

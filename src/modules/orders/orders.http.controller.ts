@@ -22,7 +22,7 @@ export class OrdersHttpController {
     summary: 'Place an order for the caller',
     description: 'The owner is the caller; the status and total are set by the server. A body with userId, status or totalCents is refused.',
   })
-  @ApiCreatedResponse({ type: OrderReply })
+  @ApiCreatedResponse({ type: OrderReply, description: 'The placed order, status `pending`' })
   @ApiProblems({ ...INVALID, 403: ['AUTH.FORBIDDEN'], 422: ['ORDERS.USER_NOT_FOUND'], ...COMMON })
   place(@Body() body: PlaceOrderRequest): Promise<OrderReply> {
     return this.orders.place(body);
@@ -30,7 +30,7 @@ export class OrdersHttpController {
 
   @Get()
   @ApiOperation({ summary: "List the caller's orders, oldest first", description: 'Admins may name any userId, or omit it to list every order.' })
-  @ApiOkResponse({ type: OrderPageReply })
+  @ApiOkResponse({ type: OrderPageReply, description: 'One page of orders' })
   @ApiProblems({ 400: ['COMMON.VALIDATION_FAILED', 'ORDERS.INVALID_CURSOR'], 403: ['AUTH.FORBIDDEN'], ...COMMON })
   list(@Query() query: ListOrdersRequest): Promise<OrderPageReply> {
     return this.orders.list(query);
@@ -38,7 +38,7 @@ export class OrdersHttpController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Get an order' })
-  @ApiOkResponse({ type: OrderReply })
+  @ApiOkResponse({ type: OrderReply, description: 'The order' })
   @ApiProblems({ ...INVALID, ...NOT_FOUND, ...COMMON })
   get(@Param() { id }: GetOrderRequest): Promise<OrderReply> {
     return this.orders.get({ id });
@@ -47,7 +47,7 @@ export class OrdersHttpController {
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a pending order' })
-  @ApiOkResponse({ type: OrderReply })
+  @ApiOkResponse({ type: OrderReply, description: 'The order, status `cancelled`' })
   @ApiProblems({ ...INVALID, ...NOT_FOUND, 409: ['ORDERS.NOT_CANCELLABLE'], ...COMMON })
   cancel(@Param() { id }: GetOrderRequest): Promise<OrderReply> {
     return this.orders.cancel({ id });

@@ -24,7 +24,7 @@ export class UsersHttpController {
 
   @Get()
   @ApiOperation({ summary: 'List users, oldest first (admins only)' })
-  @ApiOkResponse({ type: UserPageReply })
+  @ApiOkResponse({ type: UserPageReply, description: 'One page of users' })
   @ApiProblems({ 400: ['COMMON.VALIDATION_FAILED', 'USERS.INVALID_CURSOR'], 403: ['AUTH.FORBIDDEN'], ...COMMON })
   list(@Query() query: ListUsersRequest): Promise<UserPageReply> {
     return this.users.list(query);
@@ -32,7 +32,7 @@ export class UsersHttpController {
 
   @Get('me')
   @ApiOperation({ summary: "The caller's own profile" })
-  @ApiOkResponse({ type: UserReply })
+  @ApiOkResponse({ type: UserReply, description: "The caller's profile" })
   @ApiProblems({ ...NOT_FOUND, ...COMMON })
   me(@Caller() caller: Identity): Promise<UserReply> {
     return this.users.get({ id: requireUser(caller).userId });
@@ -40,7 +40,7 @@ export class UsersHttpController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a user (self or admin)' })
-  @ApiOkResponse({ type: UserReply })
+  @ApiOkResponse({ type: UserReply, description: 'The user' })
   @ApiProblems({ ...INVALID, ...NOT_FOUND, ...COMMON })
   get(@Param() { id }: GetUserRequest): Promise<UserReply> {
     return this.users.get({ id });
@@ -48,7 +48,7 @@ export class UsersHttpController {
 
   @Patch(':id')
   @ApiOperation({ summary: "Change a user's name (self or admin)" })
-  @ApiOkResponse({ type: UserReply })
+  @ApiOkResponse({ type: UserReply, description: 'The updated user' })
   @ApiProblems({ ...INVALID, ...NOT_FOUND, ...COMMON })
   update(@Param() { id }: GetUserRequest, @Body() body: UpdateUserBody): Promise<UserReply> {
     return this.users.update({ id, name: body.name });

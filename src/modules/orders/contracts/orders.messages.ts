@@ -14,13 +14,13 @@ export class OrderItemInput {
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'sku must be 1-64 letters, digits, dot, dash or underscore' })
   sku: string;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: 10000 })
+  @ApiProperty({ type: 'integer', example: 2, minimum: 1, maximum: 10000 })
   @IsInt()
   @Min(1)
   @Max(10_000)
   quantity: number;
 
-  @ApiProperty({ example: 1999, minimum: 0, maximum: 100000000, description: 'Price of one unit in integer cents.' })
+  @ApiProperty({ type: 'integer', example: 1999, minimum: 0, maximum: 100000000, description: 'Price of one unit in integer cents.' })
   @IsInt()
   @Min(0)
   @Max(100_000_000)
@@ -62,7 +62,7 @@ export class ListOrdersRequest extends PageRequest {
 }
 
 export class OrderItemReply extends OrderItemInput {
-  @ApiProperty({ example: 3998, description: 'quantity x unitPriceCents' })
+  @ApiProperty({ type: 'integer', example: 3998, description: 'quantity x unitPriceCents' })
   lineTotalCents: number;
 }
 
@@ -79,7 +79,7 @@ export class OrderReply {
   @ApiProperty({ type: [OrderItemReply] })
   items: OrderItemReply[];
 
-  @ApiProperty({ example: 3998, description: 'Sum of the line totals, in integer cents.' })
+  @ApiProperty({ type: 'integer', example: 3998, description: 'Sum of the line totals, in integer cents.' })
   totalCents: number;
 
   @ApiProperty({ format: 'date-time', example: '2026-01-01T12:00:00.000Z' })

@@ -1,0 +1,70 @@
+/**
+ * Module boundaries (docs/README "Architecture"), checked by `npm run lint`.
+ * Paths are relative to the repository root; `$1` refers to the module name captured by `from.path`.
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'common-not-to-modules',
+      comment: 'src/common is shared infrastructure: it must not know any module.',
+      severity: 'error',
+      from: { path: '^src/common/' },
+      to: { path: '^src/modules/' },
+    },
+    {
+      name: 'module-to-module-through-index',
+      comment: 'A module reaches another module only through src/modules/<m>/index.ts (its contracts).',
+      severity: 'error',
+      from: { path: '^src/modules/([^/]+)/' },
+      to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'outside-to-module-through-index',
+      comment: 'Code outside src/modules (the composition root) sees a module only through its index.ts.',
+      severity: 'error',
+      from: { path: '^(src|migrations)/', pathNot: '^src/modules/' },
+      to: { path: '^src/modules/[^/]+/', pathNot: '^src/modules/[^/]+/index\\.ts$' },
+    },
+    {
+      name: 'contracts-stay-public',
+      comment:
+        "A module's contracts/ could become its own package: it imports only its own contracts, src/common " +
+        'and npm packages, never the module internals or another module.',
+      severity: 'error',
+      from: { path: '^src/modules/([^/]+)/contracts/' },
+      to: { path: '^(src|migrations)/', pathNot: ['^src/modules/$1/contracts/', '^src/common/'] },
+    },
+    {
+      name: 'migrations-not-to-src',
+      comment: 'Migrations are frozen history: they must not change when application code does.',
+      severity: 'error',
+      from: { path: '^migrations/' },
+      to: { path: '^src/' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'Circular imports make load order matter and hide a missing boundary.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'Every import resolves; this also proves the `.js` -> `.ts` mapping works, so no rule passes vacuously.',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

@@ -1,0 +1,93 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { problemResponse } from './problem.js';
+
+type Json = Record<string, any>;
+
+const CORRELATION_HEADER = 'x-correlation-id';
+
+/**
+ * Adds to every operation what the HTTP layer does for all routes alike, so no controller has to
+ * repeat it: the correlation id header, the problems raised before a handler runs (body parsing,
+ * size, media type) or after it fails unexpectedly, and a ready-made example for each JSON body.
+ */
+export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
+  const components = (document.components ??= {}) as Json;
+  components.parameters = {
+    ...components.parameters,
+    CorrelationId: {
+      name: CORRELATION_HEADER, in: 'header', required: false, schema: { type: 'string', maxLength: 128 },
+      description: 'Optional. Your own id for this request; it is echoed back and appears in every log line and problem body.',
+    },
+  };
+  components.headers = {
+    ...components.headers,
+    CorrelationId: { description: 'The request\'s correlation id (yours if you sent one).', schema: { type: 'string' } },
+  };
+
+  for (const [path, item] of Object.entries(document.paths) as Array<[string, Json]>) {
+    for (const operation of Object.values(item) as Json[]) {
+      operation.parameters = [...(operation.parameters ?? []), { $ref: '#/components/parameters/CorrelationId' }];
+      const responses: Json = operation.responses;
+      if (operation.requestBody) {
+        addProblem(responses, 400, 'COMMON.MALFORMED_REQUEST');
+        addProblem(responses, 413, 'COMMON.PAYLOAD_TOO_LARGE');
+        addProblem(responses, 415, 'COMMON.UNSUPPORTED_MEDIA_TYPE');
+        addExample(operation.requestBody.content?.['application/json'], components.schemas);
+      }
+      addProblem(responses, 500, 'COMMON.INTERNAL');
+      const instance = examplePath(path, operation.parameters);
+      for (const response of Object.values(responses) as Json[]) {
+        response.headers = { ...response.headers, [CORRELATION_HEADER]: { $ref: '#/components/headers/CorrelationId' } };
+        addExample(response.content?.['application/json'], components.schemas);
+        for (const example of Object.values(response.content?.['application/problem+json']?.examples ?? {}) as Json[]) {
+          example.value = { ...example.value, instance };
+        }
+      }
+    }
+  }
+  return document;
+}
+
+/** Adds a code to the problem response of a status, creating it if the route declared none. */
+function addProblem(responses: Json, status: number, code: string): void {
+  const existing = responses[status];
+  const media = existing?.content?.['application/problem+json'];
+  if (!media) {
+    responses[status] = problemResponse(status, [code]);
+    return;
+  }
+  const codes = [...Object.keys(media.examples ?? {}), code];
+  responses[status] = { ...problemResponse(status, codes), ...(existing.headers ? { headers: existing.headers } : {}) };
+}
+
+/** The operation's path with its parameters' examples filled in, as a problem's `instance` shows it. */
+function examplePath(path: string, parameters: Json[]): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const parameter = parameters.find((p) => p.in === 'path' && p.name === name);
+    return String(parameter?.schema?.example ?? parameter?.example ?? name);
+  });
+}
+
+function addExample(media: Json | undefined, schemas: Json): void {
+  if (!media?.schema || media.example !== undefined || media.examples !== undefined) return;
+  const example = exampleOf(media.schema, schemas);
+  if (example !== undefined) media.example = example;
+}
+
+/** Builds an example value from the `example`s declared on a schema's properties. */
+function exampleOf(schema: Json, schemas: Json, depth = 0): unknown {
+  if (depth > 8) return undefined;
+  if (schema.$ref) return exampleOf(schemas[String(schema.$ref).split('/').pop()!] ?? {}, schemas, depth + 1);
+  if (schema.example !== undefined) return schema.example;
+  if (schema.type === 'array' && schema.items) {
+    const item = exampleOf(schema.items, schemas, depth + 1);
+    return item === undefined ? [] : [item];
+  }
+  if (schema.properties) {
+    const entries = Object.entries(schema.properties as Json)
+      .map(([key, property]) => [key, exampleOf(property as Json, schemas, depth + 1)] as const)
+      .filter(([, value]) => value !== undefined);
+    return Object.fromEntries(entries);
+  }
+  return undefined;
+}
