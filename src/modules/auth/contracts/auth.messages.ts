@@ -1,10 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
 import { ROLES, type Role } from '../../../common/auth/identity.js';
+import { EmailAddress, normalizeEmail, PersonName } from '../../../common/validation/fields.js';
 
-const normalizeEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 /** The password rule: 12 to 128 characters, not mostly one character, not containing the email's name. */
 export const PASSWORD_MIN_LENGTH = 12;
@@ -28,18 +27,10 @@ export class LoginRequest extends PasswordField {
 
 /** Create an account: a users profile (name, email) and its credentials. Any other field is refused. */
 export class RegisterRequest extends PasswordField {
-  @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 100 })
-  @Transform(trim)
-  @IsString()
-  @Length(1, 100)
-  @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'name must not contain control characters' })
+  @PersonName()
   name: string;
 
-  @ApiProperty({ example: 'ada@example.com', maxLength: 254, description: 'Unique, case-insensitive; stored lower-cased.' })
-  @Transform(normalizeEmail)
-  @IsString()
-  @MaxLength(254)
-  @IsEmail({ allow_display_name: false, require_tld: true })
+  @EmailAddress()
   email: string;
 }
 

@@ -1,9 +1,7 @@
 import { ApiProperty, PickType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmail, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { IsUUID } from 'class-validator';
 import { PageRequest } from '../../../common/pagination/page.request.js';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { EmailAddress, PersonName } from '../../../common/validation/fields.js';
 
 /**
  * Create a user profile under an id the caller chose (so a caller that lost the answer can still remove
@@ -15,18 +13,10 @@ export class CreateUserRequest {
   @IsUUID('4')
   id: string;
 
-  @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 100 })
-  @Transform(trim)
-  @IsString()
-  @Length(1, 100)
-  @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'name must not contain control characters' })
+  @PersonName()
   name: string;
 
-  @ApiProperty({ example: 'ada@example.com', maxLength: 254, description: 'Unique, case-insensitive; stored lower-cased.' })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
-  @IsString()
-  @MaxLength(254)
-  @IsEmail({ allow_display_name: false, require_tld: true })
+  @EmailAddress()
   email: string;
 }
 
@@ -40,11 +30,7 @@ export class GetUserRequest {
 export class ListUsersRequest extends PageRequest {}
 
 export class UpdateUserRequest extends GetUserRequest {
-  @ApiProperty({ example: 'Ada King', minLength: 1, maxLength: 100 })
-  @Transform(trim)
-  @IsString()
-  @Length(1, 100)
-  @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'name must not contain control characters' })
+  @PersonName('Ada King')
   name: string;
 }
 
