@@ -4,6 +4,7 @@ import { getRepositoryToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ordersMigrations } from '../../../migrations/orders/index.js';
 import { dataSourceOptions, migrateModule } from '../../common/database/database.module.js';
+import type { ServiceIdentity, UserIdentity } from '../../common/auth/identity.js';
 import { closeEmbeddedDatabases } from '../../common/database/pglite.pool.js';
 import { BusErrors } from '../../common/errors/common.errors.js';
 import { DomainError } from '../../common/errors/domain-error.js';
@@ -14,6 +15,13 @@ import { OrdersService } from './orders.service.js';
 const ADA = '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b';
 const BOB = '1c6a1c6f-5a7f-4b97-8b4a-7b5f9a0e2d3c';
 const MISSING = '7d1c8a51-2b6a-4a3e-9a8e-0c7e2f1b9d44';
+const ADMIN_ID = '4f9d4f92-8da2-4eca-be7d-ae8c2d3b5a6f';
+
+/** The caller as the orders core's IdentityGuard would hand it over. */
+const asUser = (userId: string): UserIdentity => ({ kind: 'user', userId, role: 'user', version: 1 });
+const ADMIN: UserIdentity = { kind: 'user', userId: ADMIN_ID, role: 'admin', version: 1 };
+const AUTH_MODULE: ServiceIdentity = { kind: 'service', service: 'auth' };
+const LINE = [{ sku: 'A', quantity: 1, unitPriceCents: 1 }];
 
 /** Stands in for the users core: answers users.get for the ids it knows, or fails as told. */
 class FakeUsersClient {
@@ -72,14 +80,13 @@ describe('OrdersService', () => {
   const count = () => ds.getRepository(Order).count();
 
   describe('place', () => {
-    it('stores a pending order for a known user, totals in integer cents', async () => {
+    it('stores a pending order for the calling user, totals in integer cents', async () => {
       const order = await service.place({
-        userId: ADA,
         items: [
           { sku: 'BOOK-1', quantity: 3, unitPriceCents: 10 },
           { sku: 'PEN', quantity: 7, unitPriceCents: 1999 },
         ],
-      });
+      }, asUser(ADA));
       expect(users.asked).toEqual([ADA]);
       expect(order).toEqual({
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -93,30 +100,43 @@ describe('OrdersService', () => {
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         updatedAt: order.createdAt,
       });
-      expect(await service.get(order.id)).toEqual(order);
+      expect(await service.get(order.id, asUser(ADA))).toEqual(order);
     });
 
     it('keeps a total far beyond 32 bits exact', async () => {
       const items = Array.from({ length: 100 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 10_000, unitPriceCents: 100_000_000 }));
-      const order = await service.place({ userId: ADA, items });
+      const order = await service.place({ items }, asUser(ADA));
       expect(order.totalCents).toBe(100_000_000_000_000);
-      expect((await service.get(order.id)).totalCents).toBe(100_000_000_000_000);
+      expect((await service.get(order.id, asUser(ADA))).totalCents).toBe(100_000_000_000_000);
     });
 
     it('stores only the declared fields of each line', async () => {
       const order = await service.place({
-        userId: ADA,
         items: [{ sku: 'A', quantity: 1, unitPriceCents: 5, discount: 5 } as never],
-      });
+      }, asUser(ADA));
       const [row] = await ds.query('SELECT items FROM "orders"."orders" WHERE id = $1', [order.id]);
       expect(row.items).toEqual([{ sku: 'A', quantity: 1, unitPriceCents: 5 }]);
     });
 
-    it('answers ORDERS.USER_NOT_FOUND (422) for an unknown user and stores nothing', async () => {
-      const err = await rejection(service.place({ userId: MISSING, items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }));
+    it('answers ORDERS.USER_NOT_FOUND (422) for a caller whose profile does not exist and stores nothing', async () => {
+      // A valid token whose profile was deleted (credentials outlive a deleted profile).
+      const err = await rejection(service.place({ items: LINE }, asUser(MISSING)));
       expect(err).toMatchObject({ code: 'ORDERS.USER_NOT_FOUND', status: 422 });
       expect(users.asked).toEqual([MISSING]);
       expect(await count()).toBe(0);
+    });
+
+    it('places orders only for a signed-in user: a module gets AUTH.FORBIDDEN (403), asks nobody and stores nothing', async () => {
+      const err = await rejection(service.place({ items: LINE }, AUTH_MODULE));
+      expect(err).toMatchObject({ code: 'AUTH.FORBIDDEN', status: 403 });
+      expect(users.asked).toEqual([]);
+      expect(await count()).toBe(0);
+    });
+
+    it('owns the order by the caller even when the request names another user', async () => {
+      const order = await service.place({ userId: BOB, items: LINE } as never, asUser(ADA));
+      expect(order.userId).toBe(ADA);
+      expect(users.asked).toEqual([ADA]);
     });
 
     it.each([
@@ -124,7 +144,7 @@ describe('OrdersService', () => {
       ['BUS.TIMEOUT', new DomainError(BusErrors.TIMEOUT, 'The users module did not answer within 5000 ms')],
     ])('lets %s from the users module through unchanged and stores nothing', async (_code, failure) => {
       users.failure = failure;
-      const err = await rejection(service.place({ userId: ADA, items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }));
+      const err = await rejection(service.place({ items: LINE }, asUser(ADA)));
       expect(err).toBe(failure);
       expect(await count()).toBe(0);
     });
@@ -132,43 +152,64 @@ describe('OrdersService', () => {
 
   describe('get', () => {
     it('answers ORDERS.NOT_FOUND (404) for an unknown id', async () => {
-      expect(await rejection(service.get(MISSING))).toMatchObject({ code: 'ORDERS.NOT_FOUND', status: 404 });
+      expect(await rejection(service.get(MISSING, ADMIN))).toMatchObject({ code: 'ORDERS.NOT_FOUND', status: 404 });
+    });
+
+    it("answers another user's order with ORDERS.NOT_FOUND (404), exactly like a missing one; an admin reads it", async () => {
+      const order = await service.place({ items: LINE }, asUser(ADA));
+      expect(await rejection(service.get(order.id, asUser(BOB)))).toMatchObject({ code: 'ORDERS.NOT_FOUND', status: 404, message: 'No order has this id' });
+      expect(await service.get(order.id, ADMIN)).toEqual(order);
     });
   });
 
   describe('cancel', () => {
     it('cancels a pending order, then refuses a second cancel with ORDERS.NOT_CANCELLABLE (409)', async () => {
-      const { id } = await service.place({ userId: ADA, items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] });
-      const cancelled = await service.cancel(id);
+      const { id } = await service.place({ items: LINE }, asUser(ADA));
+      const cancelled = await service.cancel(id, asUser(ADA));
       expect(cancelled).toMatchObject({ id, status: 'cancelled' });
-      const err = await rejection(service.cancel(id));
+      const err = await rejection(service.cancel(id, asUser(ADA)));
       expect(err).toMatchObject({ code: 'ORDERS.NOT_CANCELLABLE', status: 409, message: 'The order is cancelled; only a pending order can be cancelled' });
-      expect((await service.get(id)).status).toBe('cancelled');
+      expect((await service.get(id, asUser(ADA))).status).toBe('cancelled');
     });
 
     it('answers ORDERS.NOT_FOUND (404) for an unknown id', async () => {
-      expect(await rejection(service.cancel(MISSING))).toMatchObject({ code: 'ORDERS.NOT_FOUND', status: 404 });
+      expect(await rejection(service.cancel(MISSING, ADMIN))).toMatchObject({ code: 'ORDERS.NOT_FOUND', status: 404 });
+    });
+
+    it("answers another user's order with ORDERS.NOT_FOUND (404) and leaves it pending", async () => {
+      const { id } = await service.place({ items: LINE }, asUser(ADA));
+      expect(await rejection(service.cancel(id, asUser(BOB)))).toMatchObject({ code: 'ORDERS.NOT_FOUND', status: 404 });
+      expect((await service.get(id, asUser(ADA))).status).toBe('pending');
     });
   });
 
   describe('list', () => {
     it("pages through one user's orders, oldest first, and leaves other users' out", async () => {
-      const place = (userId: string, sku: string) => service.place({ userId, items: [{ sku, quantity: 1, unitPriceCents: 1 }] });
+      const place = (userId: string, sku: string) => service.place({ items: [{ sku, quantity: 1, unitPriceCents: 1 }] }, asUser(userId));
       const mine = [];
       for (const sku of ['A', 'B', 'C']) {
         mine.push(await place(ADA, sku));
         await place(BOB, sku);
       }
-      const first = await service.list({ userId: ADA, limit: 2 });
+      const first = await service.list({ userId: ADA, limit: 2 }, asUser(ADA));
       expect(first.items.map((o) => o.id)).toEqual([mine[0].id, mine[1].id]);
       expect(first.nextCursor).toEqual(expect.any(String));
-      const second = await service.list({ userId: ADA, limit: 2, cursor: first.nextCursor! });
+      const second = await service.list({ userId: ADA, limit: 2, cursor: first.nextCursor! }, asUser(ADA));
       expect(second).toEqual({ items: [mine[2]], nextCursor: null });
-      expect((await service.list({ userId: MISSING })).items).toEqual([]);
+      // Without userId a user lists their own orders; an admin names anyone, or nobody to list all.
+      expect((await service.list({ limit: 10 }, asUser(ADA))).items).toEqual(mine);
+      expect((await service.list({ userId: ADA, limit: 10 }, ADMIN)).items).toEqual(mine);
+      expect((await service.list({ limit: 10 }, ADMIN)).items).toHaveLength(6);
+      expect((await service.list({ userId: MISSING }, ADMIN)).items).toEqual([]);
+    });
+
+    it("answers AUTH.FORBIDDEN (403) to a user naming another user's orders", async () => {
+      await service.place({ items: LINE }, asUser(BOB));
+      expect(await rejection(service.list({ userId: BOB }, asUser(ADA)))).toMatchObject({ code: 'AUTH.FORBIDDEN', status: 403 });
     });
 
     it('answers ORDERS.INVALID_CURSOR (400) for a cursor it did not issue', async () => {
-      expect(await rejection(service.list({ userId: ADA, cursor: 'not-a-cursor!' }))).toMatchObject({
+      expect(await rejection(service.list({ userId: ADA, cursor: 'not-a-cursor!' }, asUser(ADA)))).toMatchObject({
         code: 'ORDERS.INVALID_CURSOR',
         status: 400,
       });
