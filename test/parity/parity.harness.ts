@@ -3,9 +3,12 @@ import { type Server, ServerTCP } from '@nestjs/microservices';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
+import { readAuthSettings } from '../../src/common/auth/auth.settings.js';
+import { createJwtService } from '../../src/common/auth/token.verifier.js';
 import { MODULE_DEFINITIONS } from '../../src/app.modules.js';
 import { readTopology, type ModuleDescriptor, type Topology } from '../../src/common/config/topology.js';
 import { DomainError } from '../../src/common/errors/domain-error.js';
@@ -13,6 +16,7 @@ import type { BusChannel } from '../../src/common/messaging/bus-channel.js';
 import { ChannelRegistry } from '../../src/common/messaging/channel.registry.js';
 import { createServers } from '../../src/common/messaging/transports.js';
 import { observeServer } from '../../src/common/observability/observe.js';
+import { AuthClient } from '../../src/modules/auth/index.js';
 import { OrdersClient } from '../../src/modules/orders/index.js';
 import { UsersClient } from '../../src/modules/users/index.js';
 import { ParityModule } from './parity.handlers.js';
@@ -21,6 +25,9 @@ export type TransportUnderTest = 'local' | 'tcp';
 
 /** Short enough for the slow-handler case to be quick, long enough for a loaded CI machine. */
 export const PARITY_DEADLINE_MS = 1500;
+
+/** Whoever registers this address becomes an admin (ADMIN_EMAIL). */
+export const PARITY_ADMIN_EMAIL = 'admin@parity.example.com';
 
 /** The parity handlers are a module of their own in the topology, reached over the transport under test. */
 const PARITY_DESCRIPTOR: ModuleDescriptor = { name: 'parity', defaultTcpPort: 4099, calls: [] };
@@ -36,7 +43,10 @@ export interface ParityApp {
   topology: Topology;
   users: UsersClient;
   orders: OrdersClient;
+  auth: AuthClient;
   parity: BusChannel;
+  /** `Bearer <token>` for a service token, signed as the auth module signs one for its own calls. */
+  serviceAuthorization(): string;
   arrivals: Arrival[];
   close(): Promise<void>;
 }
@@ -70,12 +80,13 @@ function serverName(server: Server, topology: Topology): string {
 }
 
 /**
- * Boots the users and orders cores (no HTTP API) with the given transport for users, orders and the
- * parity handlers, on the in-memory embedded database, and empties their tables.
+ * Boots the users, orders and auth cores (no HTTP API) with the given transport for each of them and
+ * for the parity handlers, on the in-memory embedded database, and empties their tables. The auth core
+ * is there because the users and orders cores ask it (`auth.verify`) whether a caller's token is current.
  */
 export async function bootParityApp(transport: TransportUnderTest): Promise<ParityApp> {
   const env: Record<string, string> = {
-    MODULES: 'users,orders,parity',
+    MODULES: 'users,orders,auth,parity',
     API: 'false',
     DATA_DIR: ':memory:',
     BUS_DEADLINE_MS: String(PARITY_DEADLINE_MS),
@@ -83,11 +94,19 @@ export async function bootParityApp(transport: TransportUnderTest): Promise<Pari
     BUS_BREAKER_MIN_REQUESTS: '10000',
     USERS_TRANSPORT: transport,
     ORDERS_TRANSPORT: transport,
+    AUTH_TRANSPORT: transport,
     PARITY_TRANSPORT: transport,
+    // One secret for the run, so tokens the auth core signs verify in the users and orders cores.
+    JWT_SECRET: randomBytes(48).toString('base64url'),
+    JWT_ISSUER: 'mm-parity',
+    JWT_AUDIENCE: 'mm-parity-api',
+    ADMIN_EMAIL: PARITY_ADMIN_EMAIL,
+    AUTH_VERIFY_CACHE_MS: '0',
   };
   if (transport === 'tcp') {
     env.USERS_TCP_PORT = String(await freePort());
     env.ORDERS_TCP_PORT = String(await freePort());
+    env.AUTH_TCP_PORT = String(await freePort());
     env.PARITY_TCP_PORT = String(await freePort());
   }
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
@@ -112,16 +131,20 @@ export async function bootParityApp(transport: TransportUnderTest): Promise<Pari
     }
     await app.startAllMicroservices();
     await app.init();
-    for (const name of ['users', 'orders']) {
-      await app.get<DataSource>(getDataSourceToken(name)).query(`TRUNCATE "${name}"."${name}" RESTART IDENTITY`);
+    for (const table of ['users.users', 'orders.orders', 'auth.refresh_tokens', 'auth.credentials']) {
+      const [schema, name] = table.split('.');
+      await app.get<DataSource>(getDataSourceToken(schema)).query(`TRUNCATE "${schema}"."${name}" RESTART IDENTITY CASCADE`);
     }
     const registry = app.get(ChannelRegistry);
+    const jwt = createJwtService(readAuthSettings(env));
     const started = app;
     return {
       topology,
       users: new UsersClient(registry.channel('users')),
       orders: new OrdersClient(registry.channel('orders')),
+      auth: new AuthClient(registry.channel('auth')),
       parity: registry.channel('parity'),
+      serviceAuthorization: () => `Bearer ${jwt.sign({ token_use: 'service' }, { subject: 'auth', expiresIn: 60 })}`,
       arrivals,
       close: async () => {
         await started.close();
@@ -150,10 +173,17 @@ export async function outcome(call: Promise<unknown>): Promise<Outcome> {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const GENERATED_TIMES = new Set(['createdAt', 'updatedAt']);
+const JWT = /^eyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
+
+/** A signed token becomes <jwt:use>: its signature, times and ids differ between runs, its use must not. */
+function normaliseToken(token: string): string {
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { token_use?: string };
+  return `<jwt:${claims.token_use}>`;
+}
 
 /**
  * Replaces what differs between two runs by design: ids become <id:N> in order of first appearance,
- * and the server's timestamps become <time> (after checking they are ISO text).
+ * the server's timestamps become <time> (after checking they are ISO text), and tokens <jwt:use>.
  */
 export function normalise(value: unknown, ids = new Map<string, string>()): unknown {
   if (Array.isArray(value)) return value.map((v) => normalise(v, ids));
@@ -165,6 +195,7 @@ export function normalise(value: unknown, ids = new Map<string, string>()): unkn
       }),
     );
   }
+  if (typeof value === 'string' && JWT.test(value)) return normaliseToken(value);
   if (typeof value === 'string' && UUID.test(value)) {
     if (!ids.has(value)) ids.set(value, `<id:${ids.size + 1}>`);
     return ids.get(value);
