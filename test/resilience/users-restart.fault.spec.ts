@@ -1,11 +1,14 @@
 import request from 'supertest';
+import { bearer, register } from '../support/auth-fixtures.js';
 import { TestDatabase } from '../support/test-database.js';
 import { RunningTopology, startTopology } from '../support/topology.js';
 
 /**
- * The extracted users process is killed (SIGKILL, a crash) and started again while order placements
- * keep arriving at the gateway. Over TCP and over Redis the gateway must answer every request within
- * the deadline plus one second, never store an order it could not verify, and recover by itself.
+ * The extracted users process is killed (SIGKILL, a crash) and started again while signed-in users keep
+ * placing orders through the gateway. Over TCP and over Redis the gateway must answer every request within
+ * the deadline plus one second, never store an order it could not verify, and recover by itself. Placing
+ * an order also asks the auth core (auth.verify) about the caller's token; auth lives outside the killed
+ * process, so the outage is the users module's alone.
  */
 const DEADLINE_MS = 2000;
 const DOWN_FOR_MS = 1500;
@@ -36,24 +39,26 @@ describe.each(['users-tcp', 'redis'])('killing and restarting the users process 
   }, 60_000);
 
   it('answers every request in time, stores only verified orders and recovers without a gateway restart', async () => {
+    // The process to kill hosts the users core and nothing else (auth and orders stay up).
+    expect(topology.processes.users.env.MODULES).toBe('users');
     const api = request(topology.baseUrl);
-    const userIds: string[] = [];
+    const buyers: Array<{ userId: string; authorization: string }> = [];
     for (let i = 0; i < 5; i++) {
-      const res = await api.post('/v1/users').send({ name: `Fault ${i}`, email: `fault-${i}@example.com` });
-      expect(res.status).toBe(201);
-      userIds.push(res.body.id);
+      const session = await register(topology.baseUrl, { name: `Fault ${i}` });
+      buyers.push({ userId: session.userId, authorization: bearer(session.accessToken) });
     }
     const gatewayPid = topology.processes.gateway.pid;
 
     const outcomes: Outcome[] = [];
     let running = true;
     const place = async (n: number) => {
-      const userId = userIds[n % userIds.length];
+      const { userId, authorization } = buyers[n % buyers.length];
       const startedAt = Date.now();
       const res = await api
         .post('/v1/orders')
         .timeout(DEADLINE_MS + 10_000)
-        .send({ userId, items: [{ sku: `SKU-${n}`, quantity: 1 + (n % 3), unitPriceCents: 250 }] });
+        .set('authorization', authorization)
+        .send({ items: [{ sku: `SKU-${n}`, quantity: 1 + (n % 3), unitPriceCents: 250 }] });
       outcomes.push({
         startedAt, endedAt: Date.now(), status: res.status, contentType: String(res.headers['content-type'] ?? ''),
         code: res.body?.code, orderId: res.status === 201 ? res.body.id : undefined, userId,
@@ -102,10 +107,12 @@ describe.each(['users-tcp', 'redis'])('killing and restarting the users process 
     // The gateway was never restarted.
     expect(topology.processes.gateway.pid).toBe(gatewayPid);
 
-    // Stored orders are exactly the acknowledged ones, each for a user that exists.
+    // Stored orders are exactly the acknowledged ones, each owned by the user who placed it, who exists.
     const stored = await db.query<{ id: string; user_id: string }>('SELECT id, user_id FROM orders.orders');
-    const acknowledged = outcomes.filter((o) => o.orderId).map((o) => o.orderId);
-    expect(stored.map((s) => s.id).sort()).toEqual([...acknowledged].sort());
+    const acknowledged = outcomes.filter((o) => o.orderId);
+    expect(stored.map((s) => s.id).sort()).toEqual(acknowledged.map((o) => o.orderId).sort());
+    const placedBy = new Map(acknowledged.map((o) => [o.orderId, o.userId]));
+    expect(stored.every((s) => placedBy.get(s.id) === s.user_id)).toBe(true);
     const known = new Set((await db.query<{ id: string }>('SELECT id FROM users.users')).map((u) => u.id));
     expect(stored.every((s) => known.has(s.user_id))).toBe(true);
   }, 120_000);
