@@ -1,14 +1,19 @@
+import { JwtService } from '@nestjs/jwt';
 import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { firstValueFrom, timeout } from 'rxjs';
 import request from 'supertest';
+import { admin, bearer, register, type Session } from '../support/auth-fixtures.js';
 import { RunningTopology, startTopology, testRedisUrl } from '../support/topology.js';
 
 /**
  * An extracted users module speaks NestJS's own TCP and Redis protocols: a stock ClientProxy, built
  * here with nothing from the project, calls it with the documented pattern names and gets the
- * documented replies and error shape. The correlation id it sends in packet metadata shows up in the
- * users process's log, as one sent over HTTP shows up in the logs of both processes.
+ * documented replies and error shape. Like any caller it puts an access token in the packet's
+ * `authorization` metadata. The correlation id it sends in packet metadata shows up in the users
+ * process's log and in the log of the process hosting auth (which the users core asks about the
+ * token), as one sent over HTTP shows up in the logs of both processes.
  */
 const transports = {
   'users-tcp': (t: RunningTopology) =>
@@ -18,9 +23,6 @@ const transports = {
     return ClientProxyFactory.create({ transport: Transport.REDIS, options: { host: url.hostname, port: Number(url.port || 6379) } });
   },
 } as const;
-
-const call = <T>(client: ClientProxy, pattern: string, payload: object) =>
-  firstValueFrom(client.send<T>(pattern, payload).pipe(timeout(3000)));
 
 /** Log lines are written as a request finishes, so give the file a moment to catch up. */
 async function logContains(file: string, text: string): Promise<boolean> {
@@ -40,14 +42,29 @@ const failure = async (promise: Promise<unknown>) => {
   throw new Error('expected the call to fail');
 };
 
+const unauthenticated = { code: 'AUTH.UNAUTHENTICATED', status: 401, message: 'A valid bearer access token is required' };
+
 describe.each(Object.keys(transports) as Array<keyof typeof transports>)('a stock NestJS ClientProxy against the extracted users module (%s)', (name) => {
   let topology: RunningTopology;
   let client: ClientProxy;
+  let root: Session;
+  /** What the dispatch hook puts in the next packet's metadata. */
+  let metadata: Record<string, string> = {};
+
+  /** One call with `authorization` (and any other metadata) in the packet, as a caller on the network would send it. */
+  const call = <T>(pattern: string, payload: object, authorization?: string, extra: Record<string, string> = {}) => {
+    metadata = { ...(authorization ? { authorization } : {}), ...extra };
+    return firstValueFrom(client.send<T>(pattern, payload).pipe(timeout(3000)));
+  };
 
   beforeAll(async () => {
     topology = await startTopology(name, { label: 'stock-client' });
     client = transports[name](topology);
+    client.setOnDispatchHook((packet) => {
+      packet.metadata = metadata;
+    });
     await client.connect();
+    root = await admin(topology.baseUrl);
   }, 180_000);
 
   afterAll(async () => {
@@ -55,36 +72,68 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('a stoc
     await topology?.stop();
   }, 60_000);
 
-  it('creates and reads a user with the documented patterns', async () => {
-    const created = await call<Record<string, unknown>>(client, 'users.create', { name: 'Grace Hopper', email: ` Grace@Example.COM ` });
-    expect(created).toEqual({
-      id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'Grace Hopper', email: 'grace@example.com',
-      createdAt: expect.any(String), updatedAt: expect.any(String),
+  it("reads and renames the caller's own profile, and lists users as an admin, with the documented patterns", async () => {
+    const ada = await register(topology.baseUrl, { name: 'Grace Hopper' });
+    const me = await request(topology.baseUrl).get('/v1/users/me').set('authorization', bearer(ada.accessToken));
+    expect(me.status).toBe(200);
+
+    const read = await call<Record<string, unknown>>('users.get', { id: ada.userId }, bearer(ada.accessToken));
+    expect(read).toEqual({
+      id: ada.userId, name: 'Grace Hopper', email: ada.email, createdAt: expect.any(String), updatedAt: expect.any(String),
     });
-    await expect(call(client, 'users.get', { id: created.id })).resolves.toEqual(created);
-    const page = await call<{ items: unknown[]; nextCursor: unknown }>(client, 'users.list', { limit: 10 });
-    expect(page.items).toContainEqual(created);
+    expect(read).toEqual(me.body);
+
+    const renamed = await call<Record<string, unknown>>('users.update', { id: ada.userId, name: '  Rear Admiral Hopper ' }, bearer(ada.accessToken));
+    expect(renamed).toEqual({ ...read, name: 'Rear Admiral Hopper', updatedAt: expect.any(String) });
+    await expect(call('users.get', { id: ada.userId }, bearer(ada.accessToken))).resolves.toEqual(renamed);
+
+    const page = await call<{ items: unknown[]; nextCursor: unknown }>('users.list', { limit: 100 }, bearer(root.accessToken));
+    expect(page.items).toContainEqual(renamed);
   });
 
   it('answers errors as { code, status, message, details? }', async () => {
-    expect(await failure(call(client, 'users.get', { id: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b' }))).toEqual({
+    const ada = await register(topology.baseUrl);
+    expect(await failure(call('users.get', { id: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b' }, bearer(root.accessToken)))).toEqual({
       code: 'USERS.NOT_FOUND', status: 404, message: 'No user has this id',
     });
-    expect(await failure(call(client, 'users.get', { id: 'not-a-uuid', extra: true }))).toEqual({
+    // Another user's profile answers exactly like a missing one.
+    expect(await failure(call('users.get', { id: root.userId }, bearer(ada.accessToken)))).toEqual({
+      code: 'USERS.NOT_FOUND', status: 404, message: 'No user has this id',
+    });
+    expect(await failure(call('users.get', { id: 'not-a-uuid', extra: true }, bearer(ada.accessToken)))).toEqual({
       code: 'COMMON.VALIDATION_FAILED', status: 400, message: 'The request is not valid',
       details: expect.arrayContaining([
         { field: 'id', messages: expect.any(Array) },
         { field: 'extra', messages: ['property extra should not exist'] },
       ]),
     });
-    await call(client, 'users.create', { name: 'Taken', email: 'taken@example.com' });
-    expect(await failure(call(client, 'users.create', { name: 'Again', email: 'TAKEN@example.com' }))).toEqual({
-      code: 'USERS.EMAIL_TAKEN', status: 409, message: 'A user with this email already exists',
+    expect(await failure(call('users.get', { id: ada.userId }))).toEqual(unauthenticated);
+    expect(await failure(call('users.list', { limit: 10 }, bearer(ada.accessToken)))).toEqual({
+      code: 'AUTH.FORBIDDEN', status: 403, message: 'Only an administrator may do this',
     });
   });
 
+  it('creates profiles only for a module: USERS.EMAIL_TAKEN for a module, AUTH.FORBIDDEN for a user', async () => {
+    const ada = await register(topology.baseUrl);
+    // A service token as the auth module signs one for its own calls (the deployment's secret, use `service`).
+    const env = topology.processes.users.env;
+    const service = new JwtService({ secret: env.JWT_SECRET }).sign(
+      { token_use: 'service' }, { subject: 'auth', issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, expiresIn: 60 },
+    );
+    const taken = { id: randomUUID(), name: 'Again', email: ada.email.toUpperCase() };
+    expect(await failure(call('users.create', taken, bearer(service)))).toEqual({
+      code: 'USERS.EMAIL_TAKEN', status: 409, message: 'A user with this email already exists',
+    });
+    expect(await failure(call('users.create', { ...taken, email: `other-${ada.email}` }, bearer(ada.accessToken)))).toEqual({
+      code: 'AUTH.FORBIDDEN', status: 403, message: 'Only another module may do this',
+    });
+    expect(await failure(call('users.create', { ...taken, email: `other-${ada.email}` }))).toEqual(unauthenticated);
+    const page = await call<{ items: Array<{ id: string }> }>('users.list', { limit: 100 }, bearer(root.accessToken));
+    expect(page.items.map((u) => u.id)).not.toContain(taken.id);
+  });
+
   it('survives an unknown pattern and keeps serving', async () => {
-    const err = await failure(call(client, 'users.does-not-exist', { id: 1 }));
+    const err = await failure(call('users.does-not-exist', { id: 1 }, bearer(root.accessToken)));
     if (name === 'users-tcp') {
       // The TCP server answers at once.
       expect(err).toBe('There is no matching message handler defined in the remote service.');
@@ -94,22 +143,24 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('a stoc
       expect((err as Error).name).toBe('TimeoutError');
     }
     expect(topology.processes.users.running).toBe(true);
-    await expect(call(client, 'users.ping', {})).resolves.toEqual({ module: 'users' });
+    await expect(call('users.ping', {})).resolves.toEqual({ module: 'users' });
+    await expect(call('users.get', { id: root.userId }, bearer(root.accessToken))).resolves.toMatchObject({ id: root.userId });
   });
 
-  it('carries the correlation id from packet metadata into the users process log', async () => {
+  it('carries the correlation id from packet metadata into the users process log and the log of the process hosting auth', async () => {
     const correlationId = `stock-${name}-${Date.now()}`;
-    client.setOnDispatchHook((packet) => {
-      packet.metadata = { 'correlation-id': correlationId };
-    });
-    await call(client, 'users.list', {});
-    client.setOnDispatchHook(() => undefined);
-    expect(await logContains(topology.processes.users.logFile, `"correlationId":"${correlationId}"`)).toBe(true);
+    const page = await call<{ items: unknown[] }>('users.list', {}, bearer(root.accessToken), { 'correlation-id': correlationId });
+    expect(page.items.length).toBeGreaterThan(0);
+    // The users core asked auth (hosted by the gateway) about the token, carrying the same id along.
+    expect(topology.processes.gateway.env.MODULES.split(',')).toContain('auth');
+    for (const process of [topology.processes.users, topology.processes.gateway]) {
+      expect(await logContains(process.logFile, `"correlationId":"${correlationId}"`)).toBe(true);
+    }
   });
 
   it('logs one request with the same correlation id in the gateway and the users process', async () => {
     const correlationId = `http-${name}-${Date.now()}`;
-    const res = await request(topology.baseUrl).get('/v1/users').set('x-correlation-id', correlationId);
+    const res = await request(topology.baseUrl).get('/v1/users').set('x-correlation-id', correlationId).set('authorization', bearer(root.accessToken));
     expect(res.status).toBe(200);
     expect(res.headers['x-correlation-id']).toBe(correlationId);
     for (const process of [topology.processes.gateway, topology.processes.users]) {
