@@ -7,8 +7,8 @@ import { RequestContextStore } from '../../src/common/context/request-context.js
 import { awkwardReply, releaseSlowCalls } from './parity.handlers.js';
 import type { Outcome, ParityApp, TransportUnderTest } from './parity.harness.js';
 
-// The app imports @nestjs/throttler (for HTTP only), which jest cannot load; see throttler.stub.ts.
-jest.unstable_mockModule('@nestjs/throttler', () => import('./throttler.stub.js'));
+// The app imports @nestjs/throttler (for HTTP only), which jest cannot load; see the stub.
+jest.unstable_mockModule('@nestjs/throttler', () => import('../support/throttler.stub.js'));
 const { bootParityApp, normalise, outcome, PARITY_ADMIN_EMAIL, PARITY_DEADLINE_MS } = await import('./parity.harness.js');
 
 /**
