@@ -67,10 +67,10 @@ describe('orders API', () => {
       expect(list.body).toEqual({ items: [], nextCursor: null });
     });
 
-    it('answers 422 ORDERS.USER_NOT_FOUND for a user that was deleted, and stores nothing', async () => {
+    it('refuses a deleted user (their token died with the account) and stores nothing', async () => {
       const user = await createUser(suite.baseUrl);
       await api().delete(`/v1/users/${user.id}`).set('authorization', authFor(user)).expect(204);
-      expectProblem(await api().post('/v1/orders').set('authorization', authFor(user)).send({ items: SAMPLE_LINES }), 422, 'ORDERS.USER_NOT_FOUND');
+      expectProblem(await api().post('/v1/orders').set('authorization', authFor(user)).send({ items: SAMPLE_LINES }), 401, 'AUTH.UNAUTHENTICATED');
       const admin = await createAdmin(suite.baseUrl);
       expect((await api().get('/v1/orders').set('authorization', authFor(admin))).body).toEqual({ items: [], nextCursor: null });
     });

@@ -231,10 +231,28 @@ describe('users API', () => {
       const res = await api().delete(`/v1/users/${user.id}`).set('authorization', authFor(user));
       expect(res.status).toBe(204);
       expect(res.text).toBe('');
-      expectProblem(await api().get(`/v1/users/${user.id}`).set('authorization', authFor(user)), 404, 'USERS.NOT_FOUND');
-      expectProblem(await api().delete(`/v1/users/${user.id}`).set('authorization', authFor(user)), 404, 'USERS.NOT_FOUND');
       const admin = await createAdmin(suite.baseUrl);
+      expectProblem(await api().get(`/v1/users/${user.id}`).set('authorization', authFor(admin)), 404, 'USERS.NOT_FOUND');
+      expectProblem(await api().delete(`/v1/users/${user.id}`).set('authorization', authFor(admin)), 404, 'USERS.NOT_FOUND');
       expect((await api().get('/v1/users').set('authorization', authFor(admin))).body.items).toEqual([admin]);
+    });
+
+    it('ends the account with the profile: the old token is refused and the password no longer signs in', async () => {
+      const email = uniqueEmail();
+      const user = await createUser(suite.baseUrl, { email });
+      await api().delete(`/v1/users/${user.id}`).set('authorization', authFor(user)).expect(204);
+      expectProblem(await api().get('/v1/users/me').set('authorization', authFor(user)), 401, 'AUTH.UNAUTHENTICATED');
+      expectProblem(await api().post('/v1/orders').set('authorization', authFor(user)).send({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }), 401, 'AUTH.UNAUTHENTICATED');
+      expectProblem(await api().post('/v1/auth/login').send({ email, password: TEST_PASSWORD }), 401, 'AUTH.INVALID_CREDENTIALS');
+      expect((await suite.db.query('SELECT count(*)::int AS n FROM auth.credentials WHERE user_id = $1', [user.id]))[0].n).toBe(0);
+    });
+
+    it("an admin's delete ends that account too", async () => {
+      const email = uniqueEmail();
+      const user = await createUser(suite.baseUrl, { email });
+      const admin = await createAdmin(suite.baseUrl);
+      await api().delete(`/v1/users/${user.id}`).set('authorization', authFor(admin)).expect(204);
+      expectProblem(await api().post('/v1/auth/login').send({ email, password: TEST_PASSWORD }), 401, 'AUTH.INVALID_CREDENTIALS');
     });
 
     it('frees the email for a new user', async () => {

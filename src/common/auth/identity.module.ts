@@ -4,6 +4,8 @@ import { JwtService } from '@nestjs/jwt';
 import { authConfig } from './auth.settings.js';
 import { CoreCheckedCredentialVersions, CredentialVersions, RemoteCredentialVersions } from './credential-versions.js';
 import { IdentityGuard } from './identity.guard.js';
+import { IdentityLifecycle } from './identity-lifecycle.js';
+import { ServiceTokens } from './service-tokens.js';
 import { createJwtService, TokenVerifier } from './token.verifier.js';
 
 /**
@@ -17,8 +19,8 @@ export class IdentityModule {
     return {
       module: IdentityModule,
       imports: [ConfigModule.forFeature(authConfig)],
-      providers: [{ provide: JwtService, useFactory: createJwtService, inject: [authConfig.KEY] }, TokenVerifier],
-      exports: [JwtService, TokenVerifier, ConfigModule],
+      providers: [{ provide: JwtService, useFactory: createJwtService, inject: [authConfig.KEY] }, TokenVerifier, ServiceTokens],
+      exports: [JwtService, TokenVerifier, ServiceTokens, ConfigModule],
     };
   }
 
@@ -27,9 +29,13 @@ export class IdentityModule {
     return IdentityModule.guarded(CoreCheckedCredentialVersions);
   }
 
-  /** For a module core other than the identity authority: versions are asked of the auth module. */
+  /**
+   * For a module core other than the identity authority: versions are asked of the auth module, which
+   * is also told (IdentityLifecycle) when an account goes away.
+   */
   static forCore(): DynamicModule {
-    return IdentityModule.guarded(RemoteCredentialVersions);
+    const guarded = IdentityModule.guarded(RemoteCredentialVersions);
+    return { ...guarded, providers: [...guarded.providers!, IdentityLifecycle], exports: [...guarded.exports!, IdentityLifecycle] };
   }
 
   private static guarded(versions: Type<CredentialVersions>): DynamicModule {

@@ -52,3 +52,11 @@ export interface VerifiedIdentity {
   role: Role;
   version: number;
 }
+
+/**
+ * `{ userId }` -> `{ userId }`: the account can no longer sign in and every token it holds stops
+ * working; its credentials stay as a record until forgotten. Modules only. Idempotent.
+ */
+export const SUSPEND_IDENTITY_PATTERN = 'auth.suspend';
+/** `{ userId }` -> `{ userId }`: removes a suspended account's credentials. Modules only. Idempotent. */
+export const FORGET_IDENTITY_PATTERN = 'auth.forget';

@@ -5,7 +5,7 @@ import type { UserIdentity, VerifiedIdentity } from '../../common/auth/identity.
 import { unauthenticated } from '../../common/auth/token.verifier.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AuthErrors } from './contracts/auth.errors.js';
-import type { ChangePasswordRequest, LoginRequest, SessionGrant } from './contracts/auth.messages.js';
+import type { AccountRef, ChangePasswordRequest, LoginRequest, SessionGrant } from './contracts/auth.messages.js';
 import { Credential } from './credential.entity.js';
 import { assertStrongPassword, PasswordHasher } from './password.hasher.js';
 import { SessionsService } from './sessions.service.js';
@@ -41,6 +41,26 @@ export class AccountsService {
     if (!changed.affected) throw unauthenticated('The token is no longer valid');
     await this.sessions.revokeAllOf(credential.userId);
     return this.sessions.issue({ ...credential, passwordHash, version: credential.version + 1 });
+  }
+
+  /**
+   * The account goes inactive: it cannot sign in, its version moves on (every access token is refused)
+   * and its refresh tokens are revoked. Inactive credentials are what registration also keeps for an
+   * account whose profile may exist, so a later registration of the email cleans up after a half-done delete.
+   */
+  async suspend(userId: string): Promise<AccountRef> {
+    const credential = await this.credentials.findOneBy({ userId });
+    if (credential) {
+      await this.credentials.update({ userId }, { status: 'pending', version: credential.version + 1 });
+      await this.sessions.revokeAllOf(userId);
+    }
+    return { userId };
+  }
+
+  /** Removes suspended credentials (and, with them, their refresh tokens). Active credentials are left alone. */
+  async forget(userId: string): Promise<AccountRef> {
+    await this.credentials.delete({ userId, status: 'pending' });
+    return { userId };
   }
 
   async verify(identity: UserIdentity): Promise<VerifiedIdentity> {

@@ -1,14 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
-import { randomUUID } from 'node:crypto';
 import { authConfig } from '../../common/auth/auth.settings.js';
-import type { TokenClaims } from '../../common/auth/identity.js';
-import { RequestContextStore } from '../../common/context/request-context.js';
+import { IDENTITY_AUTHORITY, type TokenClaims } from '../../common/auth/identity.js';
+import { ServiceTokens } from '../../common/auth/service-tokens.js';
 import type { Credential } from './credential.entity.js';
-
-/** Service tokens live just long enough for one call and its retries. */
-const SERVICE_TOKEN_TTL_SECONDS = 60;
 
 /** Signs the three kinds of token; only the auth core signs. */
 @Injectable()
@@ -16,6 +12,7 @@ export class TokenIssuer {
   constructor(
     private readonly jwt: JwtService,
     @Inject(authConfig.KEY) readonly settings: ConfigType<typeof authConfig>,
+    private readonly serviceTokens: ServiceTokens,
   ) {}
 
   access(credential: Credential): string {
@@ -28,15 +25,8 @@ export class TokenIssuer {
     return this.jwt.sign(claims, { subject: credential.userId, jwtid: id, expiresIn: this.settings.refreshTokenTtlSeconds });
   }
 
-  /**
-   * Runs `call` as the auth module itself: its bus calls carry a short-lived service token instead of
-   * any caller's credential (registration has no caller yet).
-   */
+  /** Runs `call` as the auth module itself (registration has no caller yet). */
   asService<T>(call: () => Promise<T>): Promise<T> {
-    const token = this.jwt.sign({ token_use: 'service' } satisfies Partial<TokenClaims>, {
-      subject: 'auth', expiresIn: SERVICE_TOKEN_TTL_SECONDS, jwtid: randomUUID(),
-    });
-    const correlationId = RequestContextStore.current()?.correlationId ?? randomUUID();
-    return RequestContextStore.run({ correlationId, authorization: `Bearer ${token}` }, call);
+    return this.serviceTokens.run(IDENTITY_AUTHORITY, call);
   }
 }

@@ -56,7 +56,10 @@ export class UsersHttpController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a user profile (self or admin)' })
+  @ApiOperation({
+    summary: 'Delete a user and end their account (self or admin)',
+    description: 'The credentials go with the profile: the user\'s tokens are refused and the password no longer signs in.',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems({ ...INVALID, ...NOT_FOUND, ...COMMON })
   async delete(@Param() { id }: GetUserRequest): Promise<void> {

@@ -9,6 +9,28 @@ import { closeEmbeddedDatabases } from '../../common/database/pglite.pool.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { User } from './user.entity.js';
 import { UsersService } from './users.service.js';
+import { IdentityLifecycle } from '../../common/auth/identity-lifecycle.js';
+import { BusErrors } from '../../common/errors/common.errors.js';
+
+/** Records what the auth module is told, in order, and can be made to fail like an unreachable module. */
+class FakeIdentityLifecycle {
+  calls: string[] = [];
+  failing: Partial<Record<'suspend' | 'forget', boolean>> = {};
+
+  async suspend(service: string, userId: string) {
+    return this.record('suspend', service, userId);
+  }
+
+  async forget(service: string, userId: string) {
+    return this.record('forget', service, userId);
+  }
+
+  private async record(step: 'suspend' | 'forget', service: string, userId: string) {
+    this.calls.push(`${step}:${service}:${userId}`);
+    if (this.failing[step]) throw new DomainError(BusErrors.UNAVAILABLE, 'The auth module is unavailable');
+    return { userId };
+  }
+}
 
 const MISSING = '7d1c8a51-2b6a-4a3e-9a8e-0c7e2f1b9d44';
 const IDS = [
@@ -37,6 +59,7 @@ async function rejection(promise: Promise<unknown>): Promise<DomainError> {
 describe('UsersService', () => {
   let ds: DataSource;
   let service: UsersService;
+  const identities = new FakeIdentityLifecycle();
 
   beforeAll(async () => {
     ds = await new DataSource(
@@ -44,7 +67,11 @@ describe('UsersService', () => {
     ).initialize();
     await migrateModule(ds, 'users');
     const moduleRef = await Test.createTestingModule({
-      providers: [UsersService, { provide: getRepositoryToken(User, 'users'), useValue: ds.getRepository(User) }],
+      providers: [
+        UsersService,
+        { provide: getRepositoryToken(User, 'users'), useValue: ds.getRepository(User) },
+        { provide: IdentityLifecycle, useValue: identities },
+      ],
     }).compile();
     service = moduleRef.get(UsersService);
   });
@@ -56,6 +83,8 @@ describe('UsersService', () => {
 
   beforeEach(async () => {
     await ds.query('TRUNCATE "users"."users" RESTART IDENTITY');
+    identities.calls = [];
+    identities.failing = {};
   });
 
   const create = (id: string, name: string, email: string, caller: Identity = AUTH_MODULE) => service.create({ id, name, email }, caller);
@@ -98,6 +127,55 @@ describe('UsersService', () => {
     expect(await service.delete(id, asUser(id))).toEqual({ id, deleted: true });
     expect(await rejection(service.delete(id, asUser(id)))).toMatchObject({ code: 'USERS.NOT_FOUND', status: 404 });
     expect(await rejection(service.get(id, ADMIN))).toMatchObject({ code: 'USERS.NOT_FOUND', status: 404 });
+  });
+
+  it("ends the account: credentials suspended before the profile goes, forgotten after", async () => {
+    const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
+    identities.calls = [];
+    const probe = identities.suspend.bind(identities);
+    let profileAtSuspend: number | undefined;
+    identities.suspend = async (s, u) => {
+      profileAtSuspend = await ds.getRepository(User).countBy({ id });
+      return probe(s, u);
+    };
+    try {
+      await service.delete(id, ADMIN);
+    } finally {
+      identities.suspend = probe;
+    }
+    expect(profileAtSuspend).toBe(1);
+    expect(identities.calls).toEqual([`suspend:users:${id}`, `forget:users:${id}`]);
+    expect(await ds.getRepository(User).countBy({ id })).toBe(0);
+  });
+
+  it('deletes nothing when the auth module cannot suspend the credentials', async () => {
+    const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
+    identities.failing.suspend = true;
+    expect(await rejection(service.delete(id, asUser(id)))).toMatchObject({ code: 'BUS.UNAVAILABLE', status: 503 });
+    expect(await ds.getRepository(User).countBy({ id })).toBe(1);
+  });
+
+  it('still deletes when only forgetting the suspended credentials fails', async () => {
+    const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
+    identities.failing.forget = true;
+    expect(await service.delete(id, asUser(id))).toEqual({ id, deleted: true });
+    expect(await ds.getRepository(User).countBy({ id })).toBe(0);
+  });
+
+  it('leaves the credentials to the auth module when it deletes a profile itself (undoing a registration)', async () => {
+    const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
+    identities.calls = [];
+    await service.delete(id, AUTH_MODULE);
+    expect(identities.calls).toEqual([]);
+    expect(await ds.getRepository(User).countBy({ id })).toBe(0);
+  });
+
+  it('tells the auth module nothing about a profile the caller may not delete', async () => {
+    const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
+    identities.calls = [];
+    expect(await rejection(service.delete(id, asUser(IDS[1])))).toMatchObject({ code: 'USERS.NOT_FOUND' });
+    expect(await rejection(service.delete(MISSING, ADMIN))).toMatchObject({ code: 'USERS.NOT_FOUND' });
+    expect(identities.calls).toEqual([]);
   });
 
   // Asked by an admin, who may reach every profile: the answer is about the id, not about access.

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
 import { mayAccess, requireAdmin, requireService } from '../../common/auth/access.policy.js';
-import type { Identity } from '../../common/auth/identity.js';
+import { IDENTITY_AUTHORITY, type Identity } from '../../common/auth/identity.js';
+import { IdentityLifecycle } from '../../common/auth/identity-lifecycle.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { keysetPage } from '../../common/pagination/keyset.js';
 import { UsersErrors } from './contracts/users.errors.js';
@@ -15,7 +16,12 @@ const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class UsersService {
-  constructor(@InjectRepository(User, 'users') private readonly users: Repository<User>) {}
+  private readonly logger = new Logger('UsersService');
+
+  constructor(
+    @InjectRepository(User, 'users') private readonly users: Repository<User>,
+    private readonly identities: IdentityLifecycle,
+  ) {}
 
   async create({ id, name, email }: CreateUserRequest, caller: Identity): Promise<UserReply> {
     requireService(caller);
@@ -47,10 +53,24 @@ export class UsersService {
     return toReply(await this.find(id));
   }
 
+  /**
+   * Deleting a profile ends the account: the auth module first suspends its credentials (no sign-in,
+   * every token refused), then the profile goes, then the credentials are forgotten. If auth cannot be
+   * reached nothing is deleted; if the last step fails the suspended credentials are harmless and the
+   * next registration of the email clears them. The auth module itself, undoing a registration, manages
+   * its credentials on its own.
+   */
   async delete(id: string, caller: Identity): Promise<DeletedReply> {
-    if (!mayAccess(caller, id)) throw notFound();
+    await this.find(id, caller);
+    const fromAuth = caller.kind === 'service' && caller.service === IDENTITY_AUTHORITY;
+    if (!fromAuth) await this.identities.suspend('users', id);
     const result = await this.users.delete({ id });
     if (!result.affected) throw notFound();
+    if (!fromAuth) {
+      await this.identities.forget('users', id).catch((err: unknown) => {
+        this.logger.warn({ err, userId: id }, 'Profile deleted but its suspended credentials were not removed yet');
+      });
+    }
     return { id, deleted: true };
   }
 

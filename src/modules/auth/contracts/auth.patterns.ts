@@ -1,4 +1,4 @@
-import { VERIFY_IDENTITY_PATTERN } from '../../../common/auth/identity.js';
+import { FORGET_IDENTITY_PATTERN, SUSPEND_IDENTITY_PATTERN, VERIFY_IDENTITY_PATTERN } from '../../../common/auth/identity.js';
 
 /** Message patterns served by the auth core. Payloads and replies in auth.messages.ts. */
 export const AuthPatterns = {
@@ -24,6 +24,14 @@ export const AuthPatterns = {
   CHANGE_PASSWORD: 'auth.change-password',
   /** {} -> VerifiedIdentity for the access token in the metadata. Errors: AUTH.UNAUTHENTICATED. Idempotent. */
   VERIFY: VERIFY_IDENTITY_PATTERN,
+  /**
+   * AccountRef -> AccountRef. The account cannot sign in any more and every token it holds is refused;
+   * its credentials remain, inactive, until `auth.forget`. Modules only (AUTH.FORBIDDEN). Idempotent.
+   * The users core calls it before deleting a profile.
+   */
+  SUSPEND: SUSPEND_IDENTITY_PATTERN,
+  /** AccountRef -> AccountRef. Removes a suspended account's credentials. Modules only. Idempotent. */
+  FORGET: FORGET_IDENTITY_PATTERN,
   /** {} -> { module: 'auth' }. Used by readiness checks. */
   PING: 'auth.ping',
 } as const;
