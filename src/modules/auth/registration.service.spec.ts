@@ -20,6 +20,7 @@ import { RefreshToken } from './refresh-token.entity.js';
 import { RegistrationService } from './registration.service.js';
 import { SessionsService } from './sessions.service.js';
 import { TokenIssuer } from './token.issuer.js';
+import { ServiceTokens } from '../../common/auth/service-tokens.js';
 
 const settings = {
   secret: 'registration-spec-secret-0123456789-abcdef', issuer: 'mm-test', audience: 'mm-test-api',
@@ -71,7 +72,7 @@ describe('RegistrationService', () => {
     credentials = ds.getRepository(Credential);
     const module = await Test.createTestingModule({
       providers: [
-        RegistrationService, AccountsService, SessionsService, PasswordHasher, TokenIssuer, TokenVerifier,
+        RegistrationService, AccountsService, SessionsService, PasswordHasher, TokenIssuer, TokenVerifier, ServiceTokens,
         { provide: JwtService, useValue: createJwtService(settings) },
         { provide: authConfig.KEY, useValue: settings },
         { provide: busConfig.KEY, useValue: { deadlineMs: 1000 } },
