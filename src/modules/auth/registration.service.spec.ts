@@ -8,8 +8,8 @@ import { authConfig } from '../../common/auth/auth.settings.js';
 import { createJwtService, TokenVerifier } from '../../common/auth/token.verifier.js';
 import { busConfig } from '../../common/config/settings.js';
 import { RequestContextStore } from '../../common/context/request-context.js';
-import { dataSourceOptions, migrateModule } from '../../common/database/database.module.js';
 import { closeEmbeddedDatabases } from '../../common/database/pglite.pool.js';
+import { openModuleDatabase } from '../../../test/support/unit-helpers.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { BusErrors } from '../../common/errors/common.errors.js';
 import { UsersClient, UsersErrors } from '../users/index.js';
@@ -55,10 +55,7 @@ describe('RegistrationService', () => {
   let verifier: TokenVerifier;
 
   beforeAll(async () => {
-    ds = await new DataSource(
-      dataSourceOptions({ name: 'auth', entities: [Credential, RefreshToken], migrations: authMigrations }, undefined, { dataDir: ':memory:', poolSize: 1 }),
-    ).initialize();
-    await migrateModule(ds, 'auth');
+    ds = await openModuleDatabase({ name: 'auth', entities: [Credential, RefreshToken], migrations: authMigrations });
   });
 
   afterAll(async () => {

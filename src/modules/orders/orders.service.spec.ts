@@ -3,9 +3,9 @@ import { Test } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ordersMigrations } from '../../../migrations/orders/index.js';
-import { dataSourceOptions, migrateModule } from '../../common/database/database.module.js';
 import type { ServiceIdentity, UserIdentity } from '../../common/auth/identity.js';
 import { closeEmbeddedDatabases } from '../../common/database/pglite.pool.js';
+import { openModuleDatabase, rejection } from '../../../test/support/unit-helpers.js';
 import { BusErrors } from '../../common/errors/common.errors.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { UsersClient, UsersErrors } from '../users/index.js';
@@ -37,15 +37,6 @@ class FakeUsersClient {
   }
 }
 
-async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('OrdersService', () => {
   let ds: DataSource;
@@ -53,10 +44,7 @@ describe('OrdersService', () => {
   let users: FakeUsersClient;
 
   beforeAll(async () => {
-    ds = await new DataSource(
-      dataSourceOptions({ name: 'orders', entities: [Order], migrations: ordersMigrations }, undefined, { dataDir: ':memory:', poolSize: 1 }),
-    ).initialize();
-    await migrateModule(ds, 'orders');
+    ds = await openModuleDatabase({ name: 'orders', entities: [Order], migrations: ordersMigrations });
   });
 
   afterAll(async () => {

@@ -3,9 +3,9 @@ import { Test } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { usersMigrations } from '../../../migrations/users/index.js';
-import { dataSourceOptions, migrateModule } from '../../common/database/database.module.js';
 import type { Identity, ServiceIdentity, UserIdentity } from '../../common/auth/identity.js';
 import { closeEmbeddedDatabases } from '../../common/database/pglite.pool.js';
+import { openModuleDatabase, rejection } from '../../../test/support/unit-helpers.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { User } from './user.entity.js';
 import { UsersService } from './users.service.js';
@@ -46,15 +46,6 @@ const AUTH_MODULE: ServiceIdentity = { kind: 'service', service: 'auth' };
 const ADMIN: UserIdentity = { kind: 'user', userId: ADMIN_ID, role: 'admin', version: 1 };
 const asUser = (userId: string): UserIdentity => ({ kind: 'user', userId, role: 'user', version: 1 });
 
-async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('UsersService', () => {
   let ds: DataSource;
@@ -62,10 +53,7 @@ describe('UsersService', () => {
   const identities = new FakeIdentityLifecycle();
 
   beforeAll(async () => {
-    ds = await new DataSource(
-      dataSourceOptions({ name: 'users', entities: [User], migrations: usersMigrations }, undefined, { dataDir: ':memory:', poolSize: 1 }),
-    ).initialize();
-    await migrateModule(ds, 'users');
+    ds = await openModuleDatabase({ name: 'users', entities: [User], migrations: usersMigrations });
     const moduleRef = await Test.createTestingModule({
       providers: [
         UsersService,
