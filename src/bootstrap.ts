@@ -1,4 +1,5 @@
-import { LogLevel, VersioningType } from '@nestjs/common';
+import { INestApplication, LogLevel, VersioningType } from '@nestjs/common';
+import type { Server } from '@nestjs/microservices';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -44,12 +45,21 @@ export async function createApp(topology: Topology): Promise<NestFastifyApplicat
   app.useGlobalInterceptors(new RequestContextInterceptor());
   if (topology.api) setupSwagger(app, buildOpenApiDocument(app));
 
-  for (const server of createServers(topology)) {
-    observeServer(server);
-    app.connectMicroservice({ strategy: server });
-  }
+  connectTransports(app, topology);
   app.enableShutdownHooks();
   return app;
+}
+
+/**
+ * Connects one listener per transport this process serves, each running its handlers inside the
+ * request context its packets carry. `prepare` sees every server before it is connected.
+ */
+export function connectTransports(app: INestApplication, topology: Topology, prepare?: (server: Server) => void): void {
+  for (const server of createServers(topology)) {
+    observeServer(server);
+    prepare?.(server);
+    app.connectMicroservice({ strategy: server });
+  }
 }
 
 /** Starts the listeners, then the HTTP server. */

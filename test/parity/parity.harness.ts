@@ -14,8 +14,7 @@ import { readTopology, type ModuleDescriptor, type Topology } from '../../src/co
 import { DomainError } from '../../src/common/errors/domain-error.js';
 import type { BusChannel } from '../../src/common/messaging/bus-channel.js';
 import { ChannelRegistry } from '../../src/common/messaging/channel.registry.js';
-import { createServers } from '../../src/common/messaging/transports.js';
-import { observeServer } from '../../src/common/observability/observe.js';
+import { connectTransports } from '../../src/bootstrap.js';
 import { AuthClient } from '../../src/modules/auth/index.js';
 import { OrdersClient } from '../../src/modules/orders/index.js';
 import { UsersClient } from '../../src/modules/users/index.js';
@@ -124,11 +123,7 @@ export async function bootParityApp(transport: TransportUnderTest): Promise<Pari
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(topology), ParityModule] }).compile();
     app = moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
     const arrivals: Arrival[] = [];
-    for (const server of createServers(topology)) {
-      observeServer(server);
-      recordArrivals(server, serverName(server, topology), arrivals);
-      app.connectMicroservice({ strategy: server });
-    }
+    connectTransports(app, topology, (server) => recordArrivals(server, serverName(server, topology), arrivals));
     await app.startAllMicroservices();
     await app.init();
     for (const table of ['users.users', 'orders.orders', 'auth.refresh_tokens', 'auth.credentials']) {

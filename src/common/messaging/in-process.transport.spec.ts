@@ -16,6 +16,7 @@ import type { InProcessContext } from './in-process.context.js';
 import { InProcessServer } from './in-process.server.js';
 import { MessageHandlers } from './message-handlers.decorator.js';
 import { LOCAL_SERVER } from './transports.js';
+import { rejection } from '../../../test/support/unit-helpers.js';
 
 const ProbeErrors = defineErrors({ CONFLICT: { code: 'PROBE.CONFLICT', status: 409 } });
 
@@ -102,15 +103,6 @@ const TOPOLOGY_VALUE: Topology = {
   modules: { probe: { name: 'probe', transport: 'local', tcp: { host: '127.0.0.1', port: 1 }, redisUrl: 'redis://127.0.0.1:6379' } },
 };
 
-async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw new Error(`expected a DomainError, got ${String(err)}`);
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('in-process transport', () => {
   let server: INestMicroservice;
