@@ -1,7 +1,10 @@
 import type { ModuleDefinition } from './common/config/module-definition.js';
-import { authModule } from './modules/auth/index.js';
-import { ordersModule } from './modules/orders/index.js';
-import { usersModule } from './modules/users/index.js';
+import { authModule } from './modules/auth/auth.module.js';
+import { ordersModule } from './modules/orders/orders.module.js';
+import { usersModule } from './modules/users/users.module.js';
 
-/** Every bounded context of the application. */
+/**
+ * The composition root: every bounded context of the application, and the only file that imports a
+ * module's internals (its Nest modules). Modules see each other only through their contracts.
+ */
 export const MODULE_DEFINITIONS: readonly ModuleDefinition[] = [usersModule, ordersModule, authModule];

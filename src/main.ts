@@ -8,6 +8,7 @@ async function main(): Promise<void> {
   let topology;
   try {
     validateSettings(process.env);
+    for (const module of MODULE_DEFINITIONS) module.settings?.(process.env);
     topology = readTopology(process.env, MODULE_DEFINITIONS);
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -1,4 +1,5 @@
 import { CreateAuth1763700000002 } from './1763700000002-create-auth.js';
+import { AuthEvents1763800000002 } from './1763800000002-auth-events.js';
 
 /** The auth schema's migrations, oldest first. */
-export const authMigrations = [CreateAuth1763700000002];
+export const authMigrations = [CreateAuth1763700000002, AuthEvents1763800000002];

@@ -1,4 +1,5 @@
 import { CreateOrders1763700000001 } from './1763700000001-create-orders.js';
+import { OrdersEvents1763800000001 } from './1763800000001-orders-events.js';
 
 /** The orders schema's migrations, oldest first. */
-export const ordersMigrations = [CreateOrders1763700000001];
+export const ordersMigrations = [CreateOrders1763700000001, OrdersEvents1763800000001];

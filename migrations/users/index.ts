@@ -1,4 +1,5 @@
 import { CreateUsers1763700000000 } from './1763700000000-create-users.js';
+import { UsersEvents1763800000000 } from './1763800000000-users-events.js';
 
 /** The users schema's migrations, oldest first. */
-export const usersMigrations = [CreateUsers1763700000000];
+export const usersMigrations = [CreateUsers1763700000000, UsersEvents1763800000000];

@@ -1,49 +1,68 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
-import { authConfig } from './auth.settings.js';
-import { CoreCheckedCredentialVersions, CredentialVersions, RemoteCredentialVersions } from './credential-versions.js';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { identityConfig } from '../config/settings.js';
+import { CredentialCopy } from './credential-copy.js';
+import { CheckedElsewhere, CredentialVersions } from './credential-versions.js';
 import { IdentityGuard } from './identity.guard.js';
-import { IdentityLifecycle } from './identity-lifecycle.js';
 import { ServiceTokens } from './service-tokens.js';
+import { tokenConfig } from './token.settings.js';
 import { createJwtService, TokenVerifier } from './token.verifier.js';
 
+const COPY_SCHEMA = Symbol('credential-copy:schema');
+
 /**
- * What a module needs to verify callers: the pinned JwtService, the TokenVerifier, and (except for the
- * identity authority, which provides its own) IdentityGuard with the right way to check credential versions.
+ * What a module needs to verify callers: the pinned JwtService, the TokenVerifier, and IdentityGuard
+ * with the right way to check credential versions. No variant asks another module anything.
  */
 @Module({})
 export class IdentityModule {
-  /** JwtService and TokenVerifier only; the importer provides CredentialVersions and IdentityGuard. */
+  /** JwtService, TokenVerifier and ServiceTokens only. */
   static tokens(): DynamicModule {
     return {
       module: IdentityModule,
-      imports: [ConfigModule.forFeature(authConfig)],
-      providers: [{ provide: JwtService, useFactory: createJwtService, inject: [authConfig.KEY] }, TokenVerifier, ServiceTokens],
+      imports: [ConfigModule.forFeature(tokenConfig)],
+      providers: [{ provide: JwtService, useFactory: createJwtService, inject: [tokenConfig.KEY] }, TokenVerifier, ServiceTokens],
       exports: [JwtService, TokenVerifier, ServiceTokens, ConfigModule],
     };
   }
 
-  /** For an HTTP gateway: tokens are checked locally; versions by the core each route reaches. */
-  static forGateway(): DynamicModule {
-    return IdentityModule.guarded(CoreCheckedCredentialVersions);
+  /** For an HTTP gateway, and for the core that issues credentials and checks them against its own data. */
+  static checkedElsewhere(): DynamicModule {
+    return IdentityModule.guarded([{ provide: CredentialVersions, useClass: CheckedElsewhere }]);
   }
 
   /**
-   * For a module core other than the identity authority: versions are asked of the auth module, which
-   * is also told (IdentityLifecycle) when an account goes away.
+   * For a module core that relies on tokens issued elsewhere: versions are checked against the core's
+   * own CredentialCopy (table `<schema>.credential_versions`), which the module keeps current from the
+   * issuer's events. `schema` is the module's name, which is also its data source's.
    */
-  static forCore(): DynamicModule {
-    const guarded = IdentityModule.guarded(RemoteCredentialVersions);
-    return { ...guarded, providers: [...guarded.providers!, IdentityLifecycle], exports: [...guarded.exports!, IdentityLifecycle] };
+  static withCopy(schema: string): DynamicModule {
+    return IdentityModule.guarded([
+      {
+        provide: CredentialCopy,
+        inject: [getDataSourceToken(schema), identityConfig.KEY, COPY_SCHEMA],
+        useFactory: async (ds: DataSource, settings: ConfigType<typeof identityConfig>, schema: string) => {
+          const copy = new CredentialCopy(ds, schema, settings.copyRefreshMs);
+          await copy.start();
+          return copy;
+        },
+      },
+      { provide: CredentialVersions, useExisting: CredentialCopy },
+      // A plain value, so Nest tells two modules' copies apart (it identifies dynamic modules by their metadata).
+      { provide: COPY_SCHEMA, useValue: schema },
+    ], [CredentialCopy], [ConfigModule.forFeature(identityConfig)]);
   }
 
-  private static guarded(versions: Type<CredentialVersions>): DynamicModule {
+  private static guarded(providers: NonNullable<DynamicModule['providers']>, exports: Type<unknown>[] = [], imports: NonNullable<DynamicModule['imports']> = []): DynamicModule {
     const base = IdentityModule.tokens();
     return {
       ...base,
-      providers: [...base.providers!, { provide: CredentialVersions, useClass: versions }, IdentityGuard],
-      exports: [...base.exports!, CredentialVersions, IdentityGuard],
+      imports: [...base.imports!, ...imports],
+      providers: [...base.providers!, ...providers, IdentityGuard],
+      exports: [...base.exports!, CredentialVersions, IdentityGuard, ...exports],
     };
   }
 }

@@ -1,25 +1,26 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { DomainError } from '../errors/domain-error.js';
-import { authConfig } from './auth.settings.js';
-import { Identity, ROLES, Role, TokenClaims, TokenUse } from './identity.js';
+import type { Identity, TokenClaims, TokenUse } from './identity.js';
 import { IdentityErrors } from './identity.errors.js';
+import type { TokenSettings } from './token.settings.js';
 
 /** The one signing algorithm: a token naming any other (including `none`) is refused before its signature is read. */
 export const TOKEN_ALGORITHM = 'HS256';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
 const MAX_TOKEN_LENGTH = 4096;
+const ROLE = /^[a-z][a-z0-9-]{0,31}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const unauthenticated = (message = 'A valid bearer access token is required') =>
   new DomainError(IdentityErrors.UNAUTHENTICATED, message);
 
 /** A JwtService pinned to one algorithm, issuer and audience, for every process that signs or checks tokens. */
-export function createJwtService(settings: ConfigType<typeof authConfig>): JwtService {
+export function createJwtService(settings: TokenSettings): JwtService {
   return new JwtService({
-    secret: settings.secret,
+    // A KeyObject: given a string, the JWT library first tries (and fails) to parse it as a PEM key on every call.
+    secretOrKeyProvider: () => settings.key,
     signOptions: { algorithm: TOKEN_ALGORITHM, issuer: settings.issuer, audience: settings.audience },
     verifyOptions: { algorithms: [TOKEN_ALGORITHM], issuer: settings.issuer, audience: settings.audience },
   });
@@ -54,9 +55,9 @@ export class TokenVerifier {
     const token = typeof authorization === 'string' ? BEARER.exec(authorization.trim())?.[1] : undefined;
     const claims = this.claims(token, uses);
     if (claims.token_use === 'service') return { kind: 'service', service: claims.sub };
-    if (!UUID.test(claims.sub) || !ROLES.includes(claims.role as Role) || !Number.isInteger(claims.ver) || claims.ver! < 1) {
+    if (!UUID.test(claims.sub) || typeof claims.role !== 'string' || !ROLE.test(claims.role) || !Number.isInteger(claims.ver) || claims.ver! < 1) {
       throw unauthenticated('The token is not valid here');
     }
-    return { kind: 'user', userId: claims.sub.toLowerCase(), role: claims.role as Role, version: claims.ver! };
+    return { kind: 'user', userId: claims.sub.toLowerCase(), role: claims.role, version: claims.ver! };
   }
 }

@@ -1,10 +1,13 @@
 import type { Type } from '@nestjs/common';
+import type { Env } from './env.js';
 import type { ModuleDescriptor } from './topology.js';
 
 /** What a bounded-context module hands the composition root: its two halves and its place in the topology. */
 export interface ModuleDefinition extends ModuleDescriptor {
-  /** Handlers, service and data: loaded only where MODULES lists the module. */
+  /** Handlers, service, data and events: loaded only where MODULES lists the module. */
   readonly core: Type<unknown>;
   /** HTTP controllers that call the core through its typed client: loaded where API=true. */
   readonly gateway: Type<unknown>;
+  /** Reads (and so validates) the module's own settings; run at boot in every process. */
+  readonly settings?: (env: Env) => unknown;
 }

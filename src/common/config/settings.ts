@@ -1,9 +1,9 @@
 import { registerAs } from '@nestjs/config';
-import { readAuthSettings } from '../auth/auth.settings.js';
+import { readTokenSettings } from '../auth/token.settings.js';
 import { readSecuritySettings } from '../http/security.settings.js';
 import { ConfigError, readBoolean, readInteger } from './topology.js';
 
-type Env = Record<string, string | undefined>;
+import type { Env } from './env.js';
 
 /** HTTP server settings. */
 export const httpConfig = registerAs('http', () => readHttpSettings(process.env));
@@ -41,8 +41,35 @@ export function readDatabaseSettings(env: Env) {
   };
 }
 
+/** How the local copy of credential versions follows changes made by other replicas of the same module. */
+export function readIdentitySettings(env: Env) {
+  return {
+    copyRefreshMs: readInteger(env, 'CREDENTIAL_COPY_REFRESH_MS', 1000, 50, 60_000),
+  };
+}
+
+/** Durable events: how the outbox is relayed and when a failing event is parked. */
+export function readEventSettings(env: Env) {
+  return {
+    /** How often a relay looks for undelivered events when nothing in this process told it of a new one. */
+    pollMs: readInteger(env, 'EVENTS_POLL_MS', 250, 10, 60_000),
+    /** How long a consumer's fetch waits at its producer for the next event before asking again. */
+    longPollMs: readInteger(env, 'EVENTS_LONG_POLL_MS', 1000, 0, 30_000),
+    /** First retry delay after a failed delivery, doubled each time up to `retryMaxMs`. */
+    retryBackoffMs: readInteger(env, 'EVENTS_RETRY_BACKOFF_MS', 100, 1, 60_000),
+    retryMaxMs: readInteger(env, 'EVENTS_RETRY_MAX_MS', 5000, 10, 3_600_000),
+    /** Handler failures (not unreachable consumers) after which an event is parked. */
+    maxAttempts: readInteger(env, 'EVENTS_MAX_ATTEMPTS', 10, 1, 1000),
+    batchSize: readInteger(env, 'EVENTS_BATCH_SIZE', 50, 1, 1000),
+  };
+}
+
+export const identityConfig = registerAs('identity', () => readIdentitySettings(process.env));
+export const eventsConfig = registerAs('events', () => readEventSettings(process.env));
+
 export type HttpSettings = ReturnType<typeof readHttpSettings>;
 export type BusSettings = ReturnType<typeof readBusSettings>;
+export type EventSettings = ReturnType<typeof readEventSettings>;
 export type DatabaseSettings = ReturnType<typeof readDatabaseSettings>;
 
 /** Reads every setting once, so a bad value stops the process before anything starts. */
@@ -50,6 +77,8 @@ export function validateSettings(env: Env): void {
   readHttpSettings(env);
   readBusSettings(env);
   readDatabaseSettings(env);
-  readAuthSettings(env);
+  readTokenSettings(env);
+  readIdentitySettings(env);
+  readEventSettings(env);
   readSecuritySettings(env);
 }

@@ -6,9 +6,14 @@ export const TRANSPORT_KINDS: readonly TransportKind[] = ['local', 'tcp', 'redis
 export interface ModuleDescriptor {
   readonly name: string;
   readonly defaultTcpPort: number;
-  /** Modules whose patterns this module's core sends to. */
+  /** Modules whose patterns this module's core sends requests to (and so needs at run time). */
   readonly calls: readonly string[];
+  /** Events (`<producer>.<event>`) this module's core consumes. */
+  readonly subscribes: readonly string[];
 }
+
+/** The module that produces an event: the part of its name before the first dot. */
+export const producerOf = (event: string) => event.slice(0, event.indexOf('.'));
 
 export interface ModuleEndpoint {
   name: string;
@@ -27,6 +32,15 @@ export interface Topology {
   /** Modules this process sends to: every module when it serves the API, plus what its cores call. */
   calls: string[];
   modules: Record<string, ModuleEndpoint>;
+  /** Every event some module consumes, with its consumers (whether hosted here or not). */
+  subscribers: Record<string, string[]>;
+  /**
+   * For each hosted producer, the consumers its relay delivers to: those hosted here and those that
+   * listen on a transport. A consumer reachable only in its own process fetches instead (pullSources).
+   */
+  pushTargets: Record<string, string[]>;
+  /** For each hosted consumer that listens only in-process, the producers elsewhere it fetches events from. */
+  pullSources: Record<string, string[]>;
 }
 
 export class ConfigError extends Error {
@@ -136,5 +150,45 @@ export function readTopology(env: Env, descriptors: readonly ModuleDescriptor[])
     }
     tcpPorts.set(m.tcp.port, name);
   }
-  return { hosted, api, calls: [...calls], modules };
+  const { subscribers, pushTargets, pullSources } = eventRoutes(descriptors, hosted, modules);
+  return { hosted, api, calls: [...calls], modules, subscribers, pushTargets, pullSources };
+}
+
+/**
+ * Decides who moves each event: the producer pushes to a consumer it can reach (hosted in the same
+ * process, or listening on TCP or Redis); a consumer that listens only in-process fetches from its
+ * producer, which must then be reachable. So events flow over whichever connection the configuration
+ * already has, and extracting one module never requires configuring the others.
+ */
+function eventRoutes(descriptors: readonly ModuleDescriptor[], hosted: string[], modules: Record<string, ModuleEndpoint>) {
+  const subscribers: Record<string, string[]> = {};
+  const pushTargets: Record<string, string[]> = {};
+  const pullSources: Record<string, string[]> = {};
+  const add = (map: Record<string, string[]>, key: string, value: string) => {
+    const list = (map[key] ??= []);
+    if (!list.includes(value)) list.push(value);
+  };
+  for (const d of descriptors) {
+    for (const event of d.subscribes) {
+      const producer = producerOf(event);
+      if (!modules[producer]) throw new Error(`Module ${d.name} subscribes to ${event}, but no module is named ${producer}`);
+      add(subscribers, event, d.name);
+      const consumerHere = hosted.includes(d.name);
+      const producerHere = hosted.includes(producer);
+      const consumerListens = modules[d.name].transport !== 'local';
+      if (producerHere && (consumerHere || consumerListens)) add(pushTargets, producer, d.name);
+      if (consumerHere && !producerHere && !consumerListens) {
+        if (modules[producer].transport === 'local') {
+          throw new ConfigError(
+            `${producer.toUpperCase()}_TRANSPORT`,
+            `is "local", but this process hosts ${d.name}, which consumes ${producer} events and is reached only in-process ` +
+              `(MODULES=${hosted.join(',')}): add ${producer} to MODULES, or set ${producer.toUpperCase()}_TRANSPORT or ` +
+              `${d.name.toUpperCase()}_TRANSPORT to tcp or redis`,
+          );
+        }
+        add(pullSources, d.name, producer);
+      }
+    }
+  }
+  return { subscribers, pushTargets, pullSources };
 }

@@ -4,6 +4,7 @@ import { busConfig } from '../config/settings.js';
 import type { Topology } from '../config/topology.js';
 import { BusChannel } from './bus-channel.js';
 import { ChannelRegistry, TOPOLOGY } from './channel.registry.js';
+import { EventsRegistry } from '../events/events.registry.js';
 
 @Global()
 @Module({})
@@ -12,8 +13,8 @@ export class MessagingModule {
     return {
       module: MessagingModule,
       imports: [ConfigModule.forFeature(busConfig)],
-      providers: [{ provide: TOPOLOGY, useValue: topology }, ChannelRegistry],
-      exports: [TOPOLOGY, ChannelRegistry],
+      providers: [{ provide: TOPOLOGY, useValue: topology }, ChannelRegistry, EventsRegistry],
+      exports: [TOPOLOGY, ChannelRegistry, EventsRegistry],
     };
   }
 }

@@ -1,24 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import type { UserIdentity, VerifiedIdentity } from '../../common/auth/identity.js';
+import { EntityManager, Repository } from 'typeorm';
+import type { UserIdentity } from '../../common/auth/identity.js';
 import { unauthenticated } from '../../common/auth/token.verifier.js';
 import { DomainError } from '../../common/errors/domain-error.js';
+import type { EventTransaction } from '../../common/events/inbox.js';
+import { Outbox } from '../../common/events/outbox.js';
 import { AuthErrors } from './contracts/auth.errors.js';
-import type { AccountRef, ChangePasswordRequest, LoginRequest, SessionGrant } from './contracts/auth.messages.js';
+import { AuthEvents, type CredentialsChanged } from './contracts/auth.events.js';
+import type { ChangePasswordRequest, LoginRequest, SessionGrant } from './contracts/auth.messages.js';
 import { Credential } from './credential.entity.js';
 import { assertStrongPassword, PasswordHasher } from './password.hasher.js';
 import { SessionsService } from './sessions.service.js';
 
 const invalidCredentials = () => new DomainError(AuthErrors.INVALID_CREDENTIALS, 'The email or password is wrong');
 
-/** Signing in, changing a password, and answering whether a token's credential version is current. */
+/** Signing in, changing a password, and forgetting the credentials of a deleted account. */
 @Injectable()
 export class AccountsService {
   constructor(
     @InjectRepository(Credential, 'auth') private readonly credentials: Repository<Credential>,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
+    private readonly outbox: Outbox,
   ) {}
 
   /** The same answer, in about the same time, for an unknown email and a wrong password. */
@@ -28,44 +32,37 @@ export class AccountsService {
     return this.sessions.issue(credential);
   }
 
-  /** Every token issued before the change stops working: the version moves on and the refresh tokens are revoked. */
+  /**
+   * Every token issued before the change stops working: the version moves on, the refresh tokens are
+   * revoked, and `auth.credentials-changed` tells every other core, all in one transaction.
+   */
   async changePassword(identity: UserIdentity, { currentPassword, newPassword }: ChangePasswordRequest): Promise<SessionGrant> {
     const credential = await this.current(identity);
     if (!(await this.hasher.verify(credential.passwordHash, currentPassword))) throw invalidCredentials();
     assertStrongPassword(newPassword, credential.email);
     const passwordHash = await this.hasher.hash(newPassword);
-    const changed = await this.credentials.update(
-      { userId: credential.userId, version: credential.version },
-      { passwordHash, version: credential.version + 1 },
-    );
-    if (!changed.affected) throw unauthenticated('The token is no longer valid');
-    await this.sessions.revokeAllOf(credential.userId);
-    return this.sessions.issue({ ...credential, passwordHash, version: credential.version + 1 });
+    const version = credential.version + 1;
+    await this.outbox.transaction(async (manager) => {
+      const changed = await manager.update(Credential, { userId: credential.userId, version: credential.version }, { passwordHash, version });
+      if (!changed.affected) throw unauthenticated('The token is no longer valid');
+      await this.sessions.revokeAllOf(credential.userId, manager);
+      await this.announce(manager, { userId: credential.userId, version, role: credential.role, active: true });
+    });
+    return this.sessions.issue({ ...credential, passwordHash, version });
   }
 
   /**
-   * The account goes inactive: it cannot sign in, its version moves on (every access token is refused)
-   * and its refresh tokens are revoked. Inactive credentials are what registration also keeps for an
-   * account whose profile may exist, so a later registration of the email cleans up after a half-done delete.
+   * The account's profile was deleted: its credentials (and with them its refresh tokens) go, and the
+   * other cores learn that its tokens are no longer valid. Applied once, inside the inbox transaction.
    */
-  async suspend(userId: string): Promise<AccountRef> {
-    const credential = await this.credentials.findOneBy({ userId });
-    if (credential) {
-      await this.credentials.update({ userId }, { status: 'pending', version: credential.version + 1 });
-      await this.sessions.revokeAllOf(userId);
-    }
-    return { userId };
-  }
-
-  /** Removes suspended credentials (and, with them, their refresh tokens). Active credentials are left alone. */
-  async forget(userId: string): Promise<AccountRef> {
-    await this.credentials.delete({ userId, status: 'pending' });
-    return { userId };
-  }
-
-  async verify(identity: UserIdentity): Promise<VerifiedIdentity> {
-    const credential = await this.current(identity);
-    return { userId: credential.userId, role: credential.role, version: credential.version };
+  async forget(tx: EventTransaction, userId: string): Promise<void> {
+    const [gone]: [Array<{ version: number; role: Credential['role'] }>, number] = await tx.manager.query(
+      'DELETE FROM "auth"."credentials" WHERE user_id = $1 RETURNING version, role',
+      [userId],
+    );
+    if (!gone.length) return;
+    await this.announce(tx.manager, { userId, version: gone[0].version + 1, role: gone[0].role, active: false });
+    tx.afterCommit(() => this.outbox.signal.notify());
   }
 
   /** The caller's active credentials, if the token's version and role are still theirs. */
@@ -75,5 +72,9 @@ export class AccountsService {
       throw unauthenticated('The token is no longer valid');
     }
     return credential;
+  }
+
+  private announce(manager: EntityManager, change: CredentialsChanged): Promise<string> {
+    return this.outbox.publish(manager, AuthEvents.CREDENTIALS_CHANGED, change.userId, change);
   }
 }

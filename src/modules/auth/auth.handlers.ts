@@ -1,12 +1,12 @@
 import { UseGuards } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { requireService, requireUser } from '../../common/auth/access.policy.js';
 import type { Identity } from '../../common/auth/identity.js';
 import { Caller, IdentityGuard, Public } from '../../common/auth/identity.guard.js';
 import { MessageHandlers } from '../../common/messaging/message-handlers.decorator.js';
 import { AccountsService } from './accounts.service.js';
+import { requireUser } from './contracts/auth.access.js';
 import { AuthPatterns } from './contracts/auth.patterns.js';
-import { AccountRef, ChangePasswordRequest, LoginRequest, RefreshRequest, RegisterRequest } from './contracts/auth.messages.js';
+import { ChangePasswordRequest, LoginRequest, RefreshRequest, RegisterRequest } from './contracts/auth.messages.js';
 import { RegistrationService } from './registration.service.js';
 import { SessionsService } from './sessions.service.js';
 
@@ -47,23 +47,6 @@ export class AuthHandlers {
   @MessagePattern(AuthPatterns.CHANGE_PASSWORD)
   changePassword(@Payload() request: ChangePasswordRequest, @Caller() caller: Identity) {
     return this.accounts.changePassword(requireUser(caller), request);
-  }
-
-  @MessagePattern(AuthPatterns.VERIFY)
-  verify(@Caller() caller: Identity) {
-    return this.accounts.verify(requireUser(caller));
-  }
-
-  @MessagePattern(AuthPatterns.SUSPEND)
-  suspend(@Payload() request: AccountRef, @Caller() caller: Identity) {
-    requireService(caller);
-    return this.accounts.suspend(request.userId);
-  }
-
-  @MessagePattern(AuthPatterns.FORGET)
-  forget(@Payload() request: AccountRef, @Caller() caller: Identity) {
-    requireService(caller);
-    return this.accounts.forget(request.userId);
   }
 
   @Public()

@@ -1,47 +1,56 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { authMigrations } from '../../../migrations/auth/index.js';
-import { authConfig } from '../../common/auth/auth.settings.js';
-import { CredentialVersions } from '../../common/auth/credential-versions.js';
-import { IdentityGuard } from '../../common/auth/identity.guard.js';
 import { IdentityModule } from '../../common/auth/identity.module.js';
+import type { ModuleDefinition } from '../../common/config/module-definition.js';
 import { busConfig } from '../../common/config/settings.js';
 import { DatabaseModule } from '../../common/database/database.module.js';
+import { EventsModule } from '../../common/events/events.module.js';
 import { BusClientModule } from '../../common/messaging/messaging.module.js';
-import { AuthClient } from './contracts/auth.client.js';
-import { UsersClient } from '../users/index.js';
+import { UsersEvents } from '../users/index.js';
 import { AccountsService } from './accounts.service.js';
+import { AuthEventHandlers } from './auth.event-handlers.js';
 import { AuthHandlers } from './auth.handlers.js';
 import { AuthHttpController } from './auth.http.controller.js';
+import { authConfig, readAuthSettings } from './auth.settings.js';
+import { AuthClient } from './contracts/auth.client.js';
 import { Credential } from './credential.entity.js';
-import { LocalCredentialVersions } from './local-credential-versions.js';
 import { PasswordHasher } from './password.hasher.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { RegistrationService } from './registration.service.js';
 import { SessionsService } from './sessions.service.js';
 import { TokenIssuer } from './token.issuer.js';
 
-/** The auth core: credentials and refresh tokens in the auth schema; the identity authority for every other core. */
+/**
+ * The auth core: credentials and refresh tokens in the auth schema. It issues tokens and announces
+ * every change of credentials as an event; no module asks it anything on a request.
+ */
 @Module({
   imports: [
     DatabaseModule.forModule({ name: 'auth', entities: [Credential, RefreshToken], migrations: authMigrations }),
-    BusClientModule.register('users', UsersClient),
-    IdentityModule.tokens(),
+    IdentityModule.checkedElsewhere(),
+    EventsModule.forModule('auth'),
     ConfigModule.forFeature(authConfig),
     ConfigModule.forFeature(busConfig),
   ],
   controllers: [AuthHandlers],
-  providers: [
-    PasswordHasher, TokenIssuer, SessionsService, AccountsService, RegistrationService,
-    { provide: CredentialVersions, useClass: LocalCredentialVersions },
-    IdentityGuard,
-  ],
+  providers: [PasswordHasher, TokenIssuer, SessionsService, AccountsService, RegistrationService, AuthEventHandlers],
 })
 export class AuthCoreModule {}
 
 /** The auth HTTP API, which reaches the core only through AuthClient. */
 @Module({
-  imports: [BusClientModule.register('auth', AuthClient), IdentityModule.forGateway()],
+  imports: [BusClientModule.register('auth', AuthClient), IdentityModule.checkedElsewhere()],
   controllers: [AuthHttpController],
 })
 export class AuthGatewayModule {}
+
+export const authModule: ModuleDefinition = {
+  name: 'auth',
+  defaultTcpPort: 4003,
+  calls: [],
+  subscribes: [UsersEvents.USER_DELETED],
+  core: AuthCoreModule,
+  gateway: AuthGatewayModule,
+  settings: readAuthSettings,
+};

@@ -1,9 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { Role } from '../../common/auth/identity.js';
+import type { Role } from './contracts/auth.access.js';
 
 /**
- * A registration's credentials. `pending` while its users profile is being created: a pending row can
- * neither log in nor verify, and is removed if the registration fails.
+ * An account's credentials. Registration writes them `active`; `pending` is kept by the schema for
+ * rows from before registration was one transaction, and such a row can neither sign in nor refresh.
  */
 export type CredentialStatus = 'pending' | 'active';
 

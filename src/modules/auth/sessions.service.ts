@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
+import { EntityManager, IsNull, Repository } from 'typeorm';
 import type { TokenClaims } from '../../common/auth/identity.js';
 import { TokenVerifier, unauthenticated } from '../../common/auth/token.verifier.js';
 import { DomainError } from '../../common/errors/domain-error.js';
@@ -73,8 +73,9 @@ export class SessionsService {
     }
   }
 
-  async revokeAllOf(userId: string): Promise<void> {
-    await this.tokens.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  /** Revokes every refresh token of the account, inside the caller's transaction when given one. */
+  async revokeAllOf(userId: string, manager: EntityManager = this.tokens.manager): Promise<void> {
+    await manager.update(RefreshToken, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }
 
   private async lookup(refreshToken: string): Promise<{ claims: TokenClaims; row: RefreshToken }> {

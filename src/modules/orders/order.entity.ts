@@ -23,6 +23,10 @@ export class Order {
   @Column({ type: 'varchar', length: 16 })
   status: OrderStatus;
 
+  /** Why a cancelled order was cancelled: by its owner, or because the account was deleted. */
+  @Column({ name: 'cancel_reason', type: 'varchar', length: 32, nullable: true })
+  cancelReason?: 'requested' | 'account-deleted' | null;
+
   /** The order's lines, stored with the order they belong to. */
   @Column({ type: 'jsonb' })
   items: OrderLine[];

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdentityGuard } from '../../common/auth/identity.guard.js';
 import { ApiProblems, BEARER_PROBLEMS, BUS_PROBLEMS, RATE_PROBLEMS } from '../../common/http/problem.js';
 import { OrdersClient } from './contracts/orders.client.js';
-import { GetOrderRequest, ListOrdersRequest, OrderPageReply, OrderReply, PlaceOrderRequest } from './contracts/orders.messages.js';
+import { GetOrderRequest, ListOrdersRequest, OrderPageReply, OrderReply, PlaceOrderBody } from './contracts/orders.messages.js';
 
 const INVALID = { 400: ['COMMON.VALIDATION_FAILED'] };
 const NOT_FOUND = { 404: ['ORDERS.NOT_FOUND'] };
@@ -22,10 +22,18 @@ export class OrdersHttpController {
     summary: 'Place an order for the caller',
     description: 'The owner is the caller; the status and total are set by the server. A body with userId, status or totalCents is refused.',
   })
-  @ApiCreatedResponse({ type: OrderReply, description: 'The placed order, status `pending`' })
-  @ApiProblems({ ...INVALID, 403: ['AUTH.FORBIDDEN'], 422: ['ORDERS.USER_NOT_FOUND'], ...COMMON })
-  place(@Body() body: PlaceOrderRequest): Promise<OrderReply> {
-    return this.orders.place(body);
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+    description: 'Optional, 1-255 visible ASCII characters, chosen by the client per order it means to place. Sent again ' +
+      'with the same items within 24 hours, the request answers 201 with the first order instead of placing another ' +
+      '(also when several arrive at once); with other items it answers 422 ORDERS.IDEMPOTENCY_KEY_REUSED. Failed requests are not remembered.',
+  })
+  @ApiCreatedResponse({ type: OrderReply, description: 'The placed order, status `pending` (or the first order placed with this Idempotency-Key)' })
+  @ApiProblems({ ...INVALID, 403: ['AUTH.FORBIDDEN'], 422: ['ORDERS.USER_NOT_FOUND', 'ORDERS.IDEMPOTENCY_KEY_REUSED'], ...COMMON })
+  place(@Body() body: PlaceOrderBody, @Headers('idempotency-key') idempotencyKey?: string): Promise<OrderReply> {
+    return this.orders.place(idempotencyKey === undefined ? body : { ...body, idempotencyKey });
   }
 
   @Get()

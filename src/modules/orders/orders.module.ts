@@ -1,30 +1,48 @@
 import { Module } from '@nestjs/common';
 import { ordersMigrations } from '../../../migrations/orders/index.js';
 import { IdentityModule } from '../../common/auth/identity.module.js';
+import type { ModuleDefinition } from '../../common/config/module-definition.js';
 import { DatabaseModule } from '../../common/database/database.module.js';
+import { EventsModule } from '../../common/events/events.module.js';
 import { BusClientModule } from '../../common/messaging/messaging.module.js';
-import { UsersClient } from '../users/index.js';
+import { AuthEvents } from '../auth/index.js';
+import { UsersClient, UsersEvents } from '../users/index.js';
 import { OrdersClient } from './contracts/orders.client.js';
+import { IdempotencyKeys } from './idempotency.store.js';
 import { Order } from './order.entity.js';
+import { OrdersEventHandlers } from './orders.event-handlers.js';
 import { OrdersHandlers } from './orders.handlers.js';
 import { OrdersHttpController } from './orders.http.controller.js';
 import { OrdersService } from './orders.service.js';
 
-/** The orders core: message handlers over the orders schema; asks the users core about users and the auth core whether a caller's token is current. */
+/**
+ * The orders core: message handlers over the orders schema. It asks the users core whether a buyer
+ * exists, and follows users' deletions and auth's credential changes through events.
+ */
 @Module({
   imports: [
     DatabaseModule.forModule({ name: 'orders', entities: [Order], migrations: ordersMigrations }),
     BusClientModule.register('users', UsersClient),
-    IdentityModule.forCore(),
+    IdentityModule.withCopy('orders'),
+    EventsModule.forModule('orders'),
   ],
   controllers: [OrdersHandlers],
-  providers: [OrdersService],
+  providers: [OrdersService, IdempotencyKeys, OrdersEventHandlers],
 })
 export class OrdersCoreModule {}
 
 /** The orders HTTP API, which reaches the core only through OrdersClient. */
 @Module({
-  imports: [BusClientModule.register('orders', OrdersClient), IdentityModule.forGateway()],
+  imports: [BusClientModule.register('orders', OrdersClient), IdentityModule.checkedElsewhere()],
   controllers: [OrdersHttpController],
 })
 export class OrdersGatewayModule {}
+
+export const ordersModule: ModuleDefinition = {
+  name: 'orders',
+  defaultTcpPort: 4002,
+  calls: ['users'],
+  subscribes: [UsersEvents.USER_DELETED, AuthEvents.CREDENTIALS_CHANGED],
+  core: OrdersCoreModule,
+  gateway: OrdersGatewayModule,
+};

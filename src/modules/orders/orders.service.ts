@@ -1,31 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
-import { forbidden, isAdmin, mayAccess, requireUser } from '../../common/auth/access.policy.js';
+import { EntityManager, Repository } from 'typeorm';
 import type { Identity } from '../../common/auth/identity.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { keysetPage } from '../../common/pagination/keyset.js';
+import { forbidden, isAdmin, mayAccess, requireUser } from '../auth/index.js';
 import { UsersClient, UsersErrors } from '../users/index.js';
 import { OrdersErrors } from './contracts/orders.errors.js';
 import type { ListOrdersRequest, OrderPageReply, OrderReply, PlaceOrderRequest } from './contracts/orders.messages.js';
-import { Order } from './order.entity.js';
+import { fingerprint, IdempotencyKeys } from './idempotency.store.js';
+import { Order, type OrderLine } from './order.entity.js';
 
 @Injectable()
 export class OrdersService {
   constructor(
     @InjectRepository(Order, 'orders') private readonly orders: Repository<Order>,
     private readonly users: UsersClient,
+    private readonly keys: IdempotencyKeys,
   ) {}
 
-  async place({ items }: PlaceOrderRequest, caller: Identity): Promise<OrderReply> {
+  /** With an idempotency key, a replay answers the first order and asks nobody anything. */
+  async place({ items, idempotencyKey }: PlaceOrderRequest, caller: Identity): Promise<OrderReply> {
     const { userId } = requireUser(caller);
-    await this.assertUserExists(userId);
     const lines = items.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents }));
-    const totalCents = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
-    const id = randomUUID();
-    await this.orders.insert({ id, userId, status: 'pending', items: lines, totalCents });
-    return toReply(await this.find(id));
+    const check = () => this.assertUserExists(userId);
+    const insert = (manager: EntityManager) => this.insert(manager, userId, lines);
+    if (idempotencyKey === undefined) return check().then(() => insert(this.orders.manager));
+    return this.keys.once(userId, idempotencyKey, fingerprint(lines), check, insert);
   }
 
   async get(id: string, caller: Identity): Promise<OrderReply> {
@@ -45,12 +47,32 @@ export class OrdersService {
   /** Only a pending order can be cancelled; the check and the change are one statement. */
   async cancel(id: string, caller: Identity): Promise<OrderReply> {
     await this.find(id, caller);
-    const result = await this.orders.update({ id, status: 'pending' }, { status: 'cancelled' });
+    const result = await this.orders.update({ id, status: 'pending' }, { status: 'cancelled', cancelReason: 'requested' });
     if (!result.affected) {
       const order = await this.find(id);
       throw new DomainError(OrdersErrors.NOT_CANCELLABLE, `The order is ${order.status}; only a pending order can be cancelled`);
     }
     return toReply(await this.find(id));
+  }
+
+  /** The account is gone: its pending orders are cancelled, inside the transaction that records the event. */
+  async cancelAllOf(manager: EntityManager, userId: string): Promise<void> {
+    await manager.query(
+      `UPDATE "orders"."orders" SET status = 'cancelled', cancel_reason = 'account-deleted', updated_at = now()
+       WHERE user_id = $1 AND status = 'pending'`,
+      [userId],
+    );
+  }
+
+  private async insert(manager: EntityManager, userId: string, items: OrderLine[]): Promise<OrderReply> {
+    const id = randomUUID();
+    const totalCents = items.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
+    const [row]: Array<{ created_at: Date | string; updated_at: Date | string }> = await manager.query(
+      `INSERT INTO "orders"."orders" (id, user_id, status, items, total_cents) VALUES ($1, $2, 'pending', $3, $4)
+       RETURNING created_at, updated_at`,
+      [id, userId, JSON.stringify(items), totalCents],
+    );
+    return toReply({ id, userId, status: 'pending', items, totalCents, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at) });
   }
 
   private async assertUserExists(userId: string): Promise<void> {
@@ -72,7 +94,7 @@ export class OrdersService {
   }
 }
 
-function toReply(o: Order): OrderReply {
+function toReply(o: Pick<Order, 'id' | 'userId' | 'status' | 'items' | 'totalCents' | 'createdAt' | 'updatedAt'>): OrderReply {
   return {
     id: o.id,
     userId: o.userId,

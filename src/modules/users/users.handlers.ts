@@ -5,7 +5,7 @@ import { Caller, IdentityGuard, Public } from '../../common/auth/identity.guard.
 import { MessageHandlers } from '../../common/messaging/message-handlers.decorator.js';
 import { UsersPatterns } from './contracts/users.patterns.js';
 import {
-  CreateUserRequest, DeleteUserRequest, GetUserRequest, ListUsersRequest, UpdateUserRequest,
+  DeleteUserRequest, GetUserRequest, ListUsersRequest, UpdateUserRequest,
 } from './contracts/users.messages.js';
 import { UsersService } from './users.service.js';
 
@@ -13,11 +13,6 @@ import { UsersService } from './users.service.js';
 @UseGuards(IdentityGuard)
 export class UsersHandlers {
   constructor(private readonly users: UsersService) {}
-
-  @MessagePattern(UsersPatterns.CREATE)
-  create(@Payload() request: CreateUserRequest, @Caller() caller: Identity) {
-    return this.users.create(request, caller);
-  }
 
   @MessagePattern(UsersPatterns.GET)
   get(@Payload() request: GetUserRequest, @Caller() caller: Identity) {

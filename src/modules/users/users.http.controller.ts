@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query, UseGuards
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Identity } from '../../common/auth/identity.js';
 import { Caller, IdentityGuard } from '../../common/auth/identity.guard.js';
-import { requireUser } from '../../common/auth/access.policy.js';
+import { requireUser } from '../auth/index.js';
 import { ApiProblems, BEARER_PROBLEMS, BUS_PROBLEMS, RATE_PROBLEMS } from '../../common/http/problem.js';
 import { UsersClient } from './contracts/users.client.js';
 import { GetUserRequest, ListUsersRequest, UpdateUserBody, UserPageReply, UserReply } from './contracts/users.messages.js';

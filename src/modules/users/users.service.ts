@@ -1,39 +1,32 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
-import { mayAccess, requireAdmin, requireService } from '../../common/auth/access.policy.js';
-import { IDENTITY_AUTHORITY, type Identity } from '../../common/auth/identity.js';
-import { IdentityLifecycle } from '../../common/auth/identity-lifecycle.js';
+import { EntityManager, Repository } from 'typeorm';
+import type { Identity } from '../../common/auth/identity.js';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { Outbox } from '../../common/events/outbox.js';
 import { keysetPage } from '../../common/pagination/keyset.js';
+import { type AccountRegistered, mayAccess, requireAdmin } from '../auth/index.js';
 import { UsersErrors } from './contracts/users.errors.js';
-import type {
-  CreateUserRequest, DeletedReply, ListUsersRequest, UpdateUserRequest, UserPageReply, UserReply,
-} from './contracts/users.messages.js';
+import { UsersEvents, type UserDeleted } from './contracts/users.events.js';
+import type { DeletedReply, ListUsersRequest, UpdateUserRequest, UserPageReply, UserReply } from './contracts/users.messages.js';
 import { User } from './user.entity.js';
-
-const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class UsersService {
-  private readonly logger = new Logger('UsersService');
-
   constructor(
     @InjectRepository(User, 'users') private readonly users: Repository<User>,
-    private readonly identities: IdentityLifecycle,
+    private readonly outbox: Outbox,
   ) {}
 
-  async create({ id, name, email }: CreateUserRequest, caller: Identity): Promise<UserReply> {
-    requireService(caller);
-    try {
-      await this.users.insert({ id, name, email });
-    } catch (err) {
-      if (err instanceof QueryFailedError && (err.driverError as { code?: string })?.code === UNIQUE_VIOLATION) {
-        throw new DomainError(UsersErrors.EMAIL_TAKEN, 'A user with this email already exists');
-      }
-      throw err;
-    }
-    return toReply(await this.find(id));
+  /**
+   * The profile of a newly registered account, inside the transaction that records the event. A
+   * repeated registration event for the same id changes nothing.
+   */
+  async createProfile(manager: EntityManager, { userId, name, email }: AccountRegistered): Promise<void> {
+    await manager.query(
+      'INSERT INTO "users"."users" (id, name, email) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
+      [userId, name, email],
+    );
   }
 
   async get(id: string, caller: Identity): Promise<UserReply> {
@@ -54,23 +47,17 @@ export class UsersService {
   }
 
   /**
-   * Deleting a profile ends the account: the auth module first suspends its credentials (no sign-in,
-   * every token refused), then the profile goes, then the credentials are forgotten. If auth cannot be
-   * reached nothing is deleted; if the last step fails the suspended credentials are harmless and the
-   * next registration of the email clears them. The auth module itself, undoing a registration, manages
-   * its credentials on its own.
+   * Deleting a profile ends the account: the profile goes and `users.user-deleted` is published in the
+   * same transaction; auth forgets the credentials (revoking every token) and orders cancels the pending
+   * orders when they apply it, whether or not they are reachable right now.
    */
   async delete(id: string, caller: Identity): Promise<DeletedReply> {
-    await this.find(id, caller);
-    const fromAuth = caller.kind === 'service' && caller.service === IDENTITY_AUTHORITY;
-    if (!fromAuth) await this.identities.suspend('users', id);
-    const result = await this.users.delete({ id });
-    if (!result.affected) throw notFound();
-    if (!fromAuth) {
-      await this.identities.forget('users', id).catch((err: unknown) => {
-        this.logger.warn({ err, userId: id }, 'Profile deleted but its suspended credentials were not removed yet');
-      });
-    }
+    if (!mayAccess(caller, id)) throw notFound();
+    await this.outbox.transaction(async (manager) => {
+      const result = await manager.delete(User, { id });
+      if (!result.affected) throw notFound();
+      await this.outbox.publish<UserDeleted>(manager, UsersEvents.USER_DELETED, id, { userId: id });
+    });
     return { id, deleted: true };
   }
 

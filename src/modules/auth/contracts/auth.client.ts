@@ -1,4 +1,3 @@
-import type { VerifiedIdentity } from '../../../common/auth/identity.js';
 import type { BusChannel } from '../../../common/messaging/bus-channel.js';
 import { AuthPatterns } from './auth.patterns.js';
 import type { ChangePasswordRequest, LoggedOutReply, LoginRequest, RefreshRequest, RegisterRequest, SessionGrant } from './auth.messages.js';
@@ -26,11 +25,6 @@ export class AuthClient {
   /** For the caller whose access token is in the current request context. */
   changePassword(request: ChangePasswordRequest): Promise<SessionGrant> {
     return this.channel.send(AuthPatterns.CHANGE_PASSWORD, request);
-  }
-
-  /** Whether the access token in the current request context is valid and current. */
-  verify(): Promise<VerifiedIdentity> {
-    return this.channel.send(AuthPatterns.VERIFY, {}, { idempotent: true });
   }
 
   ping(): Promise<{ module: string }> {

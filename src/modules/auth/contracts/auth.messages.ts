@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsString, IsUUID, MaxLength } from 'class-validator';
-import { ROLES, type Role } from '../../../common/auth/identity.js';
+import { IsString, MaxLength } from 'class-validator';
+import { ROLES, type Role } from './auth.access.js';
 import { EmailAddress, normalizeEmail, PersonName } from '../../../common/validation/fields.js';
 
 
@@ -87,10 +87,4 @@ export class SessionGrant extends SessionReply {
 
 export class LoggedOutReply {
   loggedOut: true;
-}
-
-/** Bus only: names an account for `auth.suspend` / `auth.forget`. */
-export class AccountRef {
-  @IsUUID('all')
-  userId: string;
 }

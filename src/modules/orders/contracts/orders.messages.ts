@@ -1,9 +1,11 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
 import { PageRequest } from '../../../common/pagination/page.request.js';
+
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export const ORDER_STATUSES = ['pending', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -39,7 +41,19 @@ export class PlaceOrderRequest {
   @ValidateNested({ each: true })
   @Type(() => OrderItemInput)
   items: OrderItemInput[];
+
+  /**
+   * The client's Idempotency-Key (the HTTP header): the same key with the same items within 24 hours
+   * answers the first order instead of placing another; with other items it is ORDERS.IDEMPOTENCY_KEY_REUSED.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(IDEMPOTENCY_KEY, { message: 'idempotencyKey must be 1-255 visible ASCII characters' })
+  idempotencyKey?: string;
 }
+
+/** The HTTP body of POST /v1/orders: the key comes from the Idempotency-Key header. */
+export class PlaceOrderBody extends PickType(PlaceOrderRequest, ['items'] as const) {}
 
 export class GetOrderRequest {
   @ApiProperty({ format: 'uuid', example: '7d1c8a51-2b6a-4a3e-9a8e-0c7e2f1b9d44' })

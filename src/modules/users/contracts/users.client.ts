@@ -1,17 +1,13 @@
 import type { BusChannel } from '../../../common/messaging/bus-channel.js';
 import { UsersPatterns } from './users.patterns.js';
 import type {
-  CreateUserRequest, DeleteUserRequest, DeletedReply, GetUserRequest, ListUsersRequest, PingReply,
+  DeleteUserRequest, DeletedReply, GetUserRequest, ListUsersRequest, PingReply,
   UpdateUserRequest, UserPageReply, UserReply,
 } from './users.messages.js';
 
 /** The typed way to reach the users core, wherever it runs. Failures reject with a DomainError. */
 export class UsersClient {
   constructor(private readonly channel: BusChannel) {}
-
-  create(request: CreateUserRequest): Promise<UserReply> {
-    return this.channel.send(UsersPatterns.CREATE, request);
-  }
 
   get(request: GetUserRequest): Promise<UserReply> {
     return this.channel.send(UsersPatterns.GET, request, { idempotent: true });

@@ -1,24 +1,7 @@
 import { ApiProperty, PickType } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 import { PageRequest } from '../../../common/pagination/page.request.js';
-import { EmailAddress, PersonName } from '../../../common/validation/fields.js';
-
-/**
- * Create a user profile under an id the caller chose (so a caller that lost the answer can still remove
- * it). The email is trimmed and lower-cased; it is unique regardless of case. Only the auth module
- * creates profiles, as the first step of registration.
- */
-export class CreateUserRequest {
-  @ApiProperty({ format: 'uuid', example: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b' })
-  @IsUUID('4')
-  id: string;
-
-  @PersonName()
-  name: string;
-
-  @EmailAddress()
-  email: string;
-}
+import { PersonName } from '../../../common/validation/fields.js';
 
 export class GetUserRequest {
   @ApiProperty({ format: 'uuid', example: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b' })

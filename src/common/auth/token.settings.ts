@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { registerAs } from '@nestjs/config';
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { ConfigError, readInteger } from '../config/topology.js';
 
 type Env = Record<string, string | undefined>;
@@ -56,28 +56,22 @@ function readText(env: Env, name: string, fallback: string): string {
   return value;
 }
 
-function readEmail(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim().toLowerCase();
-  if (!value) return undefined;
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value) || value.length > 254) throw new ConfigError(name, 'must be an email address');
-  return value;
-}
-
-export function readAuthSettings(env: Env) {
+/**
+ * What every process needs to check (and, in the auth core, sign) tokens: the shared HS256 key, kept as
+ * a secret KeyObject so the JWT library never tries to parse it as a PEM public key, and the claims
+ * policy (issuer, audience) every verification pins.
+ */
+export function readTokenSettings(env: Env) {
+  const secret = readSecret(env);
   return {
-    secret: readSecret(env),
+    secret,
+    key: createSecretKey(Buffer.from(secret, 'utf8')),
     issuer: readText(env, 'JWT_ISSUER', 'modular-monolith'),
     audience: readText(env, 'JWT_AUDIENCE', 'modular-monolith-api'),
-    accessTokenTtlSeconds: readInteger(env, 'ACCESS_TOKEN_TTL', 15 * 60, 30, 24 * 3600),
-    refreshTokenTtlSeconds: readInteger(env, 'REFRESH_TOKEN_TTL', 14 * 24 * 3600, 60, 365 * 24 * 3600),
-    /** The account registered with this email is an administrator. */
-    adminEmail: readEmail(env, 'ADMIN_EMAIL'),
-    /** How long a core may reuse the auth module's "this credential version is current" answer; 0 asks every time. */
-    verifyCacheMs: readInteger(env, 'AUTH_VERIFY_CACHE_MS', 0, 0, 60_000),
   };
 }
 
-export type AuthSettings = ReturnType<typeof readAuthSettings>;
+export type TokenSettings = ReturnType<typeof readTokenSettings>;
 
-/** Token signing and checking settings. */
-export const authConfig = registerAs('auth', () => readAuthSettings(process.env));
+/** Token checking settings. */
+export const tokenConfig = registerAs('tokens', () => readTokenSettings(process.env));

@@ -1,6 +1,10 @@
-import { DomainError } from '../errors/domain-error.js';
-import type { Identity, UserIdentity } from './identity.js';
-import { IdentityErrors } from './identity.errors.js';
+import type { Identity, UserIdentity } from '../../../common/auth/identity.js';
+import { IdentityErrors } from '../../../common/auth/identity.errors.js';
+import { DomainError } from '../../../common/errors/domain-error.js';
+
+/** What an account may do everywhere: `admin` may read and list every user's data. */
+export const ROLES = ['user', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 /** Whether `identity` may see and change data owned by `ownerId`: its owner, an admin, or a module. */
 export function mayAccess(identity: Identity, ownerId: string): boolean {
@@ -21,8 +25,4 @@ export function requireUser(identity: Identity): UserIdentity {
 
 export function requireAdmin(identity: Identity): void {
   if (!isAdmin(identity)) throw forbidden('Only an administrator may do this');
-}
-
-export function requireService(identity: Identity): void {
-  if (identity.kind !== 'service') throw forbidden('Only another module may do this');
 }

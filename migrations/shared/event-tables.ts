@@ -1,0 +1,45 @@
+import type { QueryRunner } from 'typeorm';
+
+/**
+ * The outbox and inbox of one module schema, as of their first version. Each module's migration calls
+ * this for its own schema; a later change to these tables is a new function and new migrations.
+ */
+export async function createEventTablesV1(q: QueryRunner, schema: string): Promise<void> {
+  await q.query(`
+    CREATE TABLE "${schema}"."outbox" (
+      "seq" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      "event_id" uuid NOT NULL,
+      "consumer" varchar(63) NOT NULL,
+      "name" varchar(127) NOT NULL,
+      "aggregate_id" varchar(128) NOT NULL,
+      "payload" jsonb NOT NULL,
+      "occurred_at" timestamptz NOT NULL,
+      "attempts" integer NOT NULL DEFAULT 0,
+      "next_attempt_at" timestamptz NOT NULL DEFAULT now(),
+      "delivered_at" timestamptz,
+      "parked_at" timestamptz,
+      "last_error" varchar(500),
+      CONSTRAINT "outbox_event_consumer" UNIQUE ("event_id", "consumer")
+    )`);
+  await q.query(`CREATE INDEX "outbox_undelivered" ON "${schema}"."outbox" ("consumer", "seq") WHERE "delivered_at" IS NULL AND "parked_at" IS NULL`);
+  await q.query(`
+    CREATE TABLE "${schema}"."inbox" (
+      "event_id" uuid PRIMARY KEY,
+      "name" varchar(127) NOT NULL,
+      "producer" varchar(63) NOT NULL,
+      "received_at" timestamptz NOT NULL DEFAULT now()
+    )`);
+}
+
+/** The module's copy of every account's latest credential version, fed by the issuer's events. */
+export async function createCredentialCopyV1(q: QueryRunner, schema: string): Promise<void> {
+  await q.query(`
+    CREATE TABLE "${schema}"."credential_versions" (
+      "user_id" uuid PRIMARY KEY,
+      "version" integer NOT NULL,
+      "role" varchar(32) NOT NULL,
+      "active" boolean NOT NULL,
+      "revision" bigserial NOT NULL
+    )`);
+  await q.query(`CREATE INDEX "credential_versions_revision" ON "${schema}"."credential_versions" ("revision")`);
+}

@@ -1,0 +1,95 @@
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import { CredentialVersions } from './credential-versions.js';
+import type { UserIdentity } from './identity.js';
+import { unauthenticated } from './token.verifier.js';
+
+/** The latest credentials of one account, as the token issuer announced them. */
+export interface CredentialState {
+  userId: string;
+  version: number;
+  role: string;
+  /** false once the account is gone: every token of it is refused. */
+  active: boolean;
+}
+
+/** Something to run once the transaction that wrote a change has committed. */
+export type AfterCommit = (action: () => void) => void;
+
+/**
+ * A module core's own copy of every account's latest credential version, kept in its schema (table
+ * `credential_versions`) and in memory, fed by the issuer's events. A token is checked against it
+ * without a call and without a query: one issued under an older version, or for an account that is
+ * gone or whose role changed, is refused. An account the copy has not heard of yet is accepted on the
+ * strength of its signature, because its token cannot be older than what the issuer last announced.
+ *
+ * Other replicas of the same module apply the same changes to the shared table; each process re-reads
+ * the rows changed since it last looked every `refreshMs`, which bounds how late a revocation applied
+ * by another replica reaches this one.
+ */
+export class CredentialCopy extends CredentialVersions implements OnApplicationShutdown {
+  private readonly logger = new Logger('CredentialCopy');
+  private readonly states = new Map<string, CredentialState>();
+  private revision = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly table: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    schema: string,
+    private readonly refreshMs: number,
+  ) {
+    super();
+    this.table = `"${schema}"."credential_versions"`;
+  }
+
+  /** Loads the table and starts following it. */
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => {
+      this.refresh().catch((err: unknown) => this.logger.warn({ err }, 'Could not refresh the credential copy; will try again'));
+    }, this.refreshMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  assertCurrent(identity: UserIdentity): void {
+    const state = this.states.get(identity.userId);
+    if (!state || state.version < identity.version) return;
+    if (state.version > identity.version || !state.active || state.role !== identity.role) {
+      throw unauthenticated('The token is no longer valid');
+    }
+  }
+
+  /** Records a change inside the consumer's transaction; memory follows once it has committed. */
+  async apply(manager: EntityManager, change: CredentialState, afterCommit: AfterCommit): Promise<void> {
+    await manager.query(
+      `INSERT INTO ${this.table} (user_id, version, role, active) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (user_id) DO UPDATE SET version = EXCLUDED.version, role = EXCLUDED.role, active = EXCLUDED.active,
+         revision = DEFAULT
+       WHERE ${this.table}.version <= EXCLUDED.version`,
+      [change.userId, change.version, change.role, change.active],
+    );
+    afterCommit(() => this.remember(change));
+  }
+
+  private remember(change: CredentialState): void {
+    const known = this.states.get(change.userId);
+    if (!known || known.version <= change.version) this.states.set(change.userId, { ...change });
+  }
+
+  private async refresh(): Promise<void> {
+    const rows: Array<{ user_id: string; version: number; role: string; active: boolean; revision: string | number }> =
+      await this.dataSource.query(
+        `SELECT user_id, version, role, active, revision FROM ${this.table} WHERE revision > $1 ORDER BY revision`,
+        [this.revision],
+      );
+    for (const row of rows) {
+      this.remember({ userId: row.user_id, version: row.version, role: row.role, active: row.active });
+      this.revision = Math.max(this.revision, Number(row.revision));
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import { ConfigError, readInteger } from '../../common/config/topology.js';
+import { type Env, registerSettings } from '../../common/config/env.js';
+
+function readEmail(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim().toLowerCase();
+  if (!value) return undefined;
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value) || value.length > 254) throw new ConfigError(name, 'must be an email address');
+  return value;
+}
+
+/** The auth core's own settings: token lifetimes and the administrator's address. */
+export function readAuthSettings(env: Env) {
+  return {
+    accessTokenTtlSeconds: readInteger(env, 'ACCESS_TOKEN_TTL', 15 * 60, 30, 24 * 3600),
+    refreshTokenTtlSeconds: readInteger(env, 'REFRESH_TOKEN_TTL', 14 * 24 * 3600, 60, 365 * 24 * 3600),
+    /** The account registered with this email is an administrator. */
+    adminEmail: readEmail(env, 'ADMIN_EMAIL'),
+  };
+}
+
+export type AuthSettings = ReturnType<typeof readAuthSettings>;
+
+export const authConfig = registerSettings('auth', readAuthSettings);
