@@ -20,10 +20,28 @@ module.exports = {
     },
     {
       name: 'outside-to-module-through-index',
-      comment: 'Code outside src/modules (the composition root) sees a module only through its index.ts.',
+      comment:
+        'Code outside src/modules sees a module only through its index.ts; the composition root ' +
+        '(src/app.modules.ts) is the one file that imports a module\'s Nest modules.',
       severity: 'error',
-      from: { path: '^(src|migrations)/', pathNot: '^src/modules/' },
+      from: { path: '^(src|migrations)/', pathNot: ['^src/modules/', '^src/app\\.modules\\.ts$'] },
       to: { path: '^src/modules/[^/]+/', pathNot: '^src/modules/[^/]+/index\\.ts$' },
+    },
+    {
+      name: 'composition-root-takes-module-definitions',
+      comment: 'The composition root imports each module\'s <m>.module.ts (its Nest modules and definition), nothing deeper.',
+      severity: 'error',
+      from: { path: '^src/app\\.modules\\.ts$' },
+      to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/[^/]+/[^/]+\\.module\\.ts$', '^src/modules/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'index-exports-contracts-only',
+      comment:
+        "A module's index.ts is its public surface: it re-exports its contracts/ and nothing else, so importing " +
+        "a client never loads another module's services, entities or Nest modules.",
+      severity: 'error',
+      from: { path: '^src/modules/([^/]+)/index\\.ts$' },
+      to: { pathNot: '^src/modules/$1/contracts/' },
     },
     {
       name: 'contracts-stay-public',

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
-import { readAuthSettings } from '../../src/common/auth/auth.settings.js';
+import { readTokenSettings } from '../../src/common/auth/token.settings.js';
 import { createJwtService } from '../../src/common/auth/token.verifier.js';
 import { MODULE_DEFINITIONS } from '../../src/app.modules.js';
 import { readTopology, type ModuleDescriptor, type Topology } from '../../src/common/config/topology.js';
@@ -29,7 +29,7 @@ export const PARITY_DEADLINE_MS = 1500;
 export const PARITY_ADMIN_EMAIL = 'admin@parity.example.com';
 
 /** The parity handlers are a module of their own in the topology, reached over the transport under test. */
-const PARITY_DESCRIPTOR: ModuleDescriptor = { name: 'parity', defaultTcpPort: 4099, calls: [] };
+const PARITY_DESCRIPTOR: ModuleDescriptor = { name: 'parity', defaultTcpPort: 4099, calls: [], subscribes: [] };
 
 /** A message as it reached a server: which server, which pattern, which correlation id. */
 export interface Arrival {
@@ -81,7 +81,7 @@ function serverName(server: Server, topology: Topology): string {
 /**
  * Boots the users, orders and auth cores (no HTTP API) with the given transport for each of them and
  * for the parity handlers, on the in-memory embedded database, and empties their tables. The auth core
- * is there because the users and orders cores ask it (`auth.verify`) whether a caller's token is current.
+ * issues the tokens every call carries, and its events create the profiles the users core serves.
  */
 export async function bootParityApp(transport: TransportUnderTest): Promise<ParityApp> {
   const env: Record<string, string> = {
@@ -100,7 +100,6 @@ export async function bootParityApp(transport: TransportUnderTest): Promise<Pari
     JWT_ISSUER: 'mm-parity',
     JWT_AUDIENCE: 'mm-parity-api',
     ADMIN_EMAIL: PARITY_ADMIN_EMAIL,
-    AUTH_VERIFY_CACHE_MS: '0',
   };
   if (transport === 'tcp') {
     env.USERS_TCP_PORT = String(await freePort());
@@ -126,12 +125,12 @@ export async function bootParityApp(transport: TransportUnderTest): Promise<Pari
     connectTransports(app, topology, (server) => recordArrivals(server, serverName(server, topology), arrivals));
     await app.startAllMicroservices();
     await app.init();
-    for (const table of ['users.users', 'orders.orders', 'auth.refresh_tokens', 'auth.credentials']) {
+    for (const table of ['users.users', 'orders.orders', 'auth.refresh_tokens', 'auth.credentials', 'users.inbox', 'users.outbox', 'orders.inbox', 'auth.inbox', 'auth.outbox', 'users.credential_versions', 'orders.credential_versions', 'orders.idempotency_keys']) {
       const [schema, name] = table.split('.');
       await app.get<DataSource>(getDataSourceToken(schema)).query(`TRUNCATE "${schema}"."${name}" RESTART IDENTITY CASCADE`);
     }
     const registry = app.get(ChannelRegistry);
-    const jwt = createJwtService(readAuthSettings(env));
+    const jwt = createJwtService(readTokenSettings(env));
     const started = app;
     return {
       topology,
@@ -139,7 +138,7 @@ export async function bootParityApp(transport: TransportUnderTest): Promise<Pari
       orders: new OrdersClient(registry.channel('orders')),
       auth: new AuthClient(registry.channel('auth')),
       parity: registry.channel('parity'),
-      serviceAuthorization: () => `Bearer ${jwt.sign({ token_use: 'service' }, { subject: 'auth', expiresIn: 60 })}`,
+      serviceAuthorization: () => `Bearer ${jwt.sign({ token_use: 'service' }, { subject: 'parity', expiresIn: 60 })}`,
       arrivals,
       close: async () => {
         await started.close();

@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PROJECT_ROOT } from '../support/app-process.js';
+
+/**
+ * The boundary rules of `npm run lint`, each shown to catch a violation planted in a small tree of the
+ * project's shape, and to pass the same tree without it. (The real tree is checked by `npm run lint`.)
+ */
+type Tree = Record<string, string>;
+
+function write(root: string, tree: Tree): void {
+  for (const [path, text] of Object.entries(tree)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+}
+
+const CLEAN: Tree = {
+  'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true }, include: ['src'] }),
+  'package.json': JSON.stringify({ type: 'module' }),
+  'src/common/bus.ts': "export const pattern = (module: string, verb: string) => `${module}.${verb}`; // e.g. alpha.get\n",
+  'src/modules/alpha/contracts/alpha.client.ts': "import { pattern } from '../../../common/bus.js';\nexport const GET = pattern('alpha', 'get');\n",
+  'src/modules/alpha/index.ts': "export * from './contracts/alpha.client.js';\n",
+  'src/modules/alpha/alpha.service.ts': "export class AlphaService {}\n",
+  'src/modules/alpha/alpha.module.ts': "import { AlphaService } from './alpha.service.js';\nexport const alphaModule = { name: 'alpha', core: AlphaService };\n",
+  'src/modules/beta/index.ts': 'export {};\n',
+  'src/modules/beta/beta.service.ts': "import { GET } from '../alpha/index.js';\nexport const uses = GET;\n",
+  'src/app.modules.ts': "import { alphaModule } from './modules/alpha/alpha.module.js';\nexport const MODULES = [alphaModule];\n",
+};
+
+let root: string;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'mm-boundaries-'));
+  write(root, CLEAN);
+});
+
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+/** The names of the dependency-cruiser rules the tree breaks, with the offending file. */
+function dependencyViolations(): string[] {
+  const bin = join(PROJECT_ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
+  const out = execFileSync(process.execPath, [bin, 'src', '--config', join(PROJECT_ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'], {
+    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const result = JSON.parse(out) as { summary: { violations: Array<{ rule: { name: string }; from: string }> } };
+  return result.summary.violations.map((v) => `${v.rule.name} ${v.from}`).sort();
+}
+
+async function commonFindings(): Promise<string[]> {
+  const { findings } = (await import(join(PROJECT_ROOT, 'scripts', 'check-common.mjs'))) as { findings: (root: string) => string[] };
+  return findings(root);
+}
+
+describe('module boundary rules', () => {
+  it('pass the clean tree', async () => {
+    expect(dependencyViolations()).toEqual([]);
+    expect(await commonFindings()).toEqual([]);
+  });
+
+  it("catch src/common naming a module, one of its patterns or one of its settings (item 1)", async () => {
+    write(root, {
+      'src/common/auth.ts': [
+        "export const AUTHORITY = 'alpha';",
+        "export const VERIFY = 'alpha.verify';",
+        'export const cache = (env: Record<string, string>) => env.BETA_CACHE_MS;',
+        '// a comment may say alpha.verify',
+      ].join('\n'),
+    });
+    expect(await commonFindings()).toEqual([
+      'src/common/auth.ts:1: "alpha"',
+      'src/common/auth.ts:2: "alpha.verify"',
+      'src/common/auth.ts:3: "BETA_CACHE_MS"',
+    ]);
+  });
+
+  it("catch an index.ts that exports more than its contracts (item 2)", () => {
+    write(root, { 'src/modules/alpha/index.ts': "export * from './contracts/alpha.client.js';\nexport * from './alpha.module.js';\n" });
+    expect(dependencyViolations()).toEqual(['index-exports-contracts-only src/modules/alpha/index.ts']);
+  });
+
+  it("catch code other than the composition root importing a module's internals (item 2)", () => {
+    write(root, { 'src/main.ts': "import { alphaModule } from './modules/alpha/alpha.module.js';\nexport const m = alphaModule;\n" });
+    expect(dependencyViolations()).toEqual(['outside-to-module-through-index src/main.ts']);
+  });
+
+  it("catch the composition root reaching past a module's Nest modules, and a module reaching into another", () => {
+    write(root, {
+      'src/app.modules.ts': "import { AlphaService } from './modules/alpha/alpha.service.js';\nexport const MODULES = [AlphaService];\n",
+      'src/modules/beta/beta.service.ts': "import { AlphaService } from '../alpha/alpha.service.js';\nexport const uses = AlphaService;\n",
+    });
+    expect(dependencyViolations()).toEqual([
+      'composition-root-takes-module-definitions src/app.modules.ts',
+      'module-to-module-through-index src/modules/beta/beta.service.ts',
+    ]);
+  });
+});
