@@ -10,7 +10,8 @@ const require = createRequire(import.meta.url);
 const { e2eGate } = require('../test/support/e2e-gate.cjs');
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ci = process.env.CI === 'true';
-const topologies = process.argv.slice(2).length ? process.argv.slice(2) : ['users-tcp', 'redis', 'split'];
+const ALL = ['users-tcp', 'users-redis', 'orders-tcp', 'orders-redis', 'auth-tcp', 'auth-redis', 'split'];
+const topologies = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 
 function run(command, args, env = process.env) {
   return spawnSync(command, args, { cwd: root, stdio: 'inherit', env }).status ?? 1;
@@ -27,7 +28,7 @@ function redisReachable(url) {
   });
 }
 
-const known = ['monolith', 'users-tcp', 'redis', 'split'];
+const known = ['monolith', ...ALL];
 const unknown = topologies.filter((t) => !known.includes(t));
 if (unknown.length) {
   console.error(`Unknown topology: ${unknown.join(', ')}; known: ${known.join(', ')}`);
@@ -42,10 +43,10 @@ if (run('npm', ['run', 'build']) !== 0) process.exit(1);
 
 const results = [];
 for (const topology of topologies) {
-  if (topology === 'redis') {
+  if (topology.endsWith('-redis')) {
     const redisUrl = process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379';
     if (!ci && !(await redisReachable(redisUrl))) {
-      console.error(`[e2e] SKIPPED topology redis: nothing answers at ${redisUrl}. Start Redis or set TEST_REDIS_URL; under CI=true this fails.`);
+      console.error(`[e2e] SKIPPED topology ${topology}: nothing answers at ${redisUrl}. Start Redis or set TEST_REDIS_URL; under CI=true this fails.`);
       results.push({ topology, outcome: 'skipped' });
       continue;
     }

@@ -15,7 +15,7 @@ import { RunningTopology, startTopology, testRedisUrl } from '../support/topolog
  */
 describe("auth: the orders core refuses another user's order when called straight over its transport", () => {
   const name = selectedTopology();
-  const overRedis = name === 'redis';
+  const overRedis = name === 'orders-redis';
   const db = new TestDatabase();
   let topology: RunningTopology;
   let client: ClientProxy;

@@ -11,14 +11,15 @@ import { RunningTopology, startTopology, testRedisUrl } from '../support/topolog
  * An extracted users module speaks NestJS's own TCP and Redis protocols: a stock ClientProxy, built
  * here with nothing from the project, calls it with the documented pattern names and gets the
  * documented replies and error shape. Like any caller it puts an access token in the packet's
- * `authorization` metadata. The correlation id it sends in packet metadata shows up in the users
- * process's log and in the log of the process hosting auth (which the users core asks about the
- * token), as one sent over HTTP shows up in the logs of both processes.
+ * `authorization` metadata; the users core checks it by itself, asking no other module. Events reach
+ * it the same way, over `users.events.deliver`, from the module that produced them and no one else.
+ * The correlation id it sends in packet metadata shows up in the users process's log, as one sent over
+ * HTTP shows up in the logs of the gateway and the users process.
  */
 const transports = {
   'users-tcp': (t: RunningTopology) =>
     ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: Number(t.processes.users.env.USERS_TCP_PORT) } }),
-  redis: () => {
+  'users-redis': () => {
     const url = new URL(testRedisUrl());
     return ClientProxyFactory.create({ transport: Transport.REDIS, options: { host: url.hostname, port: Number(url.port || 6379) } });
   },
@@ -113,23 +114,30 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('a stoc
     });
   });
 
-  it('creates profiles only for a module: USERS.EMAIL_TAKEN for a module, AUTH.FORBIDDEN for a user', async () => {
+  it('takes events only from their producer, applies each once, and creates the profile an account registration announces', async () => {
     const ada = await register(topology.baseUrl);
-    // A service token as the auth module signs one for its own calls (the deployment's secret, use `service`).
     const env = topology.processes.users.env;
-    const service = new JwtService({ secret: env.JWT_SECRET }).sign(
-      { token_use: 'service' }, { subject: 'auth', issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, expiresIn: 60 },
+    // Service tokens as a module signs them for its own calls (the deployment's secret, use `service`).
+    const serviceToken = (module: string) => new JwtService({ secret: env.JWT_SECRET }).sign(
+      { token_use: 'service' }, { subject: module, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, expiresIn: 60 },
     );
-    const taken = { id: randomUUID(), name: 'Again', email: ada.email.toUpperCase() };
-    expect(await failure(call('users.create', taken, bearer(service)))).toEqual({
-      code: 'USERS.EMAIL_TAKEN', status: 409, message: 'A user with this email already exists',
+    const userId = randomUUID();
+    const event = {
+      id: randomUUID(), name: 'auth.account-registered', producer: 'auth', aggregateId: userId,
+      occurredAt: new Date().toISOString(), payload: { userId, name: 'Katherine Johnson', email: `kj-${userId}@example.com` },
+    };
+    expect(await failure(call('users.events.deliver', { event }, bearer(ada.accessToken)))).toEqual({
+      code: 'AUTH.UNAUTHENTICATED', status: 401, message: 'The token is not valid here',
     });
-    expect(await failure(call('users.create', { ...taken, email: `other-${ada.email}` }, bearer(ada.accessToken)))).toEqual({
-      code: 'AUTH.FORBIDDEN', status: 403, message: 'Only another module may do this',
+    expect(await failure(call('users.events.deliver', { event }, bearer(serviceToken('orders'))))).toEqual({
+      code: 'AUTH.FORBIDDEN', status: 403, message: 'Only the auth module may do this',
     });
-    expect(await failure(call('users.create', { ...taken, email: `other-${ada.email}` }))).toEqual(unauthenticated);
-    const page = await call<{ items: Array<{ id: string }> }>('users.list', { limit: 100 }, bearer(root.accessToken));
-    expect(page.items.map((u) => u.id)).not.toContain(taken.id);
+    expect(await failure(call('users.events.deliver', { event }))).toEqual(unauthenticated);
+    expect(await failure(call('users.get', { id: userId }, bearer(root.accessToken)))).toMatchObject({ code: 'USERS.NOT_FOUND' });
+
+    await expect(call('users.events.deliver', { event }, bearer(serviceToken('auth')))).resolves.toEqual({ outcome: 'applied' });
+    await expect(call('users.events.deliver', { event }, bearer(serviceToken('auth')))).resolves.toEqual({ outcome: 'duplicate' });
+    await expect(call('users.get', { id: userId }, bearer(root.accessToken))).resolves.toMatchObject({ id: userId, name: 'Katherine Johnson' });
   });
 
   it('survives an unknown pattern and keeps serving', async () => {
@@ -147,15 +155,11 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('a stoc
     await expect(call('users.get', { id: root.userId }, bearer(root.accessToken))).resolves.toMatchObject({ id: root.userId });
   });
 
-  it('carries the correlation id from packet metadata into the users process log and the log of the process hosting auth', async () => {
+  it('carries the correlation id from packet metadata into the users process log', async () => {
     const correlationId = `stock-${name}-${Date.now()}`;
     const page = await call<{ items: unknown[] }>('users.list', {}, bearer(root.accessToken), { 'correlation-id': correlationId });
     expect(page.items.length).toBeGreaterThan(0);
-    // The users core asked auth (hosted by the gateway) about the token, carrying the same id along.
-    expect(topology.processes.gateway.env.MODULES.split(',')).toContain('auth');
-    for (const process of [topology.processes.users, topology.processes.gateway]) {
-      expect(await logContains(process.logFile, `"correlationId":"${correlationId}"`)).toBe(true);
-    }
+    expect(await logContains(topology.processes.users.logFile, `"correlationId":"${correlationId}"`)).toBe(true);
   });
 
   it('logs one request with the same correlation id in the gateway and the users process', async () => {

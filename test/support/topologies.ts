@@ -15,8 +15,35 @@ export interface PlanInputs {
   tcpPorts: { users: number; orders: number; auth: number };
 }
 
-export const TOPOLOGY_NAMES = ['monolith', 'users-tcp', 'redis', 'split'] as const;
+export const TOPOLOGY_NAMES = ['monolith', 'users-tcp', 'users-redis', 'orders-tcp', 'orders-redis', 'auth-tcp', 'auth-redis', 'split'] as const;
 export type TopologyName = (typeof TOPOLOGY_NAMES)[number];
+
+const MODULES = ['users', 'orders', 'auth'] as const;
+
+/**
+ * Only `module` is extracted: it runs alone and is reached over `transport`; the gateway hosts the
+ * other cores in-process. Only the extracted module's variables are set, plus, for orders, the users
+ * module's: orders asks users whether a buyer exists, so it must reach users wherever it runs.
+ */
+function alone(module: (typeof MODULES)[number], transport: 'tcp' | 'redis'): (i: PlanInputs) => TopologyPlan {
+  return (i) => {
+    const reached = module === 'orders' ? ['orders', 'users'] : [module];
+    const shared: Record<string, string> = { DATABASE_URL: i.databaseUrl };
+    for (const m of reached) {
+      const prefix = m.toUpperCase();
+      shared[`${prefix}_TRANSPORT`] = transport;
+      if (transport === 'tcp') shared[`${prefix}_TCP_PORT`] = String(i.tcpPorts[m as keyof PlanInputs['tcpPorts']]);
+    }
+    if (transport === 'redis') shared.REDIS_URL = i.redisUrl;
+    return {
+      shared,
+      processes: [
+        { name: module, modules: module, api: false },
+        { name: 'gateway', modules: MODULES.filter((m) => m !== module).join(','), api: true },
+      ],
+    };
+  };
+}
 
 const PLANS: Record<TopologyName, (i: PlanInputs) => TopologyPlan> = {
   /** Everything in one process, modules talking over the in-process transport. */
@@ -24,32 +51,12 @@ const PLANS: Record<TopologyName, (i: PlanInputs) => TopologyPlan> = {
     shared: { DATABASE_URL: i.databaseUrl },
     processes: [{ name: 'app', modules: 'users,orders,auth', api: true }],
   }),
-  /**
-   * The users core extracted behind TCP; the gateway keeps orders and auth. The users core asks auth
-   * whether a caller's token is current, so the gateway serves auth over TCP too.
-   */
-  'users-tcp': (i) => ({
-    shared: {
-      DATABASE_URL: i.databaseUrl,
-      USERS_TRANSPORT: 'tcp',
-      USERS_TCP_PORT: String(i.tcpPorts.users),
-      AUTH_TRANSPORT: 'tcp',
-      AUTH_TCP_PORT: String(i.tcpPorts.auth),
-    },
-    processes: [
-      { name: 'users', modules: 'users', api: false },
-      { name: 'gateway', modules: 'orders,auth', api: true },
-    ],
-  }),
-  /** Users and orders each in their own process, reached over Redis; the gateway keeps auth, which they reach over Redis too. */
-  redis: (i) => ({
-    shared: { DATABASE_URL: i.databaseUrl, REDIS_URL: i.redisUrl, USERS_TRANSPORT: 'redis', ORDERS_TRANSPORT: 'redis', AUTH_TRANSPORT: 'redis' },
-    processes: [
-      { name: 'users', modules: 'users', api: false },
-      { name: 'orders', modules: 'orders', api: false },
-      { name: 'gateway', modules: 'auth', api: true },
-    ],
-  }),
+  'users-tcp': alone('users', 'tcp'),
+  'users-redis': alone('users', 'redis'),
+  'orders-tcp': alone('orders', 'tcp'),
+  'orders-redis': alone('orders', 'redis'),
+  'auth-tcp': alone('auth', 'tcp'),
+  'auth-redis': alone('auth', 'redis'),
   /** Every core in its own process over TCP, and a gateway that hosts no core at all. */
   split: (i) => ({
     shared: {

@@ -6,8 +6,10 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { DataSource } from 'typeorm';
 import type { Topology } from '../config/topology.js';
+import { EventsRegistry } from '../events/events.registry.js';
 import { ChannelRegistry, TOPOLOGY } from '../messaging/channel.registry.js';
-import { HealthCheckResult, HealthReport, NOT_READY_EXAMPLE, READY_EXAMPLE } from './health.report.js';
+import { moduleReachable } from '../observability/metrics.js';
+import { HealthCheckResult, HealthReport, NOT_READY_EXAMPLE, OutboxState, READY_EXAMPLE } from './health.report.js';
 
 const PROBE_TIMEOUT_MS = 2000;
 
@@ -20,7 +22,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 @ApiTags('health')
-@ApiExtraModels(HealthCheckResult)
+@ApiExtraModels(HealthCheckResult, OutboxState)
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {
   constructor(
@@ -29,6 +31,7 @@ export class HealthController {
     private readonly moduleRef: ModuleRef,
     private readonly channels: ChannelRegistry,
     @Inject(TOPOLOGY) private readonly topology: Topology,
+    private readonly events: EventsRegistry,
   ) {}
 
   @Get('live')
@@ -42,21 +45,38 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: "The hosted modules' databases answer and every module this process calls answers a ping" })
+  @ApiOperation({
+    summary: "What this process owns answers: its modules' databases and listeners",
+    description:
+      'Fails (503) only for what this process owns, so processes that call each other never hold each other unready. ' +
+      'Modules this process calls in other processes are reported under `remote` (and in the `module_reachable` metric), ' +
+      'and the outbox of each hosted module under `events` (`parked` events need a replay), without failing the check.',
+  })
   @ApiOkResponse({ description: 'Every check is up', type: HealthReport, example: READY_EXAMPLE })
   @ApiServiceUnavailableResponse({ description: 'At least one check is down; `error` says which', type: HealthReport, example: NOT_READY_EXAMPLE })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const remote = this.topology.calls.filter((name) => !this.topology.hosted.includes(name));
+    const [report, reachable, events] = await Promise.all([
+      this.owned(),
+      Promise.all(remote.map((name) => this.bus(name))),
+      this.events.counts().catch((err: Error) => ({ error: err.message })),
+    ]);
+    for (const [i, name] of remote.entries()) moduleReachable.set({ module: name }, reachable[i][`${name}-bus`].status === 'up' ? 1 : 0);
+    if (report.status !== 'ok') reply.status(503);
+    return { ...report, remote: Object.assign({}, ...reachable), events };
+  }
+
+  /** The databases of the hosted modules, and each hosted module's own listener (pinged over its transport). */
+  private async owned(): Promise<Record<string, unknown>> {
     try {
       return await this.health.check([
         ...this.topology.hosted.filter((name) => this.dataSource(name)).map((name) => () => this.database(name)),
-        // A hosted module is pinged too: that proves its own listener answers on its transport.
-        ...[...new Set([...this.topology.calls, ...this.topology.hosted])].map((name) => () => this.bus(name)),
-      ]);
+        ...this.topology.hosted.map((name) => () => this.bus(name)),
+      ]) as unknown as Record<string, unknown>;
     } catch (err) {
       // Terminus reports "not ready" as an exception; its body is the report a probe or operator needs.
       if (!(err instanceof ServiceUnavailableException)) throw err;
-      reply.status(503);
-      return err.getResponse();
+      return err.getResponse() as Record<string, unknown>;
     }
   }
 

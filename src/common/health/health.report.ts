@@ -18,6 +18,15 @@ const CHECKS = {
   description: 'Keyed by check: `<module>-database` for each hosted module, `<module>-bus` for each module this process calls.',
 } as const;
 
+/** A hosted module's outbox: events waiting for delivery, and events parked after too many failures. */
+export class OutboxState {
+  @ApiProperty({ type: 'integer', example: 0 })
+  pending: number;
+
+  @ApiProperty({ type: 'integer', example: 0, description: 'Replay with `npm run events:replay -- <module>` once the cause is fixed.' })
+  parked: number;
+}
+
 /** The body of /health/live and /health/ready (terminus format), whether up (200) or down (503). */
 export class HealthReport {
   @ApiProperty({ enum: ['ok', 'error', 'shutting_down'], example: 'ok' })
@@ -31,21 +40,38 @@ export class HealthReport {
 
   @ApiPropertyOptional({ ...CHECKS, description: 'Every check.' })
   details?: Record<string, HealthCheckResult>;
+
+  @ApiPropertyOptional({
+    ...CHECKS,
+    description: '/health/ready only: `<module>-bus` for each module this process calls in another process. Reported, never failing the check.',
+  })
+  remote?: Record<string, HealthCheckResult>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { $ref: getSchemaPath(OutboxState) },
+    description: '/health/ready only: the outbox of each module this process hosts.',
+  })
+  events?: Record<string, OutboxState>;
 }
 
 export const READY_EXAMPLE = {
   status: 'ok',
-  info: { 'users-database': { status: 'up' }, 'users-bus': { status: 'up', transport: 'local' } },
+  info: { 'users-database': { status: 'up' }, 'users-bus': { status: 'up', transport: 'tcp' } },
   error: {},
-  details: { 'users-database': { status: 'up' }, 'users-bus': { status: 'up', transport: 'local' } },
+  details: { 'users-database': { status: 'up' }, 'users-bus': { status: 'up', transport: 'tcp' } },
+  remote: { 'auth-bus': { status: 'down', transport: 'tcp', message: 'The auth module is unavailable' } },
+  events: { users: { pending: 0, parked: 0 } },
 };
 
 export const NOT_READY_EXAMPLE = {
   status: 'error',
-  info: { 'orders-bus': { status: 'up', transport: 'local' } },
-  error: { 'users-bus': { status: 'down', transport: 'tcp', message: 'no answer within 2000 ms' } },
+  info: { 'users-bus': { status: 'up', transport: 'tcp' } },
+  error: { 'users-database': { status: 'down', message: 'no answer within 2000 ms' } },
   details: {
-    'orders-bus': { status: 'up', transport: 'local' },
-    'users-bus': { status: 'down', transport: 'tcp', message: 'no answer within 2000 ms' },
+    'users-database': { status: 'down', message: 'no answer within 2000 ms' },
+    'users-bus': { status: 'up', transport: 'tcp' },
   },
+  remote: {},
+  events: { error: 'no answer within 2000 ms' },
 };

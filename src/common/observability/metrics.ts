@@ -1,4 +1,4 @@
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 /** Registered on prom-client's default registry, which GET /metrics exposes. */
 export const httpRequestDuration = new Histogram({
@@ -19,4 +19,10 @@ export const busMessagesHandled = new Counter({
   name: 'bus_messages_handled_total',
   help: 'Messages handled by the module cores of this process, by pattern',
   labelNames: ['pattern'] as const,
+});
+
+export const moduleReachable = new Gauge({
+  name: 'module_reachable',
+  help: 'Whether a module this process calls in another process answered its last readiness ping (1) or not (0)',
+  labelNames: ['module'] as const,
 });
