@@ -106,7 +106,16 @@ export class TestDatabase {
     );
     if (!tables.length) return;
     const list = tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`).join(', ');
-    await this.query(`TRUNCATE ${list} RESTART IDENTITY`);
+    // The running processes keep working in the background (event relays, credential copies), so the
+    // truncation can meet their locks in another order; PostgreSQL then cancels one side: try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.query(`TRUNCATE ${list} RESTART IDENTITY`);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+      }
+    }
   }
 
   async close(): Promise<void> {

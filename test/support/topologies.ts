@@ -15,7 +15,7 @@ export interface PlanInputs {
   tcpPorts: { users: number; orders: number; auth: number };
 }
 
-export const TOPOLOGY_NAMES = ['monolith', 'users-tcp', 'users-redis', 'orders-tcp', 'orders-redis', 'auth-tcp', 'auth-redis', 'split'] as const;
+export const TOPOLOGY_NAMES = ['monolith', 'users-tcp', 'users-redis', 'orders-tcp', 'orders-redis', 'auth-tcp', 'auth-redis', 'split', 'split-redis'] as const;
 export type TopologyName = (typeof TOPOLOGY_NAMES)[number];
 
 const MODULES = ['users', 'orders', 'auth'] as const;
@@ -57,6 +57,16 @@ const PLANS: Record<TopologyName, (i: PlanInputs) => TopologyPlan> = {
   'orders-redis': alone('orders', 'redis'),
   'auth-tcp': alone('auth', 'tcp'),
   'auth-redis': alone('auth', 'redis'),
+  /** Every core in its own process over Redis, and a gateway that hosts no core at all. */
+  'split-redis': (i) => ({
+    shared: { DATABASE_URL: i.databaseUrl, REDIS_URL: i.redisUrl, USERS_TRANSPORT: 'redis', ORDERS_TRANSPORT: 'redis', AUTH_TRANSPORT: 'redis' },
+    processes: [
+      { name: 'users', modules: 'users', api: false },
+      { name: 'orders', modules: 'orders', api: false },
+      { name: 'auth', modules: 'auth', api: false },
+      { name: 'gateway', modules: '', api: true },
+    ],
+  }),
   /** Every core in its own process over TCP, and a gateway that hosts no core at all. */
   split: (i) => ({
     shared: {

@@ -13,6 +13,17 @@ export interface CredentialState {
   active: boolean;
 }
 
+/** Higher than any version an issuer will reach: recorded for an account that is gone, it outranks every later announcement. */
+const GONE_VERSION = 2_147_483_647;
+
+/**
+ * The state of an account a module itself knows to be gone (its profile deleted) before the issuer
+ * says so: every token of it is refused, whatever version it carries.
+ */
+export function accountGone(userId: string): CredentialState {
+  return { userId, version: GONE_VERSION, role: '-', active: false };
+}
+
 /** Something to run once the transaction that wrote a change has committed. */
 export type AfterCommit = (action: () => void) => void;
 

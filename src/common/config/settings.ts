@@ -61,6 +61,12 @@ export function readEventSettings(env: Env) {
     /** Handler failures (not unreachable consumers) after which an event is parked. */
     maxAttempts: readInteger(env, 'EVENTS_MAX_ATTEMPTS', 10, 1, 1000),
     batchSize: readInteger(env, 'EVENTS_BATCH_SIZE', 50, 1, 1000),
+    /**
+     * How long a request that published an event (register, password change, delete) waits for the
+     * consumers' acknowledgements before it answers, so its effects are normally visible everywhere by
+     * then; never more than half the bus deadline. 0 answers at once.
+     */
+    settleMs: readInteger(env, 'EVENTS_SETTLE_MS', 1000, 0, 60_000),
   };
 }
 

@@ -67,9 +67,9 @@ export class EventsModule {
         { provide: EVENTS_MODULE, useValue: name },
         {
           provide: Outbox,
-          inject: [getDataSourceToken(name), TOPOLOGY, eventsConfig.KEY, EVENTS_MODULE],
-          useFactory: (ds: DataSource, topology: Topology, settings: ConfigType<typeof eventsConfig>, module: string) =>
-            new Outbox(ds, module, topology.subscribers, settings),
+          inject: [getDataSourceToken(name), TOPOLOGY, eventsConfig.KEY, busConfig.KEY, EVENTS_MODULE],
+          useFactory: (ds: DataSource, topology: Topology, settings: ConfigType<typeof eventsConfig>, bus: ConfigType<typeof busConfig>, module: string) =>
+            new Outbox(ds, module, topology.subscribers, settings, bus.deadlineMs),
         },
         {
           provide: Inbox,

@@ -38,6 +38,8 @@ export class Outbox {
     /** Consumers by event name. */
     private readonly subscribers: Record<string, string[]>,
     private readonly settings: EventSettings,
+    /** The bus deadline: a request never waits for acknowledgements longer than half of it. */
+    private readonly deadlineMs = 5000,
   ) {
     this.table = `"${producer}"."outbox"`;
   }
@@ -133,6 +135,17 @@ export class Outbox {
       };
       this.waiters.set(key, () => finish(true));
     });
+  }
+
+  /**
+   * Listens, before the transaction that publishes `eventId` commits, for every consumer of `name` to
+   * acknowledge it; resolves once they have, or after the settle window (`EVENTS_SETTLE_MS`, at most
+   * half the bus deadline). It never fails: a consumer that is away gets the event later.
+   */
+  settled(eventId: string, name: string): Promise<void> {
+    const ms = Math.min(this.settings.settleMs, Math.floor(this.deadlineMs / 2));
+    if (ms <= 0) return Promise.resolve();
+    return Promise.all((this.subscribers[name] ?? []).map((c) => this.delivered(eventId, c, ms))).then(() => undefined);
   }
 
   async counts(): Promise<OutboxCounts> {

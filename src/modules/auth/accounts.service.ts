@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import type { UserIdentity } from '../../common/auth/identity.js';
@@ -42,12 +43,17 @@ export class AccountsService {
     assertStrongPassword(newPassword, credential.email);
     const passwordHash = await this.hasher.hash(newPassword);
     const version = credential.version + 1;
+    const eventId = randomUUID();
+    // Answer once the other cores refuse the old tokens (normally): a client that just changed its
+    // password expects its old tokens to be dead everywhere.
+    const revoked = this.outbox.settled(eventId, AuthEvents.CREDENTIALS_CHANGED);
     await this.outbox.transaction(async (manager) => {
       const changed = await manager.update(Credential, { userId: credential.userId, version: credential.version }, { passwordHash, version });
       if (!changed.affected) throw unauthenticated('The token is no longer valid');
       await this.sessions.revokeAllOf(credential.userId, manager);
-      await this.announce(manager, { userId: credential.userId, version, role: credential.role, active: true });
+      await this.announce(manager, { userId: credential.userId, version, role: credential.role, active: true }, eventId);
     });
+    await revoked;
     return this.sessions.issue({ ...credential, passwordHash, version });
   }
 
@@ -74,7 +80,7 @@ export class AccountsService {
     return credential;
   }
 
-  private announce(manager: EntityManager, change: CredentialsChanged): Promise<string> {
-    return this.outbox.publish(manager, AuthEvents.CREDENTIALS_CHANGED, change.userId, change);
+  private announce(manager: EntityManager, change: CredentialsChanged, id?: string): Promise<string> {
+    return this.outbox.publish(manager, AuthEvents.CREDENTIALS_CHANGED, change.userId, change, id);
   }
 }

@@ -1,9 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { QueryFailedError, Repository } from 'typeorm';
-import { busConfig } from '../../common/config/settings.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { Outbox } from '../../common/events/outbox.js';
 import { AuthErrors } from './contracts/auth.errors.js';
@@ -15,13 +13,11 @@ import { SessionsService } from './sessions.service.js';
 import { TokenIssuer } from './token.issuer.js';
 
 const UNIQUE_VIOLATION = '23505';
-/** The module that keeps profiles; registration waits for it to acknowledge the new account. */
-const PROFILES = 'users';
 
 /**
  * Registration is one transaction of the auth core: the credentials and the `auth.account-registered`
  * event that makes the users core create the profile. Nothing is half-made whatever fails, and auth
- * needs no other module to be up. The answer waits, up to half the bus deadline, until the users core has
+ * needs no other module to be up. The answer waits, within the settle window (EVENTS_SETTLE_MS), until the users core has
  * acknowledged the event, so the caller can use its profile right away in the normal case.
  */
 @Injectable()
@@ -32,7 +28,6 @@ export class RegistrationService {
     private readonly sessions: SessionsService,
     private readonly issuer: TokenIssuer,
     private readonly outbox: Outbox,
-    @Inject(busConfig.KEY) private readonly bus: ConfigType<typeof busConfig>,
   ) {}
 
   async register({ name, email, password }: RegisterRequest): Promise<SessionGrant> {
@@ -44,7 +39,7 @@ export class RegistrationService {
     };
     const eventId = randomUUID();
     // Listening before the commit: in one process the acknowledgement can come back very quickly.
-    const profileCreated = this.outbox.delivered(eventId, PROFILES, Math.floor(this.bus.deadlineMs / 2));
+    const profileCreated = this.outbox.settled(eventId, AuthEvents.ACCOUNT_REGISTERED);
     try {
       await this.outbox.transaction(async (manager) => {
         await manager.insert(Credential, credential);

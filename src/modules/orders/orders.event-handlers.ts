@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { CredentialCopy } from '../../common/auth/credential-copy.js';
+import { accountGone, CredentialCopy } from '../../common/auth/credential-copy.js';
 import { Inbox } from '../../common/events/inbox.js';
 import { AuthEvents, type CredentialsChanged } from '../auth/index.js';
 import { type UserDeleted, UsersEvents } from '../users/index.js';
@@ -15,7 +15,11 @@ export class OrdersEventHandlers implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.inbox.on<UserDeleted>(UsersEvents.USER_DELETED, (event, tx) => this.orders.cancelAllOf(tx.manager, event.payload.userId));
+    this.inbox.on<UserDeleted>(UsersEvents.USER_DELETED, async ({ payload }, tx) => {
+      await this.orders.cancelAllOf(tx.manager, payload.userId);
+      // The account is gone: its tokens are refused here now, before auth's own announcement arrives.
+      await this.copy.apply(tx.manager, accountGone(payload.userId), tx.afterCommit);
+    });
     this.inbox.on<CredentialsChanged>(AuthEvents.CREDENTIALS_CHANGED, (event, tx) => this.copy.apply(tx.manager, event.payload, tx.afterCommit));
   }
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { accountGone, CredentialCopy } from '../../common/auth/credential-copy.js';
 import type { Identity } from '../../common/auth/identity.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { Outbox } from '../../common/events/outbox.js';
@@ -16,6 +18,7 @@ export class UsersService {
   constructor(
     @InjectRepository(User, 'users') private readonly users: Repository<User>,
     private readonly outbox: Outbox,
+    private readonly copy: CredentialCopy,
   ) {}
 
   /**
@@ -49,15 +52,22 @@ export class UsersService {
   /**
    * Deleting a profile ends the account: the profile goes and `users.user-deleted` is published in the
    * same transaction; auth forgets the credentials (revoking every token) and orders cancels the pending
-   * orders when they apply it, whether or not they are reachable right now.
+   * orders when they apply it, whether or not they are reachable right now. This core's own copy of
+   * credential versions marks the account gone in the same transaction, so its tokens die here at once.
    */
   async delete(id: string, caller: Identity): Promise<DeletedReply> {
     if (!mayAccess(caller, id)) throw notFound();
+    const eventId = randomUUID();
+    const settled = this.outbox.settled(eventId, UsersEvents.USER_DELETED);
+    const afterCommit: Array<() => void> = [];
     await this.outbox.transaction(async (manager) => {
       const result = await manager.delete(User, { id });
       if (!result.affected) throw notFound();
-      await this.outbox.publish<UserDeleted>(manager, UsersEvents.USER_DELETED, id, { userId: id });
+      await this.outbox.publish<UserDeleted>(manager, UsersEvents.USER_DELETED, id, { userId: id }, eventId);
+      await this.copy.apply(manager, accountGone(id), (action) => afterCommit.push(action));
     });
+    afterCommit.forEach((action) => action());
+    await settled;
     return { id, deleted: true };
   }
 

@@ -1,0 +1,55 @@
+import request from 'supertest';
+import { bearer, register, TEST_PASSWORD } from '../support/auth-fixtures.js';
+import { expectProblem } from '../support/problem.js';
+import { RunningTopology, startTopology } from '../support/topology.js';
+
+/**
+ * With the process hosting auth stopped, the gateway (users and orders in-process) keeps serving callers
+ * whose tokens are valid: no core asks auth anything on a request. What only auth can do (sign in,
+ * register, refresh) answers 503 until it is back.
+ */
+describe('the users and orders cores while auth is down (auth over TCP)', () => {
+  let topology: RunningTopology;
+
+  beforeAll(async () => {
+    topology = await startTopology('auth-tcp', { label: 'auth-down', env: { BUS_DEADLINE_MS: '2000' } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await topology?.stop();
+  }, 60_000);
+
+  it('serves GET /v1/users/me, GET /v1/orders and POST /v1/orders; login and register answer 503 problem+json', async () => {
+    expect(topology.processes.auth.env.MODULES).toBe('auth');
+    expect(topology.processes.gateway.env.MODULES).toBe('users,orders');
+    const ada = await register(topology.baseUrl);
+    const api = request(topology.baseUrl);
+    const authorization = bearer(ada.accessToken);
+    const first = await api.post('/v1/orders').set('authorization', authorization).send({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 5 }] });
+    expect(first.status).toBe(201);
+
+    await topology.processes.auth.kill('SIGKILL');
+
+    const me = await api.get('/v1/users/me').set('authorization', authorization);
+    expect(me.status).toBe(200);
+    expect(me.body.id).toBe(ada.userId);
+    const placed = await api.post('/v1/orders').set('authorization', authorization).send({ items: [{ sku: 'B', quantity: 2, unitPriceCents: 7 }] });
+    expect(placed.status).toBe(201);
+    const listed = await api.get('/v1/orders').set('authorization', authorization);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((o: { id: string }) => o.id)).toEqual([first.body.id, placed.body.id]);
+    // Readiness reports auth unreachable without failing: this process still serves what it owns.
+    const ready = await api.get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.remote['auth-bus']).toMatchObject({ status: 'down', transport: 'tcp' });
+
+    const login = await api.post('/v1/auth/login').send({ email: ada.email, password: TEST_PASSWORD });
+    expectProblem(login, 503, 'BUS.UNAVAILABLE');
+    expect(login.headers['retry-after']).toMatch(/^\d+$/);
+    expectProblem(await api.post('/v1/auth/register').send({ name: 'Late Comer', email: `late-${ada.email}`, password: TEST_PASSWORD }), 503, 'BUS.UNAVAILABLE');
+
+    await topology.processes.auth.start();
+    const again = await api.post('/v1/auth/login').send({ email: ada.email, password: TEST_PASSWORD });
+    expect(again.status).toBe(200);
+  }, 60_000);
+});
