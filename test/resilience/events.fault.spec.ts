@@ -41,10 +41,7 @@ describe.each(['split', 'split-redis'])('events survive a consumer outage and a 
   const count = async (sql: string, params: unknown[] = []) => Number((await db.query<{ n: string }>(sql, params))[0].n);
 
   beforeAll(async () => {
-    // Short settle window: with orders down, a delete should not wait for its acknowledgement.
-    topology = await startTopology(topologyName, {
-      label: 'events-fault', env: { BUS_DEADLINE_MS: '2000', EVENTS_SETTLE_MS: '0', LOG_LEVEL: 'warn' },
-    });
+    topology = await startTopology(topologyName, { label: 'events-fault', env: { BUS_DEADLINE_MS: '2000', LOG_LEVEL: 'warn' } });
   }, 180_000);
 
   afterAll(async () => {
