@@ -129,6 +129,22 @@ export class AppProcess {
     throw new Error(`${this.name} was not ready within ${timeoutMs} ms (last answer: ${last}).\n${this.logTail()}`);
   }
 
+  /** Resolves once /health/ready is 200 and reports every remote module it calls as up. */
+  async waitConnected(timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no answer yet';
+    while (Date.now() < deadline) {
+      const answer = await probe(`${this.url}/health/ready`);
+      if (answer.status === 200) {
+        const remote = (JSON.parse(answer.body) as { remote?: Record<string, { status: string }> }).remote ?? {};
+        if (Object.values(remote).every((r) => r.status === 'up')) return;
+      }
+      last = answer.status ? `HTTP ${answer.status} ${answer.body.slice(0, 500)}` : answer.error;
+      await sleep(200);
+    }
+    throw new Error(`${this.name} did not reach the modules it calls within ${timeoutMs} ms (last answer: ${last}).\n${this.logTail()}`);
+  }
+
   /**
    * Sends `signal` and resolves with how the process ended. A process that ignores the signal for
    * `graceMs` is killed with SIGKILL, so a test never hangs on a stuck child.

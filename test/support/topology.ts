@@ -75,6 +75,15 @@ export async function startTopology(name: string = selectedTopology(), options: 
     await stop();
     throw new Error(`Topology "${name}" did not start (every log: ${logDir}):\n${failures.map((e) => e.message).join('\n\n')}`);
   }
+  // Readiness covers what each process owns; a topology is up once every process also reaches the
+  // modules it calls in the others (their circuits may still be open from the start-up race).
+  try {
+    await Promise.all(all.map((p) => p.waitConnected()));
+  } catch (err) {
+    await stop();
+    throw new Error(`Topology "${name}" did not connect (every log: ${logDir}):
+${(err as Error).message}`);
+  }
   const gateway = plan.processes.find((p) => p.api)!;
   return { name, baseUrl: processes[gateway.name].url, processes, stop };
 }
