@@ -192,11 +192,26 @@ describe('auth: accounts, tokens and who may see what', () => {
       const other = await login(suite.baseUrl, ada.email, ada.password);
       const first = await api().post('/v1/auth/refresh').set('cookie', refreshCookie(ada.refreshToken));
       const current = refreshTokenOf(first)!;
+      // Past the grace window (REFRESH_REUSE_GRACE_SECONDS=1 in the test topologies).
+      await new Promise((r) => setTimeout(r, 1200));
       expectProblem(await api().post('/v1/auth/refresh').set('cookie', refreshCookie(ada.refreshToken)), 401, 'AUTH.REFRESH_REUSED');
       // The token the legitimate holder got is revoked with its family...
       expectProblem(await api().post('/v1/auth/refresh').set('cookie', refreshCookie(current)), 401, 'AUTH.UNAUTHENTICATED');
       // ...and the other sign-in is a different family, untouched.
       expect((await api().post('/v1/auth/refresh').set('cookie', refreshCookie(other.refreshToken))).status).toBe(200);
+    });
+
+    it('lets two tabs refresh with the same token at the same moment: both get a token of the family, nothing is revoked', async () => {
+      const ada = await register(suite.baseUrl);
+      const [a, b] = await Promise.all([1, 2].map(() => api().post('/v1/auth/refresh').set('cookie', refreshCookie(ada.refreshToken))));
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const [ta, tb] = [refreshTokenOf(a)!, refreshTokenOf(b)!];
+      expect(ta).not.toBe(tb);
+      expect(claimsOf(ta).fam).toBe(claimsOf(ada.refreshToken).fam);
+      expect(claimsOf(tb).fam).toBe(claimsOf(ada.refreshToken).fam);
+      // Both tabs carry on.
+      expect((await api().post('/v1/auth/refresh').set('cookie', refreshCookie(ta))).status).toBe(200);
+      expect((await api().post('/v1/auth/refresh').set('cookie', refreshCookie(tb))).status).toBe(200);
     });
 
     it('refuses a missing cookie, an access token, and a forged refresh token', async () => {

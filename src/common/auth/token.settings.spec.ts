@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/topology.js';
-import { readTokenSettings } from './token.settings.js';
+import { estimatedEntropyBits, readTokenSettings } from './token.settings.js';
 
 const GOOD = 'k2J9vQx7Lw3Zp8Rt6Yn4Bm1Hs5Df0Gc2Va9Xe7Uq3Wi';
 
@@ -20,8 +20,16 @@ describe('readTokenSettings', () => {
     ['short', { JWT_SECRET: 'x'.repeat(31) }],
     ['a placeholder', { JWT_SECRET: 'change-me-change-me-change-me-change-me' }],
     ['a well-known default', { JWT_SECRET: 'secret' }],
+    ['a low-entropy', { JWT_SECRET: 'a'.repeat(40) }],
+    ['a patterned', { JWT_SECRET: 'abcd'.repeat(12) }],
   ])('refuses a %s JWT_SECRET in production, naming the variable', (_, env) => {
     expect(configError({ NODE_ENV: 'production', ...env })).toMatch(/^Invalid configuration: JWT_SECRET /);
+  });
+
+  it('estimates entropy from character frequencies', () => {
+    expect(estimatedEntropyBits('a'.repeat(40))).toBe(0);
+    expect(estimatedEntropyBits('abcd'.repeat(12))).toBe(96);
+    expect(estimatedEntropyBits(GOOD)).toBeGreaterThan(128);
   });
 
   it('accepts a long random secret in production', () => {

@@ -17,6 +17,22 @@ function isPlaceholder(secret: string): boolean {
   return PLACEHOLDERS.includes(s) || /change[-_ ]?me|replace[-_ ]?me|example/.test(s);
 }
 
+/** What a secret must carry at least, estimated from its own character frequencies (a random 32-byte key has 256 bits). */
+export const MIN_SECRET_ENTROPY_BITS = 128;
+
+/**
+ * An upper estimate of a secret's entropy: its length times the Shannon entropy of its characters. A
+ * repeated or patterned value scores low however long it is (40 identical characters: 0 bits).
+ */
+export function estimatedEntropyBits(secret: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of secret) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const length = [...secret].length;
+  let perChar = 0;
+  for (const n of counts.values()) perChar -= (n / length) * Math.log2(n / length);
+  return perChar * length;
+}
+
 let generatedSecret: string | undefined;
 const logger = new Logger('AuthSettings');
 
@@ -44,7 +60,11 @@ function readSecret(env: Env): string {
   }
   const problem = isPlaceholder(raw)
     ? 'is a well-known placeholder value'
-    : Buffer.byteLength(raw, 'utf8') < MIN_SECRET_BYTES ? `is shorter than ${MIN_SECRET_BYTES} bytes` : undefined;
+    : Buffer.byteLength(raw, 'utf8') < MIN_SECRET_BYTES
+      ? `is shorter than ${MIN_SECRET_BYTES} bytes`
+      : estimatedEntropyBits(raw) < MIN_SECRET_ENTROPY_BITS
+        ? `looks far from random (about ${Math.floor(estimatedEntropyBits(raw))} bits; at least ${MIN_SECRET_ENTROPY_BITS} needed)`
+        : undefined;
   if (problem && production) throw new ConfigError('JWT_SECRET', `${problem}; use a random value of at least ${MIN_SECRET_BYTES} bytes`);
   if (problem) logger.warn(`JWT_SECRET ${problem}; the process would refuse to start with it when NODE_ENV=production`);
   return raw;

@@ -13,6 +13,11 @@ export function readAuthSettings(env: Env) {
   return {
     accessTokenTtlSeconds: readInteger(env, 'ACCESS_TOKEN_TTL', 15 * 60, 30, 24 * 3600),
     refreshTokenTtlSeconds: readInteger(env, 'REFRESH_TOKEN_TTL', 14 * 24 * 3600, 60, 365 * 24 * 3600),
+    /**
+     * How long after a refresh token is spent the same token still gets a token of its family (two tabs
+     * refreshing at once); presented later, it revokes the family. 0 turns the grace off.
+     */
+    refreshReuseGraceSeconds: readInteger(env, 'REFRESH_REUSE_GRACE_SECONDS', 10, 0, 120),
     /** The account registered with this email is an administrator. */
     adminEmail: readEmail(env, 'ADMIN_EMAIL'),
   };

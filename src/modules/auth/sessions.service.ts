@@ -45,22 +45,34 @@ export class SessionsService {
   }
 
   /**
-   * Spends a refresh token and issues the next one of its family. A token that was already spent
-   * means two parties hold the family: the whole family is revoked and both must sign in again.
+   * Spends a refresh token and issues the next one of its family. A token that was already spent means
+   * two parties hold the family: the whole family is revoked and both must sign in again. Within a short
+   * grace window after the spend (REFRESH_REUSE_GRACE_SECONDS) the same token is taken as a second tab of
+   * the same browser refreshing at the same moment: it gets a token of the family too, and nothing is revoked.
    */
   async rotate(refreshToken: string): Promise<SessionGrant> {
     const { claims, row } = await this.lookup(refreshToken);
     if (row.revokedAt) throw unauthenticated('The refresh token is revoked');
-    if (row.rotatedAt) throw await this.reused(row);
+    if (row.rotatedAt && !this.withinGrace(row.rotatedAt)) throw await this.reused(row);
     const credential = await this.credentials.findOneBy({ userId: row.userId, status: 'active' });
     if (!credential || credential.version !== claims.ver) {
       await this.revokeFamily(row.familyId);
       throw unauthenticated('The refresh token is no longer valid');
     }
-    // The check and the change are one statement, so two concurrent exchanges cannot both succeed.
+    if (row.rotatedAt) return this.issue(credential, row.familyId);
+    // The check and the change are one statement, so two concurrent exchanges cannot both spend it.
     const spent = await this.tokens.update({ id: row.id, rotatedAt: IsNull(), revokedAt: IsNull() }, { rotatedAt: new Date() });
-    if (!spent.affected) throw await this.reused(row);
+    if (!spent.affected) {
+      // Another exchange spent it a moment ago: within the grace window that is the other tab.
+      const again = await this.tokens.findOneBy({ id: row.id });
+      if (again?.rotatedAt && !again.revokedAt && this.withinGrace(again.rotatedAt)) return this.issue(credential, row.familyId);
+      throw await this.reused(row);
+    }
     return this.issue(credential, row.familyId);
+  }
+
+  private withinGrace(rotatedAt: Date): boolean {
+    return Date.now() - rotatedAt.getTime() <= this.issuer.settings.refreshReuseGraceSeconds * 1000;
   }
 
   /** Revokes the family of a valid refresh token; any other token is ignored, so the answer reveals nothing. */
