@@ -10,4 +10,9 @@ export interface ModuleDefinition extends ModuleDescriptor {
   readonly gateway: Type<unknown>;
   /** Reads (and so validates) the module's own settings; run at boot in every process. */
   readonly settings?: (env: Env) => unknown;
+  /** Operator commands the module offers (`node dist/src/cli.js <name> ...`); each resolves to an exit code. */
+  readonly commands?: Record<string, ModuleCommand>;
 }
+
+export type ModuleCommand = (env: Env, args: string[], modules: readonly ModuleDescriptor[]) => Promise<number>;
+

@@ -1,10 +1,29 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { domainToASCII } from 'node:url';
 import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
 
-/** Emails are compared and stored trimmed and lower-cased everywhere, so one address is one identity. */
-export const normalizeEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+/** Control, format and other invisible characters: they make an address look like another one. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0]/u;
+
+/**
+ * One address, one identity: Unicode NFKC (full-width and compatibility forms become their plain
+ * letters), trimmed, lower-cased, and an internationalised domain in its ASCII (punycode) form, so a
+ * look-alike domain is visibly different. Text with invisible characters is left as it is, for the
+ * validator to refuse.
+ */
+export function canonicalEmail(value: string): string {
+  if (INVISIBLE.test(value.trim())) return value;
+  const text = value.normalize('NFKC').trim().toLowerCase();
+  const at = text.lastIndexOf('@');
+  if (at < 1) return text;
+  const domain = domainToASCII(text.slice(at + 1));
+  return domain ? `${text.slice(0, at)}@${domain}` : text;
+}
+
+/** Emails are compared and stored in their canonical form everywhere (see canonicalEmail). */
+export const normalizeEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? canonicalEmail(value) : value);
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 /** A person's display name: 1-100 characters after trimming, no control characters. */
@@ -18,13 +37,21 @@ export function PersonName(example = 'Ada Lovelace'): PropertyDecorator {
   );
 }
 
-/** An email address as an account or profile key: valid, with a top-level domain, at most 254 characters. */
+/**
+ * An email address as an account or profile key: valid, with a top-level domain, at most 254
+ * characters, visible ASCII once canonical (a non-ASCII local part, or any invisible character, is refused).
+ */
 export function EmailAddress(): PropertyDecorator {
   return applyDecorators(
-    ApiProperty({ example: 'ada@example.com', maxLength: 254, description: 'Unique, case-insensitive; stored lower-cased.' }),
+    ApiProperty({
+      example: 'ada@example.com', maxLength: 254,
+      description: 'Unique. Stored in canonical form: Unicode NFKC, lower-cased, an internationalised domain as punycode (xn--). ' +
+        'The part before the @ must be ASCII; invisible and control characters are refused.',
+    }),
     Transform(normalizeEmail),
     IsString(),
     MaxLength(254),
+    Matches(/^[\x21-\x7e]+$/, { message: 'email must be visible ASCII characters once normalised (the domain may be internationalised)' }),
     IsEmail({ allow_display_name: false, require_tld: true }),
   );
 }

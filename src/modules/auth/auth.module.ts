@@ -8,6 +8,7 @@ import { DatabaseModule } from '../../common/database/database.module.js';
 import { EventsModule } from '../../common/events/events.module.js';
 import { BusClientModule } from '../../common/messaging/messaging.module.js';
 import { UsersEvents } from '../users/index.js';
+import { promoteCommand } from './accounts.promote.js';
 import { AccountsService } from './accounts.service.js';
 import { AuthEventHandlers } from './auth.event-handlers.js';
 import { AuthHandlers } from './auth.handlers.js';
@@ -53,4 +54,5 @@ export const authModule: ModuleDefinition = {
   core: AuthCoreModule,
   gateway: AuthGatewayModule,
   settings: readAuthSettings,
+  commands: { 'accounts:promote': promoteCommand },
 };

@@ -1,8 +1,10 @@
 import { ConfigError, readInteger } from '../../common/config/topology.js';
 import { type Env, registerSettings } from '../../common/config/env.js';
+import { canonicalEmail } from '../../common/validation/fields.js';
 
 function readEmail(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim().toLowerCase();
+  const raw = env[name]?.trim();
+  const value = raw ? canonicalEmail(raw) : undefined;
   if (!value) return undefined;
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value) || value.length > 254) throw new ConfigError(name, 'must be an email address');
   return value;

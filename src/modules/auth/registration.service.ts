@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { QueryFailedError, Repository } from 'typeorm';
+import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { Outbox } from '../../common/events/outbox.js';
 import { AuthErrors } from './contracts/auth.errors.js';
@@ -34,14 +34,14 @@ export class RegistrationService {
     assertStrongPassword(password, email);
     const credential: Credential = {
       userId: randomUUID(), email, passwordHash: await this.hasher.hash(password),
-      role: email === this.issuer.settings.adminEmail ? 'admin' : 'user',
-      status: 'active', version: 1, createdAt: new Date(), updatedAt: new Date(),
+      role: 'user', status: 'active', version: 1, createdAt: new Date(), updatedAt: new Date(),
     };
     const eventId = randomUUID();
     // Listening before the commit: in one process the acknowledgement can come back very quickly.
     const profileCreated = this.outbox.settled(eventId, AuthEvents.ACCOUNT_REGISTERED);
     try {
       await this.outbox.transaction(async (manager) => {
+        if (email === this.issuer.settings.adminEmail && (await this.firstAdmin(manager))) credential.role = 'admin';
         await manager.insert(Credential, credential);
         await this.outbox.publish<AccountRegistered>(manager, AuthEvents.ACCOUNT_REGISTERED, credential.userId, {
           userId: credential.userId, name, email,
@@ -55,5 +55,17 @@ export class RegistrationService {
     }
     await profileCreated;
     return this.sessions.issue(credential);
+  }
+
+  /**
+   * Whether this registration of ADMIN_EMAIL is the schema's first: only that one is made an admin, so
+   * nobody becomes admin by registering the address again after the admin account was deleted.
+   * Later admins are promoted by an operator (`accounts:promote`).
+   */
+  private async firstAdmin(manager: EntityManager): Promise<boolean> {
+    const claimed: unknown[] = await manager.query(
+      `INSERT INTO "auth"."bootstrap" (step) VALUES ('first-admin') ON CONFLICT (step) DO NOTHING RETURNING step`,
+    );
+    return claimed.length === 1;
   }
 }
