@@ -101,6 +101,9 @@ const TOPOLOGY_VALUE: Topology = {
   api: false,
   calls: ['probe'],
   modules: { probe: { name: 'probe', transport: 'local', tcp: { host: '127.0.0.1', port: 1 }, redisUrl: 'redis://127.0.0.1:6379' } },
+  subscribers: {},
+  pushTargets: {},
+  pullSources: {},
 };
 
 
