@@ -64,10 +64,10 @@ describe('readTopology', () => {
   });
 
   it('lets a process without the API call only what its cores call', () => {
-    // AUTH_TRANSPORT only so that orders can fetch auth's events; orders never calls auth.
+    // AUTH_TRANSPORT only so that these cores can fetch auth's events; neither calls auth.
     const t = read({ MODULES: 'orders', API: 'false', USERS_TRANSPORT: 'tcp', AUTH_TRANSPORT: 'tcp' });
     expect(t.calls).toEqual(['users']);
-    expect(read({ MODULES: 'users', API: '0' }).calls).toEqual([]);
+    expect(read({ MODULES: 'users', API: '0', AUTH_TRANSPORT: 'tcp' }).calls).toEqual([]);
   });
 
   describe('stops on a contradiction, naming the variable to fix', () => {
