@@ -31,6 +31,9 @@ export const PARITY_ADMIN_EMAIL = 'admin@parity.example.com';
 /** The parity handlers are a module of their own in the topology, reached over the transport under test. */
 const PARITY_DESCRIPTOR: ModuleDescriptor = { name: 'parity', defaultTcpPort: 4099, calls: [], subscribes: [] };
 
+/** The modules whose outboxes the harness watches; the parity handlers have none. */
+const EVENT_MODULES = ['users', 'orders', 'auth'];
+
 /** A message as it reached a server: which server, which pattern, which correlation id. */
 export interface Arrival {
   server: string;
@@ -44,8 +47,20 @@ export interface ParityApp {
   orders: OrdersClient;
   auth: AuthClient;
   parity: BusChannel;
-  /** `Bearer <token>` for a service token, signed as the auth module signs one for its own calls. */
-  serviceAuthorization(): string;
+  /** The channel to any module, for patterns without a typed client (`<m>.events.*`). */
+  channel(module: string): BusChannel;
+  /** `Bearer <token>` for a service token naming `module`, signed as a module signs one for its own calls. */
+  serviceAuthorization(module?: string): string;
+  /**
+   * `Bearer <token>` for an access token signed as the auth core signs one, for an account the other
+   * cores may not have heard of (as when its registration event has not been applied yet).
+   */
+  accessAuthorization(userId: string): string;
+  /**
+   * Resolves once every hosted module's outbox has nothing left to deliver (every consumer acknowledged),
+   * with the time it took; fails after `withinMs`, or at once if an event was parked.
+   */
+  eventsDelivered(withinMs?: number): Promise<number>;
   arrivals: Arrival[];
   close(): Promise<void>;
 }
@@ -80,8 +95,8 @@ function serverName(server: Server, topology: Topology): string {
 
 /**
  * Boots the users, orders and auth cores (no HTTP API) with the given transport for each of them and
- * for the parity handlers, on the in-memory embedded database, and empties their tables. The auth core
- * issues the tokens every call carries, and its events create the profiles the users core serves.
+ * for the parity handlers, on the in-memory embedded database, and empties their tables. Every core is
+ * hosted, so each producer's relay pushes its events to its consumers over the transport under test.
  */
 export async function bootParityApp(transport: TransportUnderTest): Promise<ParityApp> {
   const env: Record<string, string> = {
@@ -125,20 +140,29 @@ export async function bootParityApp(transport: TransportUnderTest): Promise<Pari
     connectTransports(app, topology, (server) => recordArrivals(server, serverName(server, topology), arrivals));
     await app.startAllMicroservices();
     await app.init();
-    for (const table of ['users.users', 'orders.orders', 'auth.refresh_tokens', 'auth.credentials', 'users.inbox', 'users.outbox', 'orders.inbox', 'auth.inbox', 'auth.outbox', 'users.credential_versions', 'orders.credential_versions', 'orders.idempotency_keys']) {
+    const tables = [
+      'users.users', 'orders.orders', 'orders.idempotency_keys', 'auth.refresh_tokens', 'auth.credentials',
+      ...EVENT_MODULES.flatMap((m) => [`${m}.outbox`, `${m}.inbox`]), 'users.credential_versions', 'orders.credential_versions',
+    ];
+    for (const table of tables) {
       const [schema, name] = table.split('.');
       await app.get<DataSource>(getDataSourceToken(schema)).query(`TRUNCATE "${schema}"."${name}" RESTART IDENTITY CASCADE`);
     }
     const registry = app.get(ChannelRegistry);
     const jwt = createJwtService(readTokenSettings(env));
     const started = app;
+    const outboxes = EVENT_MODULES.map((m) => ({ module: m, ds: started.get<DataSource>(getDataSourceToken(m)) }));
     return {
       topology,
       users: new UsersClient(registry.channel('users')),
       orders: new OrdersClient(registry.channel('orders')),
       auth: new AuthClient(registry.channel('auth')),
       parity: registry.channel('parity'),
-      serviceAuthorization: () => `Bearer ${jwt.sign({ token_use: 'service' }, { subject: 'parity', expiresIn: 60 })}`,
+      channel: (module) => registry.channel(module),
+      serviceAuthorization: (module = 'auth') => `Bearer ${jwt.sign({ token_use: 'service' }, { subject: module, expiresIn: 60 })}`,
+      accessAuthorization: (userId) =>
+        `Bearer ${jwt.sign({ token_use: 'access', role: 'user', ver: 1 }, { subject: userId, expiresIn: 60 })}`,
+      eventsDelivered: (withinMs = 5000) => eventsDelivered(outboxes, withinMs),
       arrivals,
       close: async () => {
         await started.close();
@@ -149,6 +173,26 @@ export async function bootParityApp(transport: TransportUnderTest): Promise<Pari
     await app?.close();
     restoreEnv();
     throw err;
+  }
+}
+
+async function eventsDelivered(outboxes: Array<{ module: string; ds: DataSource }>, withinMs: number): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    let pending = 0;
+    for (const { module, ds } of outboxes) {
+      const [row]: Array<{ pending: string | number; parked: string | number }> = await ds.query(
+        `SELECT count(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS pending,
+                count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked FROM "${module}"."outbox"`,
+      );
+      // In the parity run every consumer is up and correct: a parked event is a failure, not a wait.
+      if (Number(row.parked)) throw new Error(`${row.parked} event(s) of ${module} were parked`);
+      pending += Number(row.pending);
+    }
+    const elapsed = Date.now() - started;
+    if (!pending) return elapsed;
+    if (elapsed > withinMs) throw new Error(`${pending} event(s) still undelivered after ${withinMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 

@@ -24,7 +24,7 @@ const JWT = /^eyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
 const PASSWORD = 'parity correct horse battery';
 const TRANSPORTS: TransportUnderTest[] = ['local', 'tcp'];
 /** How many steps the contract has on each transport; a step that threw before recording would leave one out. */
-const STEPS = 87;
+const STEPS = 124;
 const transcripts: Record<TransportUnderTest, Array<{ step: string; outcome: unknown }>> = { local: [], tcp: [] };
 
 const invalid = (details: unknown) => ({
@@ -35,6 +35,10 @@ const userNotFound = failure('USERS.NOT_FOUND', 404, 'No user has this id');
 const orderNotFound = failure('ORDERS.NOT_FOUND', 404, 'No order has this id');
 const noCredential = failure('AUTH.UNAUTHENTICATED', 401, 'A valid bearer access token is required');
 const staleCredential = failure('AUTH.UNAUTHENTICATED', 401, 'The token is no longer valid');
+const notHere = failure('AUTH.UNAUTHENTICATED', 401, 'The token is not valid here');
+const onlyModule = (module: string) => failure('AUTH.FORBIDDEN', 403, `Only the ${module} module may do this`);
+/** Events carry a time of their own; a fixed one keeps the transcripts comparable. */
+const OCCURRED_AT = '2026-03-04T05:06:07.089Z';
 const adminOnly = failure('AUTH.FORBIDDEN', 403, 'Only an administrator may do this');
 const notUuid = (field: string) => [{ field, messages: [`${field} must be a UUID`] }];
 
@@ -78,7 +82,7 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     return o.ok as T;
   };
 
-  /** Registers an account through the auth core (which creates its profile through users.create). */
+  /** Registers an account through the auth core (the users core creates its profile from auth's event). */
   async function register(name: string, email: string): Promise<Account> {
     const session = okValue<{ account: { id: string }; accessToken: string; refreshToken: string }>(
       await step(`auth.register ${email}`, () => app.auth.register({ name, email, password: PASSWORD })),
@@ -93,8 +97,16 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
   }
 
   const server = (name: string) => (transport === 'local' ? 'in-process' : `tcp:${name}`);
-  /** The servers and patterns that messages reached since `before`, in order. */
-  const hopsSince = (before: number) => app.arrivals.slice(before).map((a) => [a.server, a.pattern]);
+  /** Event traffic the relays move in the background, whenever a producer's transaction commits. */
+  const isEvent = (pattern: string) => /^[a-z-]+\.events\./.test(pattern);
+  /** The requests (not event traffic) that reached a server since `before`, in order. */
+  const requestsSince = (before: number) => app.arrivals.slice(before).filter((a) => !isEvent(a.pattern));
+  /** The servers and patterns that requests reached since `before`, in order. */
+  const hopsSince = (before: number) => requestsSince(before).map((a) => [a.server, a.pattern]);
+  /** The event deliveries since `before`, in order. */
+  const eventHopsSince = (before: number) => app.arrivals.slice(before).filter((a) => isEvent(a.pattern)).map((a) => [a.server, a.pattern]);
+  const envelope = (name: string, aggregateId: string, payload: object) =>
+    ({ id: randomUUID(), name, producer: name.split('.')[0], aggregateId, occurredAt: OCCURRED_AT, payload });
 
   beforeAll(async () => {
     app = await bootParityApp(transport);
@@ -116,14 +128,21 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     expect(await step('auth.ping', () => app.auth.ping())).toEqual({ ok: { module: 'auth' } });
   });
 
-  it('auth.register, auth.login and auth.verify: sessions, the admin role, and every refusal', async () => {
+  it('auth.register and auth.login: sessions, the admin role, the profile made from the event, and every refusal', async () => {
     const before = app.arrivals.length;
     const registered = await step('auth.register admin', () => app.auth.register({ name: 'Root', email: ` ${PARITY_ADMIN_EMAIL.toUpperCase()} `, password: PASSWORD }));
     const session = okValue<{ account: { id: string }; accessToken: string; refreshToken: string }>(registered);
     expect(registered).toEqual(grant(session.account.id, PARITY_ADMIN_EMAIL, 'admin'));
     admin = { id: session.account.id, authorization: `Bearer ${session.accessToken}`, refreshToken: session.refreshToken };
-    // The auth core created the profile over the bus, as itself: no caller token to verify.
-    expect(hopsSince(before)).toEqual([[server('auth'), 'auth.register'], [server('users'), 'users.create']]);
+    // One auth transaction writes the credentials and auth.account-registered; the relay delivered it to
+    // the users core, and the registration answered once users had acknowledged it.
+    expect(app.arrivals.slice(before).map((a) => [a.server, a.pattern])).toEqual([
+      [server('auth'), 'auth.register'],
+      [server('users'), 'users.events.deliver'],
+    ]);
+    expect(await step('users.get registered profile', () => app.users.get({ id: admin.id }), admin.authorization)).toEqual({
+      ok: { id: admin.id, name: 'Root', email: PARITY_ADMIN_EMAIL, createdAt: expect.stringMatching(ISO), updatedAt: expect.stringMatching(ISO) },
+    });
 
     expect(await step('auth.register taken', () => app.auth.register({ name: 'Root 2', email: PARITY_ADMIN_EMAIL, password: PASSWORD }))).toEqual(
       failure('AUTH.EMAIL_TAKEN', 409, 'An account with this email already exists'),
@@ -148,50 +167,23 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     expect(await step('auth.login wrong password', () => app.auth.login({ email: PARITY_ADMIN_EMAIL, password: `${PASSWORD}!` }))).toEqual(wrong);
     expect(await step('auth.login unknown email', () => app.auth.login({ email: 'nobody@example.com', password: PASSWORD }))).toEqual(wrong);
 
-    expect(await step('auth.verify', () => app.auth.verify(), admin.authorization)).toEqual({ ok: { userId: admin.id, role: 'admin', version: 1 } });
-    expect(await step('auth.verify no token', () => app.auth.verify())).toEqual(noCredential);
+    // A core checks every token itself: a forged signature and a refresh token are refused without asking auth.
     const forged = new JwtService({ secret: 'not-the-parity-secret-0123456789abcdef' }).sign(
       { token_use: 'access', role: 'admin', ver: 1 }, { subject: admin.id, issuer: 'mm-parity', audience: 'mm-parity-api', expiresIn: 60 },
     );
-    expect(await step('auth.verify forged', () => app.auth.verify(), `Bearer ${forged}`)).toEqual(
+    const refusedBefore = app.arrivals.length;
+    expect(await step('users.get forged token', () => app.users.get({ id: admin.id }), `Bearer ${forged}`)).toEqual(
       failure('AUTH.UNAUTHENTICATED', 401, 'The token is invalid or expired'),
     );
-    expect(await step('auth.verify refresh token', () => app.auth.verify(), `Bearer ${admin.refreshToken}`)).toEqual(
-      failure('AUTH.UNAUTHENTICATED', 401, 'The token is not valid here'),
-    );
+    expect(await step('users.get refresh token', () => app.users.get({ id: admin.id }), `Bearer ${admin.refreshToken}`)).toEqual(notHere);
+    expect(hopsSince(refusedBefore)).toEqual([[server('users'), 'users.get'], [server('users'), 'users.get']]);
   });
 
-  it("users.create: stores a normalised user under the caller's id, for a module only; refuses a taken email and invalid input", async () => {
-    const service = app.serviceAuthorization();
-    const id = randomUUID();
-    const created = okValue<Record<string, string>>(
-      await step('users.create', () => app.users.create({ id, name: '  Ada Lovelace ', email: ' Ada@Example.COM ' }), service),
-    );
-    expect(created).toEqual({
-      id,
-      name: 'Ada Lovelace',
-      email: 'ada@example.com',
-      createdAt: expect.stringMatching(ISO),
-      updatedAt: created.createdAt,
+  it('auth.register: the profile gets the normalised name and email', async () => {
+    const ada = await register('  Ada Lovelace ', ' Ada@Example.COM ');
+    expect(await step('users.get normalised profile', () => app.users.get({ id: ada.id }), ada.authorization)).toEqual({
+      ok: { id: ada.id, name: 'Ada Lovelace', email: 'ada@example.com', createdAt: expect.stringMatching(ISO), updatedAt: expect.stringMatching(ISO) },
     });
-    expect(await step('users.create taken', () => app.users.create({ id: randomUUID(), name: 'Ada again', email: 'ADA@example.com' }), service)).toEqual(
-      failure('USERS.EMAIL_TAKEN', 409, 'A user with this email already exists'),
-    );
-    expect(
-      await step('users.create invalid', () => app.users.create({ id: 'x', name: '', email: 'not-an-email', role: 'admin' } as never), service),
-    ).toEqual(
-      invalid([
-        { field: 'role', messages: ['property role should not exist'] },
-        { field: 'id', messages: ['id must be a UUID'] },
-        { field: 'name', messages: ['name must be longer than or equal to 1 characters'] },
-        { field: 'email', messages: ['email must be an email'] },
-      ]),
-    );
-    const attempt = () => app.users.create({ id: randomUUID(), name: 'Mallory', email: 'mallory@example.com' });
-    expect(await step('users.create as a user', attempt, admin.authorization)).toEqual(
-      failure('AUTH.FORBIDDEN', 403, 'Only another module may do this'),
-    );
-    expect(await step('users.create no token', attempt)).toEqual(noCredential);
   });
 
   it("users.get: the caller's own profile; USERS.NOT_FOUND for a missing or another's id; a malformed id", async () => {
@@ -237,26 +229,36 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     );
   });
 
-  it('users.delete: deletes once; then USERS.NOT_FOUND; a malformed id', async () => {
+  it('users.delete: deletes once, which ends the account in every core through events; then USERS.NOT_FOUND; a malformed id', async () => {
     const tmp = await register('Tmp', 'tmp@example.com');
+    await app.eventsDelivered();
     const before = app.arrivals.length;
     expect(await step('users.delete', () => app.users.delete({ id: tmp.id }), tmp.authorization)).toEqual({ ok: { id: tmp.id, deleted: true } });
-    // Deleting the profile ends the account: auth suspends the credentials first and forgets them after.
-    expect(hopsSince(before)).toEqual([
-      [server('users'), 'users.delete'],
-      [server('auth'), 'auth.verify'],
-      [server('auth'), 'auth.suspend'],
-      [server('auth'), 'auth.forget'],
+    // The users core answers alone; nobody is asked anything on the way.
+    expect(hopsSince(before)).toEqual([[server('users'), 'users.delete']]);
+    // users.user-deleted reaches auth (which forgets the credentials) and orders; auth.credentials-changed
+    // then reaches the users and orders copies.
+    await app.eventsDelivered();
+    const events = eventHopsSince(before);
+    expect([...events].sort()).toEqual([
+      [server('auth'), 'auth.events.deliver'],
+      [server('orders'), 'orders.events.deliver'],
+      [server('orders'), 'orders.events.deliver'],
+      [server('users'), 'users.events.deliver'],
     ]);
-    // So the same token is refused now, and an admin meets a missing profile.
-    expect(await step('users.delete again', () => app.users.delete({ id: tmp.id }), tmp.authorization)).toEqual(
-      failure('AUTH.UNAUTHENTICATED', 401, 'The token is no longer valid'),
+    expect(events.findIndex(([, p]) => p === 'auth.events.deliver')).toBeLessThan(events.findIndex(([, p]) => p === 'users.events.deliver'));
+
+    // So the same token is refused by every core now, the credentials are gone, and an admin meets a missing profile.
+    expect(await step('users.delete again', () => app.users.delete({ id: tmp.id }), tmp.authorization)).toEqual(staleCredential);
+    expect(await step('orders.list deleted account', () => app.orders.list({}), tmp.authorization)).toEqual(staleCredential);
+    expect(await step('auth.login deleted account', () => app.auth.login({ email: 'tmp@example.com', password: PASSWORD }))).toEqual(
+      failure('AUTH.INVALID_CREDENTIALS', 401, 'The email or password is wrong'),
     );
     expect(await step('users.delete again as admin', () => app.users.delete({ id: tmp.id }), admin.authorization)).toEqual(userNotFound);
     expect(await step('users.delete malformed', () => app.users.delete({ id: 42 } as never), admin.authorization)).toEqual(invalid(notUuid('id')));
   });
 
-  it("orders.place: for the caller; totals in cents; verifies the caller's token in every core it crosses; ORDERS.USER_NOT_FOUND; validation", async () => {
+  it("orders.place: for the caller; totals in cents; asks users and never auth; ORDERS.USER_NOT_FOUND; validation", async () => {
     const buyer = await register('Buyer', 'buyer@example.com');
     const before = app.arrivals.length;
     const placed = await step('orders.place', () =>
@@ -276,36 +278,36 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
         updatedAt: expect.stringMatching(ISO),
       },
     });
-    // The orders core asked auth about the caller's token, then the users core, which asked auth again;
-    // every hop carried the caller's correlation id along.
+    // The orders core checked the token against its own copy and asked the users core whether the buyer
+    // exists (users checked the token again, locally); nothing reached auth, and every hop carried the
+    // caller's correlation id along.
     const correlationId = `parity-${transcript.length}`;
-    expect(app.arrivals.slice(before)).toEqual([
+    expect(requestsSince(before)).toEqual([
       { server: server('orders'), pattern: 'orders.place', correlationId },
-      { server: server('auth'), pattern: 'auth.verify', correlationId },
       { server: server('users'), pattern: 'users.get', correlationId },
-      { server: server('auth'), pattern: 'auth.verify', correlationId },
     ]);
+    expect(app.arrivals.slice(before).filter((a) => a.pattern.startsWith('auth.'))).toEqual([]);
 
-    // A caller with valid credentials whose profile is gone (as when the auth module removes a profile
-    // while undoing a registration, leaving the credentials to itself): the nearest case to an unknown user.
-    const gone = await register('Gone', 'gone@example.com');
-    okValue(await step('users.delete gone', () => app.users.delete({ id: gone.id }), app.serviceAuthorization()));
-    const goneBefore = app.arrivals.length;
-    expect(await step('orders.place deleted profile', () => app.orders.place({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }), gone.authorization)).toEqual(
+    // A valid token for an account users has no profile of (its registration event not applied yet).
+    const strangerBefore = app.arrivals.length;
+    expect(await step('orders.place unknown profile', () => app.orders.place({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }), app.accessAuthorization(randomUUID()))).toEqual(
       failure('ORDERS.USER_NOT_FOUND', 422, 'The order names a user that does not exist'),
     );
-    expect(hopsSince(goneBefore)).toEqual([
-      [server('orders'), 'orders.place'],
-      [server('auth'), 'auth.verify'],
-      [server('users'), 'users.get'],
-      [server('auth'), 'auth.verify'],
-    ]);
+    expect(hopsSince(strangerBefore)).toEqual([[server('orders'), 'orders.place'], [server('users'), 'users.get']]);
+
+    // A deleted account: orders' own copy already refuses its token, so nobody else is asked.
+    const gone = await register('Gone', 'gone@example.com');
+    okValue(await step('users.delete gone', () => app.users.delete({ id: gone.id }), gone.authorization));
+    await app.eventsDelivered();
+    const goneBefore = app.arrivals.length;
+    expect(await step('orders.place deleted account', () => app.orders.place({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }), gone.authorization)).toEqual(staleCredential);
+    expect(hopsSince(goneBefore)).toEqual([[server('orders'), 'orders.place']]);
 
     // No credential: the orders core refuses before asking anyone.
     const anonymousBefore = app.arrivals.length;
     expect(await step('orders.place no token', () => app.orders.place({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }))).toEqual(noCredential);
     expect(hopsSince(anonymousBefore)).toEqual([[server('orders'), 'orders.place']]);
-    expect(await step('orders.place as a module', () => app.orders.place({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }), app.serviceAuthorization())).toEqual(
+    expect(await step('orders.place as a module', () => app.orders.place({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }), app.serviceAuthorization('users'))).toEqual(
       failure('AUTH.FORBIDDEN', 403, 'This operation acts for a signed-in user'),
     );
 
@@ -332,6 +334,24 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     expect(await step('orders.place no items', () => app.orders.place({ items: [] }), buyer.authorization)).toEqual(
       invalid([{ field: 'items', messages: ['items must contain at least 1 elements'] }]),
     );
+  });
+
+  it('orders.place with an idempotency key: a replay answers the first order without asking users; another body is refused', async () => {
+    const payer = await register('Payer', 'payer@example.com');
+    const items = [{ sku: 'BOOK-9', quantity: 1, unitPriceCents: 700 }];
+    const first = await step('orders.place with a key', () => app.orders.place({ items, idempotencyKey: 'parity-key-1' }), payer.authorization);
+    expect(first).toEqual({ ok: expect.objectContaining({ userId: payer.id, status: 'pending', totalCents: 700 }) });
+    const before = app.arrivals.length;
+    expect(await step('orders.place replay', () => app.orders.place({ items, idempotencyKey: 'parity-key-1' }), payer.authorization)).toEqual(first);
+    expect(hopsSince(before)).toEqual([[server('orders'), 'orders.place']]);
+    expect(await step('orders.place key reused', () => app.orders.place({ items: [{ ...items[0], quantity: 2 }], idempotencyKey: 'parity-key-1' }), payer.authorization)).toEqual(
+      failure('ORDERS.IDEMPOTENCY_KEY_REUSED', 422, 'This Idempotency-Key was used for a different request'),
+    );
+    expect(await step('orders.place bad key', () => app.orders.place({ items, idempotencyKey: 'has spaces' }), payer.authorization)).toEqual(
+      invalid([{ field: 'idempotencyKey', messages: ['idempotencyKey must be 1-255 visible ASCII characters'] }]),
+    );
+    const listed = okValue<{ items: Array<{ id: string }> }>(await step('orders.list after replay', () => app.orders.list({}), payer.authorization));
+    expect(listed.items.map((o) => o.id)).toEqual([okValue<{ id: string }>(first).id]);
   });
 
   it("orders.get, orders.list and orders.cancel: happy paths, every error, and another user's orders", async () => {
@@ -391,10 +411,14 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     const session = okValue<{ accessToken: string; refreshToken: string }>(changed);
     expect(changed).toEqual(grant(eve.id, 'eve@example.com', 'user'));
     const current = `Bearer ${session.accessToken}`;
+    // auth.credentials-changed reaches the users and orders copies within the documented bound.
+    await app.eventsDelivered(transport === 'local' ? 1000 : 2000);
 
     expect(await step('users.get stale token', () => app.users.get({ id: eve.id }), eve.authorization)).toEqual(staleCredential);
     expect(await step('orders.list stale token', () => app.orders.list({}), eve.authorization)).toEqual(staleCredential);
-    expect(await step('auth.verify stale token', () => app.auth.verify(), eve.authorization)).toEqual(staleCredential);
+    expect(
+      await step('auth.change-password stale token', () => app.auth.changePassword({ currentPassword: `${PASSWORD} two`, newPassword: `${PASSWORD} three` }), eve.authorization),
+    ).toEqual(staleCredential);
     expect(await step('users.get current token', () => app.users.get({ id: eve.id }), current)).toEqual({
       ok: expect.objectContaining({ id: eve.id, email: 'eve@example.com' }),
     });
@@ -405,6 +429,92 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     expect(await step('auth.refresh', () => app.auth.refresh({ refreshToken: session.refreshToken }))).toEqual(grant(eve.id, 'eve@example.com', 'user'));
     expect(await step('auth.refresh reused', () => app.auth.refresh({ refreshToken: session.refreshToken }))).toEqual(
       failure('AUTH.REFRESH_REUSED', 401, 'The refresh token was already used; sign in again'),
+    );
+  });
+
+  it('<m>.events.deliver: only the producer, with its service token; a duplicate answers duplicate', async () => {
+    await app.eventsDelivered();
+    const deliver = (module: string, event: object) => () => app.channel(module).send(`${module}.events.deliver`, { event });
+    const asAuth = app.serviceAuthorization('auth');
+    const asUsers = app.serviceAuthorization('users');
+    const newcomer = randomUUID();
+    const registered = envelope('auth.account-registered', newcomer, { userId: newcomer, name: 'Delivered', email: 'delivered@example.com' });
+    const before = app.arrivals.length;
+    expect(await step('users.events.deliver', deliver('users', registered), asAuth)).toEqual({ ok: { outcome: 'applied' } });
+    expect(await step('users.events.deliver duplicate', deliver('users', registered), asAuth)).toEqual({ ok: { outcome: 'duplicate' } });
+    expect(app.arrivals.slice(before).map((a) => [a.server, a.pattern])).toEqual([
+      [server('users'), 'users.events.deliver'], [server('users'), 'users.events.deliver'],
+    ]);
+    expect(await step('users.get delivered profile', () => app.users.get({ id: newcomer }), admin.authorization)).toEqual({
+      ok: { id: newcomer, name: 'Delivered', email: 'delivered@example.com', createdAt: expect.stringMatching(ISO), updatedAt: expect.stringMatching(ISO) },
+    });
+
+    const other = randomUUID();
+    const another = envelope('auth.account-registered', other, { userId: other, name: 'Nobody', email: 'nobody@example.com' });
+    expect(await step('users.events.deliver as another module', deliver('users', another), app.serviceAuthorization('orders'))).toEqual(onlyModule('auth'));
+    expect(await step('users.events.deliver user token', deliver('users', another), admin.authorization)).toEqual(notHere);
+    expect(await step('users.events.deliver no token', deliver('users', another))).toEqual(noCredential);
+    expect(await step('users.events.deliver not consumed', deliver('users', envelope('users.user-deleted', newcomer, { userId: newcomer })), asUsers)).toEqual(
+      failure('AUTH.FORBIDDEN', 403, 'The users module does not consume users.user-deleted'),
+    );
+    expect(await step('users.events.deliver invalid', deliver('users', { ...another, id: 'x', occurredAt: 'yesterday' }), asAuth)).toEqual(
+      invalid([
+        { field: 'event.id', messages: ['id must be a UUID'] },
+        { field: 'event.occurredAt', messages: ['occurredAt must be a valid ISO 8601 date string'] },
+      ]),
+    );
+    // None of the refused deliveries had an effect.
+    expect(await step('users.get undelivered profile', () => app.users.get({ id: other }), admin.authorization)).toEqual(userNotFound);
+
+    // An account nobody has orders or credentials for: the event changes nothing but is recorded once.
+    const stranger = randomUUID();
+    const deleted = envelope('users.user-deleted', stranger, { userId: stranger });
+    for (const module of ['orders', 'auth']) {
+      expect(await step(`${module}.events.deliver`, deliver(module, deleted), asUsers)).toEqual({ ok: { outcome: 'applied' } });
+      expect(await step(`${module}.events.deliver duplicate`, deliver(module, deleted), asUsers)).toEqual({ ok: { outcome: 'duplicate' } });
+      expect(await step(`${module}.events.deliver as another module`, deliver(module, envelope('users.user-deleted', stranger, { userId: stranger })), asAuth))
+        .toEqual(onlyModule('users'));
+      expect(await step(`${module}.events.deliver user token`, deliver(module, deleted), admin.authorization)).toEqual(notHere);
+      expect(await step(`${module}.events.deliver no token`, deliver(module, deleted))).toEqual(noCredential);
+    }
+  });
+
+  it('<m>.events.fetch and <m>.events.ack: only the consumer named, with its service token', async () => {
+    await app.eventsDelivered();
+    const fetch = (producer: string, consumer: string, extra: object = {}) => () =>
+      app.channel(producer).send(`${producer}.events.fetch`, { consumer, limit: 10, waitMs: 0, ...extra });
+    const ack = (producer: string, consumer: string, results: object[]) => () =>
+      app.channel(producer).send(`${producer}.events.ack`, { consumer, results });
+    const before = app.arrivals.length;
+    // Every consumer here is pushed to, so nothing is left to fetch once the relays are done.
+    expect(await step('users.events.fetch', fetch('users', 'orders'), app.serviceAuthorization('orders'))).toEqual({ ok: { events: [] } });
+    expect(await step('auth.events.fetch', fetch('auth', 'users'), app.serviceAuthorization('users'))).toEqual({ ok: { events: [] } });
+    expect(await step('orders.events.fetch', fetch('orders', 'auth'), app.serviceAuthorization('auth'))).toEqual({ ok: { events: [] } });
+    expect(app.arrivals.slice(before).map((a) => [a.server, a.pattern])).toEqual([
+      [server('users'), 'users.events.fetch'], [server('auth'), 'auth.events.fetch'], [server('orders'), 'orders.events.fetch'],
+    ]);
+    expect(await step('users.events.fetch as another module', fetch('users', 'orders'), app.serviceAuthorization('auth'))).toEqual(onlyModule('orders'));
+    expect(await step('auth.events.fetch user token', fetch('auth', 'users'), admin.authorization)).toEqual(notHere);
+    expect(await step('orders.events.fetch no token', fetch('orders', 'auth'))).toEqual(noCredential);
+    expect(await step('users.events.fetch invalid', fetch('users', 'orders', { limit: 0, waitMs: 60_000 }), app.serviceAuthorization('orders'))).toEqual(
+      invalid([
+        { field: 'limit', messages: ['limit must not be less than 1'] },
+        { field: 'waitMs', messages: ['waitMs must not be greater than 30000'] },
+      ]),
+    );
+
+    // An outcome for an event the producer does not have changes nothing; the count is of the results received.
+    const unknown = [{ eventId: randomUUID(), outcome: 'applied' }];
+    expect(await step('users.events.ack', ack('users', 'orders', unknown), app.serviceAuthorization('orders'))).toEqual({ ok: { recorded: 1 } });
+    expect(await step('auth.events.ack', ack('auth', 'users', []), app.serviceAuthorization('users'))).toEqual({ ok: { recorded: 0 } });
+    expect(await step('orders.events.ack as another module', ack('orders', 'auth', unknown), app.serviceAuthorization('users'))).toEqual(onlyModule('auth'));
+    expect(await step('auth.events.ack user token', ack('auth', 'users', unknown), admin.authorization)).toEqual(notHere);
+    expect(await step('users.events.ack no token', ack('users', 'orders', unknown))).toEqual(noCredential);
+    expect(await step('auth.events.ack invalid', ack('auth', 'users', [{ eventId: 'x', outcome: 'lost' }]), app.serviceAuthorization('users'))).toEqual(
+      invalid([
+        { field: 'results.0.eventId', messages: ['eventId must be a UUID'] },
+        { field: 'results.0.outcome', messages: ['outcome must be one of the following values: applied, duplicate, failed, skipped'] },
+      ]),
     );
   });
 

@@ -1,4 +1,5 @@
-import { DataSource } from 'typeorm';
+import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { createCredentialCopyV1, createEventTablesV1 } from '../../migrations/shared/event-tables.js';
 import { dataSourceOptions, migrateModule, ModuleDatabaseOptions } from '../../src/common/database/database.module.js';
 import { DomainError } from '../../src/common/errors/domain-error.js';
 
@@ -7,6 +8,24 @@ export async function openModuleDatabase(options: ModuleDatabaseOptions): Promis
   const ds = await new DataSource(dataSourceOptions(options, undefined, { dataDir: ':memory:', poolSize: 1 })).initialize();
   await migrateModule(ds, options.name);
   return ds;
+}
+
+/**
+ * A schema holding only what every module core shares (outbox, inbox, credential copy), created by the
+ * same functions the modules' migrations call, for specs of src/common that must know no module.
+ */
+export function openEventTablesDatabase(schema: string): Promise<DataSource> {
+  class EventTables implements MigrationInterface {
+    name = 'EventTables1763800000000';
+
+    async up(q: QueryRunner): Promise<void> {
+      await createEventTablesV1(q, schema);
+      await createCredentialCopyV1(q, schema);
+    }
+
+    async down(): Promise<void> {}
+  }
+  return openModuleDatabase({ name: schema, entities: [], migrations: [EventTables] });
 }
 
 /** The DomainError a call rejects with; anything else (or success) fails the test. */

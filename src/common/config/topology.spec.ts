@@ -1,9 +1,13 @@
 import { ConfigError, readTopology, type ModuleDescriptor, type Topology } from './topology.js';
 
+/**
+ * The application's modules as they declare themselves (src/modules/<m>/<m>.module.ts): orders asks
+ * users about buyers; every other link is an event.
+ */
 const MODULES: readonly ModuleDescriptor[] = [
-  { name: 'users', defaultTcpPort: 4001, calls: [] },
-  { name: 'orders', defaultTcpPort: 4002, calls: ['users'] },
-  { name: 'auth', defaultTcpPort: 4003, calls: ['users'] },
+  { name: 'users', defaultTcpPort: 4001, calls: [], subscribes: ['auth.account-registered', 'auth.credentials-changed'] },
+  { name: 'orders', defaultTcpPort: 4002, calls: ['users'], subscribes: ['users.user-deleted', 'auth.credentials-changed'] },
+  { name: 'auth', defaultTcpPort: 4003, calls: [], subscribes: ['users.user-deleted'] },
 ];
 
 const read = (env: Record<string, string | undefined>) => readTopology(env, MODULES);
@@ -60,9 +64,10 @@ describe('readTopology', () => {
   });
 
   it('lets a process without the API call only what its cores call', () => {
-    const t = read({ MODULES: 'orders', API: 'false', USERS_TRANSPORT: 'tcp' });
+    // AUTH_TRANSPORT only so that these cores can fetch auth's events; neither calls auth.
+    const t = read({ MODULES: 'orders', API: 'false', USERS_TRANSPORT: 'tcp', AUTH_TRANSPORT: 'tcp' });
     expect(t.calls).toEqual(['users']);
-    expect(read({ MODULES: 'users', API: '0' }).calls).toEqual([]);
+    expect(read({ MODULES: 'users', API: '0', AUTH_TRANSPORT: 'tcp' }).calls).toEqual([]);
   });
 
   describe('stops on a contradiction, naming the variable to fix', () => {
@@ -105,6 +110,104 @@ describe('readTopology', () => {
       const env = { USERS_TRANSPORT: 'tcp', ORDERS_TRANSPORT: 'tcp', USERS_TCP_PORT: '4100', ORDERS_TCP_PORT: '4100', AUTH_TRANSPORT: 'tcp' };
       expect(read({ ...env, MODULES: 'users' }).modules.users.tcp.port).toBe(4100);
       expect(read({ ...env, MODULES: 'orders' }).modules.orders.tcp.port).toBe(4100);
+    });
+  });
+
+  describe('event routes', () => {
+    /** Every producer-to-consumer route the processes move events on, once per process that moves it. */
+    const routes = (topologies: Topology[]) =>
+      topologies.flatMap((t) => [
+        ...Object.entries(t.pushTargets).flatMap(([producer, consumers]) => consumers.map((c) => `push ${producer}->${c}`)),
+        ...Object.entries(t.pullSources).flatMap(([consumer, producers]) => producers.map((p) => `pull ${p}->${consumer}`)),
+      ]).sort();
+    /** The module pairs some event links, whichever way it travels. */
+    const ALL_PAIRS = ['auth->orders', 'auth->users', 'users->auth', 'users->orders'];
+    const pairs = (list: string[]) => list.map((r) => r.split(' ')[1]).sort();
+
+    it('lists every consumed event with its consumers, wherever they run', () => {
+      const expected = {
+        'auth.account-registered': ['users'],
+        'auth.credentials-changed': ['users', 'orders'],
+        'users.user-deleted': ['orders', 'auth'],
+      };
+      expect(read({}).subscribers).toEqual(expected);
+      expect(read({ MODULES: 'users', API: 'false', USERS_TRANSPORT: 'tcp' }).subscribers).toEqual(expected);
+    });
+
+    it('pushes every event to its consumers in the monolith and fetches nothing', () => {
+      const t = read({});
+      expect(t.pushTargets).toEqual({ users: ['orders', 'auth'], auth: ['users', 'orders'] });
+      expect(t.pullSources).toEqual({});
+    });
+
+    it('pushes to a consumer that is not hosted but listens on a transport', () => {
+      const t = read({ MODULES: 'users,auth', ORDERS_TRANSPORT: 'redis' });
+      expect(t.pushTargets).toEqual({ users: ['orders', 'auth'], auth: ['users', 'orders'] });
+      expect(t.pullSources).toEqual({});
+      // The consumer's own process moves nothing of it: its producers deliver to it.
+      const orders = read({ MODULES: 'orders', API: 'false', ORDERS_TRANSPORT: 'redis', USERS_TRANSPORT: 'tcp', AUTH_TRANSPORT: 'tcp' });
+      expect(orders.pushTargets).toEqual({});
+      expect(orders.pullSources).toEqual({});
+    });
+
+    it('has a consumer reachable only in-process fetch from a producer elsewhere', () => {
+      const t = read({ MODULES: 'orders', API: 'false', USERS_TRANSPORT: 'tcp', AUTH_TRANSPORT: 'redis' });
+      expect(t.pullSources).toEqual({ orders: ['users', 'auth'] });
+      expect(t.pushTargets).toEqual({});
+    });
+
+    it("stops when an in-process-only consumer's producer is local and not hosted, naming <PRODUCER>_TRANSPORT", () => {
+      const err = configError({ MODULES: 'auth', API: 'false' });
+      expect(err.variable).toBe('USERS_TRANSPORT');
+      expect(err.message).toBe(
+        'Invalid configuration: USERS_TRANSPORT is "local", but this process hosts auth, which consumes users events and is ' +
+          'reached only in-process (MODULES=auth): add users to MODULES, or set USERS_TRANSPORT or AUTH_TRANSPORT to tcp or redis',
+      );
+      // Orders calls users over TCP, but still needs auth's events from somewhere.
+      expect(configError({ MODULES: 'orders', API: 'false', USERS_TRANSPORT: 'tcp' }).variable).toBe('AUTH_TRANSPORT');
+      // Either fix the message names works: the consumer listening lets the producer push to it.
+      expect(read({ MODULES: 'auth', API: 'false', AUTH_TRANSPORT: 'tcp' }).pullSources).toEqual({});
+    });
+
+    describe.each([
+      ['users', { USERS_TRANSPORT: 'tcp' }, 'orders,auth'],
+      ['users', { USERS_TRANSPORT: 'redis' }, 'orders,auth'],
+      ['auth', { AUTH_TRANSPORT: 'tcp' }, 'users,orders'],
+      ['auth', { AUTH_TRANSPORT: 'redis' }, 'users,orders'],
+    ])('extracting only %s (%j, nothing else set)', (module, env, rest) => {
+      const extracted = () => read({ ...env, MODULES: module, API: 'false' });
+      const gateway = () => read({ ...env, MODULES: rest });
+
+      it('is valid in the extracted process and in the gateway', () => {
+        expect(extracted().hosted).toEqual([module]);
+        expect(extracted().calls).toEqual([]);
+        expect(gateway().hosted).toEqual(rest.split(','));
+      });
+
+      it('moves each linked pair of modules exactly once across the two processes', () => {
+        const all = routes([extracted(), gateway()]);
+        expect(pairs(all)).toEqual(ALL_PAIRS);
+        // The gateway's local modules fetch from the extracted one and are pushed to by it through its listener.
+        expect(all.filter((r) => r.startsWith('pull'))).toEqual(
+          ALL_PAIRS.filter((p) => p.startsWith(`${module}->`)).map((p) => `pull ${p}`),
+        );
+      });
+    });
+
+    it('extracting orders alone needs USERS_TRANSPORT too, because orders calls users', () => {
+      const env = { ORDERS_TRANSPORT: 'tcp' };
+      expect(read({ ...env, MODULES: 'users,auth' }).pushTargets).toEqual({ users: ['orders', 'auth'], auth: ['users', 'orders'] });
+      expect(configError({ ...env, MODULES: 'orders', API: 'false' }).variable).toBe('USERS_TRANSPORT');
+      const withUsers = { ...env, USERS_TRANSPORT: 'tcp' };
+      const processes = [read({ ...withUsers, MODULES: 'orders', API: 'false' }), read({ ...withUsers, MODULES: 'users,auth' })];
+      expect(processes[0].calls).toEqual(['users']);
+      expect(pairs(routes(processes))).toEqual(ALL_PAIRS);
+    });
+
+    it('moves each linked pair exactly once when every module runs on its own', () => {
+      const env = { USERS_TRANSPORT: 'tcp', ORDERS_TRANSPORT: 'redis', AUTH_TRANSPORT: 'tcp' };
+      const processes = ['users', 'orders', 'auth'].map((m) => read({ ...env, MODULES: m, API: 'false' }));
+      expect(routes(processes)).toEqual(ALL_PAIRS.map((p) => `push ${p}`));
     });
   });
 

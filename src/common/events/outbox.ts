@@ -101,7 +101,7 @@ export class Outbox {
     const delivered = results.filter((r) => r.outcome === 'applied' || r.outcome === 'duplicate').map((r) => r.eventId);
     if (delivered.length) {
       await this.dataSource.query(
-        `UPDATE ${this.table} SET delivered_at = now(), last_error = NULL WHERE consumer = $1 AND event_id = ANY($2::uuid[]) AND delivered_at IS NULL`,
+        `UPDATE ${this.table} SET delivered_at = now(), parked_at = NULL, last_error = NULL WHERE consumer = $1 AND event_id = ANY($2::uuid[]) AND delivered_at IS NULL`,
         [consumer, delivered],
       );
       for (const id of delivered) this.waiters.get(`${id}:${consumer}`)?.();

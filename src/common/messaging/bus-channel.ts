@@ -1,4 +1,5 @@
 import { ClientProxy } from '@nestjs/microservices';
+import { types } from 'node:util';
 import CircuitBreaker from 'opossum';
 import { firstValueFrom, lastValueFrom, TimeoutError, timeout } from 'rxjs';
 import { BusErrors, CommonErrors } from '../errors/common.errors.js';
@@ -125,7 +126,8 @@ export class BusChannel {
         retryAfterSeconds: Math.ceil(this.settings.breakerResetMs / 1000),
       });
     }
-    if (err instanceof Error || typeof err === 'string') {
+    // isNativeError also recognises errors made in another realm (a VM context, as under jest).
+    if (err instanceof Error || types.isNativeError(err) || typeof err === 'string') {
       return new DomainError(BusErrors.UNAVAILABLE, `The ${this.target} module is unavailable`, { retryAfterSeconds: 1 });
     }
     return new DomainError(CommonErrors.INTERNAL, 'Internal server error');

@@ -1,61 +1,53 @@
-import { jest } from '@jest/globals';
+import 'reflect-metadata';
 import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { authMigrations } from '../../../migrations/auth/index.js';
-import { authConfig } from '../../common/auth/auth.settings.js';
+import { openModuleDatabase, rejection } from '../../../test/support/unit-helpers.js';
+import { readTokenSettings } from '../../common/auth/token.settings.js';
 import { createJwtService, TokenVerifier } from '../../common/auth/token.verifier.js';
-import { busConfig } from '../../common/config/settings.js';
-import { RequestContextStore } from '../../common/context/request-context.js';
+import { busConfig, type EventSettings } from '../../common/config/settings.js';
 import { closeEmbeddedDatabases } from '../../common/database/pglite.pool.js';
-import { openModuleDatabase } from '../../../test/support/unit-helpers.js';
-import { DomainError } from '../../common/errors/domain-error.js';
-import { BusErrors } from '../../common/errors/common.errors.js';
-import { UsersClient, UsersErrors } from '../users/index.js';
+import { Outbox } from '../../common/events/outbox.js';
 import { AccountsService } from './accounts.service.js';
+import { authConfig, readAuthSettings } from './auth.settings.js';
 import { Credential } from './credential.entity.js';
 import { PasswordHasher } from './password.hasher.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { RegistrationService } from './registration.service.js';
 import { SessionsService } from './sessions.service.js';
 import { TokenIssuer } from './token.issuer.js';
-import { ServiceTokens } from '../../common/auth/service-tokens.js';
 
-const settings = {
-  secret: 'registration-spec-secret-0123456789-abcdef', issuer: 'mm-test', audience: 'mm-test-api',
-  accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 3600, adminEmail: 'root@example.com', verifyCacheMs: 0,
-};
+const tokens = readTokenSettings({ JWT_SECRET: 'registration-spec-secret-0123456789-abcdef', JWT_ISSUER: 'mm-test', JWT_AUDIENCE: 'mm-test-api' });
+const settings = readAuthSettings({ ADMIN_EMAIL: 'root@example.com' });
+/** Registration waits at most half of this for the users core's acknowledgement. */
+const DEADLINE_MS = 2000;
+const WAIT_BOUND_MS = DEADLINE_MS / 2;
+const EVENTS: EventSettings = { pollMs: 50, longPollMs: 0, batchSize: 50, retryBackoffMs: 100, retryMaxMs: 1000, maxAttempts: 5, settleMs: 60_000 };
+/** Who consumes auth's events, as the topology computes it from the modules' `subscribes`. */
+const SUBSCRIBERS = { 'auth.account-registered': ['users'], 'auth.credentials-changed': ['users', 'orders'] };
 const PASSWORD = 'a long enough passphrase';
-const unavailable = () => new DomainError(BusErrors.UNAVAILABLE, 'The users module is unavailable', { retryAfterSeconds: 1 });
-const timeout = () => new DomainError(BusErrors.TIMEOUT, 'The users module did not answer');
-const notFound = () => new DomainError(UsersErrors.NOT_FOUND, 'No user has this id');
 
-type Call = { id: string; authorization?: string };
-
-/** A users module that records every call, with the credential it carried, and answers as told. */
-class FakeUsers {
-  calls: Record<'create' | 'delete' | 'get', Call[]> = { create: [], delete: [], get: [] };
-  create = jest.fn(async (r: { id: string; name: string; email: string }) => this.record('create', r.id, { ...r, createdAt: '', updatedAt: '' }));
-  delete = jest.fn(async (r: { id: string }) => this.record('delete', r.id, { id: r.id, deleted: true as const }));
-  get = jest.fn(async (r: { id: string }) => this.record('get', r.id, { id: r.id }));
-
-  private record<T>(kind: 'create' | 'delete' | 'get', id: string, answer: T): T {
-    this.calls[kind].push({ id, authorization: RequestContextStore.current()?.authorization });
-    return answer;
-  }
+interface OutboxRow {
+  event_id: string;
+  consumer: string;
+  name: string;
+  aggregate_id: string;
+  payload: Record<string, unknown>;
 }
 
 describe('RegistrationService', () => {
   let ds: DataSource;
   let credentials: Repository<Credential>;
-  let users: FakeUsers;
+  let outbox: Outbox;
   let registration: RegistrationService;
   let accounts: AccountsService;
   let verifier: TokenVerifier;
 
   beforeAll(async () => {
     ds = await openModuleDatabase({ name: 'auth', entities: [Credential, RefreshToken], migrations: authMigrations });
+    credentials = ds.getRepository(Credential);
   });
 
   afterAll(async () => {
@@ -63,113 +55,147 @@ describe('RegistrationService', () => {
     await closeEmbeddedDatabases();
   });
 
-  beforeEach(async () => {
-    await ds.query('TRUNCATE "auth"."credentials", "auth"."refresh_tokens"');
-    users = new FakeUsers();
-    credentials = ds.getRepository(Credential);
+  async function build(subscribers: Record<string, string[]> = SUBSCRIBERS): Promise<void> {
+    outbox = new Outbox(ds, 'auth', subscribers, EVENTS, DEADLINE_MS);
     const module = await Test.createTestingModule({
       providers: [
-        RegistrationService, AccountsService, SessionsService, PasswordHasher, TokenIssuer, TokenVerifier, ServiceTokens,
-        { provide: JwtService, useValue: createJwtService(settings) },
+        RegistrationService, AccountsService, SessionsService, PasswordHasher, TokenIssuer, TokenVerifier,
+        { provide: JwtService, useValue: createJwtService(tokens) },
         { provide: authConfig.KEY, useValue: settings },
-        { provide: busConfig.KEY, useValue: { deadlineMs: 1000 } },
+        { provide: busConfig.KEY, useValue: { deadlineMs: DEADLINE_MS } },
         { provide: getRepositoryToken(Credential, 'auth'), useValue: credentials },
         { provide: getRepositoryToken(RefreshToken, 'auth'), useValue: ds.getRepository(RefreshToken) },
-        { provide: UsersClient, useValue: users },
+        { provide: Outbox, useValue: outbox },
       ],
     }).compile();
     registration = module.get(RegistrationService);
     accounts = module.get(AccountsService);
     verifier = module.get(TokenVerifier);
+  }
+
+  beforeEach(async () => {
+    await ds.query('TRUNCATE "auth"."credentials", "auth"."refresh_tokens", "auth"."outbox"');
+    await build();
   });
 
   const register = (email = 'ada@example.com', password = PASSWORD) => registration.register({ name: 'Ada', email, password });
   const rows = () => credentials.find({ order: { createdAt: 'ASC' } });
+  const events = (): Promise<OutboxRow[]> =>
+    ds.query('SELECT event_id, consumer, name, aggregate_id, payload FROM "auth"."outbox" ORDER BY seq');
 
-  it('creates the profile under the reserved id as the auth module, then activates argon2id credentials', async () => {
+  /** Plays the users core: acknowledges the registration event as soon as the relay would see it. */
+  function acknowledgeAsUsers(): Promise<number> {
+    return outbox.signal.wait(10_000).then(async () => {
+      const pending = await outbox.pending('users', 10);
+      await outbox.record('users', pending.map((e) => ({ eventId: e.id, outcome: 'applied' as const })));
+      return Date.now();
+    });
+  }
+
+  it('writes active argon2id credentials and one account-registered event for users in one go', async () => {
+    const acknowledged = acknowledgeAsUsers();
     const grant = await register();
+    await acknowledged;
     const [row] = await rows();
     expect(row).toMatchObject({ email: 'ada@example.com', status: 'active', role: 'user', version: 1, userId: grant.account.id });
     expect(row.passwordHash).toMatch(/^\$argon2id\$/);
-    expect(users.create).toHaveBeenCalledWith({ id: row.userId, name: 'Ada', email: 'ada@example.com' });
-    expect(verifier.identify(users.calls.create[0].authorization, ['service'])).toEqual({ kind: 'service', service: 'auth' });
+    expect(await events()).toEqual([{
+      event_id: expect.any(String), consumer: 'users', name: 'auth.account-registered', aggregate_id: row.userId,
+      payload: { userId: row.userId, name: 'Ada', email: 'ada@example.com' },
+    }]);
+    expect(grant.account).toEqual({ id: row.userId, email: 'ada@example.com', role: 'user' });
     expect(verifier.identify(`Bearer ${grant.accessToken}`, ['access'])).toEqual({ kind: 'user', userId: row.userId, role: 'user', version: 1 });
-    expect(users.delete).not.toHaveBeenCalled();
+  });
+
+  it("answers as soon as users has acknowledged the event, not before", async () => {
+    const started = Date.now();
+    const acknowledged = acknowledgeAsUsers();
+    const answeredAt = await register().then(() => Date.now());
+    const acknowledgedAt = await acknowledged;
+    expect(answeredAt).toBeGreaterThanOrEqual(acknowledgedAt);
+    expect(answeredAt - started).toBeLessThan(WAIT_BOUND_MS);
+  });
+
+  it('answers after half the bus deadline when users does not acknowledge, keeping the account and its event', async () => {
+    const started = Date.now();
+    const grant = await register();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(WAIT_BOUND_MS - 10);
+    expect(Date.now() - started).toBeLessThan(WAIT_BOUND_MS + 1500);
+    expect((await rows()).map((r) => r.userId)).toEqual([grant.account.id]);
+    // The relay delivers the event when users is back; the profile follows.
+    expect((await outbox.pending('users', 10)).map((e) => e.aggregateId)).toEqual([grant.account.id]);
   });
 
   it('makes the ADMIN_EMAIL account an admin', async () => {
-    expect((await register('root@example.com')).account.role).toBe('admin');
+    const acknowledged = acknowledgeAsUsers();
+    const grant = await register('root@example.com');
+    await acknowledged;
+    expect(grant.account.role).toBe('admin');
+    expect((await rows())[0].role).toBe('admin');
+    expect(verifier.identify(`Bearer ${grant.accessToken}`, ['access'])).toMatchObject({ role: 'admin' });
   });
 
-  it('refuses a weak password before anything is written anywhere', async () => {
-    await expect(register('ada@example.com', 'short1')).rejects.toMatchObject({ code: 'AUTH.WEAK_PASSWORD', status: 400 });
-    await expect(register('ada@example.com', 'ada-is-my-password-ok')).rejects.toMatchObject({ code: 'AUTH.WEAK_PASSWORD' });
-    await expect(register('ada@example.com', 'aaaaaaaaaaaaaaaa')).rejects.toMatchObject({ code: 'AUTH.WEAK_PASSWORD' });
-    expect(users.create).not.toHaveBeenCalled();
+  it('refuses a weak password with AUTH.WEAK_PASSWORD (400) before anything is written', async () => {
+    for (const password of ['short1', 'ada-is-my-password-ok', 'aaaaaaaaaaaaaaaa']) {
+      expect(await rejection(register('ada@example.com', password))).toMatchObject({ code: 'AUTH.WEAK_PASSWORD', status: 400 });
+    }
     expect(await rows()).toEqual([]);
+    expect(await events()).toEqual([]);
   });
 
-  it('answers AUTH.EMAIL_TAKEN and keeps nothing when users already has the email', async () => {
-    users.create.mockRejectedValueOnce(new DomainError(UsersErrors.EMAIL_TAKEN, 'taken'));
-    await expect(register()).rejects.toMatchObject({ code: 'AUTH.EMAIL_TAKEN', status: 409 });
-    expect(await rows()).toEqual([]);
-    expect(users.delete).not.toHaveBeenCalled();
-  });
-
-  it('answers AUTH.EMAIL_TAKEN for an existing account without asking users to create anything', async () => {
-    await register();
-    await expect(register()).rejects.toMatchObject({ code: 'AUTH.EMAIL_TAKEN', status: 409 });
-    expect(users.create).toHaveBeenCalledTimes(1);
-    expect(await rows()).toHaveLength(1);
-  });
-
-  it.each([['unreachable', unavailable], ['timing out', timeout]])(
-    'keeps nothing when users is %s at create and confirms no profile exists afterwards',
-    async (_, failure) => {
-      users.create.mockRejectedValueOnce(failure());
-      users.delete.mockRejectedValueOnce(notFound());
-      await expect(register()).rejects.toMatchObject({ code: failure().code });
-      const [[created]] = users.create.mock.calls;
-      expect(users.delete.mock.calls).toEqual([[{ id: created.id }]]);
-      expect(await rows()).toEqual([]);
-    },
-  );
-
-  it('removes the profile when the credentials cannot be activated', async () => {
-    jest.spyOn(credentials, 'update').mockRejectedValueOnce(new Error('connection lost'));
-    await expect(register()).rejects.toThrow('connection lost');
-    expect(users.delete.mock.calls).toEqual([[{ id: users.calls.create[0].id }]]);
-    expect(await rows()).toEqual([]);
-  });
-
-  it('keeps only an inert pending reservation when users stays unreachable, and the next registration clears it', async () => {
-    users.create.mockRejectedValueOnce(unavailable());
-    users.delete.mockRejectedValueOnce(unavailable());
-    await expect(register()).rejects.toMatchObject({ code: 'BUS.UNAVAILABLE', status: 503 });
-    const [pending] = await rows();
-    expect(pending).toMatchObject({ status: 'pending', email: 'ada@example.com' });
-    // A pending reservation is no account: it cannot sign in.
-    await expect(accounts.login({ email: 'ada@example.com', password: PASSWORD })).rejects.toMatchObject({ code: 'AUTH.INVALID_CREDENTIALS' });
-    // While the first attempt could still finish, the email stays reserved.
-    await expect(register()).rejects.toMatchObject({ code: 'AUTH.EMAIL_TAKEN' });
-    await ds.query(`UPDATE "auth"."credentials" SET created_at = now() - interval '1 hour'`);
-    const grant = await register();
-    expect(users.delete.mock.calls.map(([r]) => r.id)).toEqual([pending.userId, pending.userId]);
-    expect((await rows()).map((r) => [r.userId, r.status])).toEqual([[grant.account.id, 'active']]);
-  });
-
-  it('lets the email register again once the profile of its account has been deleted', async () => {
+  it('answers AUTH.EMAIL_TAKEN (409) on the unique email without writing a second account or event, and without waiting', async () => {
+    const acknowledged = acknowledgeAsUsers();
     const first = await register();
-    users.get.mockRejectedValueOnce(notFound());
+    await acknowledged;
+    const started = Date.now();
+    expect(await rejection(register())).toMatchObject({ code: 'AUTH.EMAIL_TAKEN', status: 409, message: 'An account with this email already exists' });
+    expect(Date.now() - started).toBeLessThan(WAIT_BOUND_MS);
+    expect((await rows()).map((r) => r.userId)).toEqual([first.account.id]);
+    expect((await events()).map((e) => e.aggregate_id)).toEqual([first.account.id]);
+  });
+
+  it('lets only one of two concurrent registrations of an email through', async () => {
+    const results = await Promise.allSettled([register(), register()]);
+    const fulfilled = results.filter((r) => r.status === 'fulfilled');
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(fulfilled).toHaveLength(1);
+    expect(rejected.map((r) => r.reason)).toEqual([expect.objectContaining({ code: 'AUTH.EMAIL_TAKEN', status: 409 })]);
+    expect(await rows()).toHaveLength(1);
+    expect(await events()).toHaveLength(1);
+  });
+
+  it('keeps no credentials when the event cannot be written with them', async () => {
+    // A deployment where no module consumes the registration: the outbox refuses it inside the transaction.
+    await build({ 'auth.credentials-changed': ['users'] });
+    await expect(register()).rejects.toThrow('No module consumes auth.account-registered');
+    expect(await rows()).toEqual([]);
+    expect(await events()).toEqual([]);
+  });
+
+  it("frees the email once users' deletion has been applied: credentials forgotten, every token revoked by an event", async () => {
+    const acknowledged = acknowledgeAsUsers();
+    const first = await register();
+    await acknowledged;
+    await outbox.transaction((manager) => accounts.forget({ manager, afterCommit: () => {} }, first.account.id));
+    expect(await rows()).toEqual([]);
+    const changed = (await events()).filter((e) => e.name === 'auth.credentials-changed');
+    expect(changed.map((e) => [e.consumer, e.payload])).toEqual([
+      ['users', { userId: first.account.id, version: 2, role: 'user', active: false }],
+      ['orders', { userId: first.account.id, version: 2, role: 'user', active: false }],
+    ]);
+    expect(await rejection(accounts.login({ email: 'ada@example.com', password: PASSWORD }))).toMatchObject({ code: 'AUTH.INVALID_CREDENTIALS', status: 401 });
+
     const second = await register();
-    expect(users.get).toHaveBeenCalledWith({ id: first.account.id });
+    expect(second.account.id).not.toBe(first.account.id);
     expect((await rows()).map((r) => r.userId)).toEqual([second.account.id]);
   });
 
   it('answers the same for an unknown email and a wrong password', async () => {
+    const acknowledged = acknowledgeAsUsers();
     await register();
-    const unknown = await accounts.login({ email: 'nobody@example.com', password: PASSWORD }).catch((e: DomainError) => e.toBody());
-    const wrong = await accounts.login({ email: 'ada@example.com', password: 'not the password at all' }).catch((e: DomainError) => e.toBody());
+    await acknowledged;
+    const unknown = (await rejection(accounts.login({ email: 'nobody@example.com', password: PASSWORD }))).toBody();
+    const wrong = (await rejection(accounts.login({ email: 'ada@example.com', password: 'not the password at all' }))).toBody();
     expect(unknown).toEqual({ code: 'AUTH.INVALID_CREDENTIALS', status: 401, message: 'The email or password is wrong' });
     expect(wrong).toEqual(unknown);
   });

@@ -9,6 +9,7 @@ import { openModuleDatabase, rejection } from '../../../test/support/unit-helper
 import { BusErrors } from '../../common/errors/common.errors.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { UsersClient, UsersErrors } from '../users/index.js';
+import { IdempotencyKeys } from './idempotency.store.js';
 import { Order } from './order.entity.js';
 import { OrdersService } from './orders.service.js';
 
@@ -53,13 +54,14 @@ describe('OrdersService', () => {
   });
 
   beforeEach(async () => {
-    await ds.query('TRUNCATE "orders"."orders" RESTART IDENTITY');
+    await ds.query('TRUNCATE "orders"."orders", "orders"."idempotency_keys" RESTART IDENTITY');
     users = new FakeUsersClient();
     const moduleRef = await Test.createTestingModule({
       providers: [
         OrdersService,
         { provide: getRepositoryToken(Order, 'orders'), useValue: ds.getRepository(Order) },
         { provide: UsersClient, useValue: users },
+        { provide: IdempotencyKeys, useValue: new IdempotencyKeys(ds) },
       ],
     }).compile();
     service = moduleRef.get(OrdersService);
@@ -138,6 +140,102 @@ describe('OrdersService', () => {
     });
   });
 
+  describe('place with an idempotency key', () => {
+    const ITEMS = [{ sku: 'BOOK-1', quantity: 2, unitPriceCents: 500 }];
+    const place = (idempotencyKey: string, items = ITEMS, caller = asUser(ADA)) => service.place({ items, idempotencyKey }, caller);
+
+    it('answers a replay with the first order, without asking users again or placing another', async () => {
+      const first = await place('key-1');
+      expect(await place('key-1')).toEqual(first);
+      expect(users.asked).toEqual([ADA]);
+      expect(await count()).toBe(1);
+      // The stored answer is the order as it was placed, even once the order has changed since.
+      await service.cancel(first.id, asUser(ADA));
+      expect(await place('key-1')).toEqual(first);
+    });
+
+    it('refuses the key with another body with ORDERS.IDEMPOTENCY_KEY_REUSED (422), asking nobody and storing nothing', async () => {
+      await place('key-1');
+      const err = await rejection(place('key-1', [{ sku: 'BOOK-1', quantity: 3, unitPriceCents: 500 }]));
+      expect(err).toMatchObject({ code: 'ORDERS.IDEMPOTENCY_KEY_REUSED', status: 422, message: 'This Idempotency-Key was used for a different request' });
+      expect(users.asked).toEqual([ADA]);
+      expect(await count()).toBe(1);
+    });
+
+    it('creates one order for 20 concurrent requests with one key, and answers each with it', async () => {
+      const replies = await Promise.all(Array.from({ length: 20 }, () => place('key-concurrent')));
+      // The requests really overlapped: several found no answer yet and raced to claim the key.
+      expect(users.asked.length).toBeGreaterThan(1);
+      expect(await count()).toBe(1);
+      expect(new Set(replies.map((r) => r.id)).size).toBe(1);
+      for (const reply of replies) expect(reply).toEqual(replies[0]);
+    });
+
+    it("keeps each buyer's keys apart and places a new order for a new key", async () => {
+      const ada = await place('shared-key');
+      const bob = await place('shared-key', ITEMS, asUser(BOB));
+      expect(bob.id).not.toBe(ada.id);
+      expect(bob.userId).toBe(BOB);
+      expect((await place('another-key')).id).not.toBe(ada.id);
+      expect(await count()).toBe(3);
+    });
+
+    it('does not spend the key when the order is refused', async () => {
+      users.known.delete(ADA);
+      expect(await rejection(place('key-1'))).toMatchObject({ code: 'ORDERS.USER_NOT_FOUND', status: 422 });
+      users.known.add(ADA);
+      expect(await place('key-1')).toMatchObject({ userId: ADA, status: 'pending' });
+      expect(await count()).toBe(1);
+    });
+
+    it('forgets a key after 24 hours: the same key then places a new order, even with another body', async () => {
+      const first = await place('key-1');
+      await ds.query(`UPDATE "orders"."idempotency_keys" SET created_at = now() - interval '24 hours 1 second'`);
+      const second = await place('key-1', [{ sku: 'PEN', quantity: 1, unitPriceCents: 5 }]);
+      expect(second.id).not.toBe(first.id);
+      expect(await place('key-1', [{ sku: 'PEN', quantity: 1, unitPriceCents: 5 }])).toEqual(second);
+      expect(await count()).toBe(2);
+    });
+
+    it('places a new order every time without a key', async () => {
+      await service.place({ items: ITEMS }, asUser(ADA));
+      await service.place({ items: ITEMS }, asUser(ADA));
+      expect(await count()).toBe(2);
+    });
+  });
+
+  describe('cancelAllOf (users.user-deleted)', () => {
+    const reasons = async (userId: string) =>
+      (await ds.getRepository(Order).find({ where: { userId }, order: { seq: 'ASC' } })).map((o) => [o.status, o.cancelReason ?? null]);
+
+    it("cancels only that user's pending orders, as account-deleted, inside the event's transaction", async () => {
+      const mine = [];
+      for (const sku of ['A', 'B', 'C']) mine.push(await service.place({ items: [{ sku, quantity: 1, unitPriceCents: 1 }] }, asUser(ADA)));
+      await service.cancel(mine[1].id, asUser(ADA));
+      await service.place({ items: LINE }, asUser(BOB));
+
+      await ds.transaction((manager) => service.cancelAllOf(manager, ADA));
+      expect(await reasons(ADA)).toEqual([['cancelled', 'account-deleted'], ['cancelled', 'requested'], ['cancelled', 'account-deleted']]);
+      expect(await reasons(BOB)).toEqual([['pending', null]]);
+      const [reread] = await ds.getRepository(Order).findBy({ id: mine[0].id });
+      expect(reread.updatedAt.getTime()).toBeGreaterThan(new Date(mine[0].updatedAt).getTime());
+    });
+
+    it('changes nothing when applied again, or when the transaction rolls back', async () => {
+      await service.place({ items: LINE }, asUser(ADA));
+      await expect(ds.transaction(async (manager) => {
+        await service.cancelAllOf(manager, ADA);
+        throw new Error('the inbox transaction failed');
+      })).rejects.toThrow('the inbox transaction failed');
+      expect(await reasons(ADA)).toEqual([['pending', null]]);
+      await ds.transaction((manager) => service.cancelAllOf(manager, ADA));
+      const [once] = await ds.getRepository(Order).findBy({ userId: ADA });
+      await ds.transaction((manager) => service.cancelAllOf(manager, ADA));
+      const [twice] = await ds.getRepository(Order).findBy({ userId: ADA });
+      expect(twice).toEqual(once);
+    });
+  });
+
   describe('get', () => {
     it('answers ORDERS.NOT_FOUND (404) for an unknown id', async () => {
       expect(await rejection(service.get(MISSING, ADMIN))).toMatchObject({ code: 'ORDERS.NOT_FOUND', status: 404 });
@@ -155,6 +253,7 @@ describe('OrdersService', () => {
       const { id } = await service.place({ items: LINE }, asUser(ADA));
       const cancelled = await service.cancel(id, asUser(ADA));
       expect(cancelled).toMatchObject({ id, status: 'cancelled' });
+      expect((await ds.getRepository(Order).findOneByOrFail({ id })).cancelReason).toBe('requested');
       const err = await rejection(service.cancel(id, asUser(ADA)));
       expect(err).toMatchObject({ code: 'ORDERS.NOT_CANCELLABLE', status: 409, message: 'The order is cancelled; only a pending order can be cancelled' });
       expect((await service.get(id, asUser(ADA))).status).toBe('cancelled');

@@ -1,36 +1,17 @@
 import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { usersMigrations } from '../../../migrations/users/index.js';
-import type { Identity, ServiceIdentity, UserIdentity } from '../../common/auth/identity.js';
-import { closeEmbeddedDatabases } from '../../common/database/pglite.pool.js';
 import { openModuleDatabase, rejection } from '../../../test/support/unit-helpers.js';
+import type { ServiceIdentity, UserIdentity } from '../../common/auth/identity.js';
+import type { EventSettings } from '../../common/config/settings.js';
+import { closeEmbeddedDatabases } from '../../common/database/pglite.pool.js';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { CredentialCopy } from '../../common/auth/credential-copy.js';
+import { Outbox } from '../../common/events/outbox.js';
 import { User } from './user.entity.js';
 import { UsersService } from './users.service.js';
-import { IdentityLifecycle } from '../../common/auth/identity-lifecycle.js';
-import { BusErrors } from '../../common/errors/common.errors.js';
-
-/** Records what the auth module is told, in order, and can be made to fail like an unreachable module. */
-class FakeIdentityLifecycle {
-  calls: string[] = [];
-  failing: Partial<Record<'suspend' | 'forget', boolean>> = {};
-
-  async suspend(service: string, userId: string) {
-    return this.record('suspend', service, userId);
-  }
-
-  async forget(service: string, userId: string) {
-    return this.record('forget', service, userId);
-  }
-
-  private async record(step: 'suspend' | 'forget', service: string, userId: string) {
-    this.calls.push(`${step}:${service}:${userId}`);
-    if (this.failing[step]) throw new DomainError(BusErrors.UNAVAILABLE, 'The auth module is unavailable');
-    return { userId };
-  }
-}
 
 const MISSING = '7d1c8a51-2b6a-4a3e-9a8e-0c7e2f1b9d44';
 const IDS = [
@@ -41,27 +22,20 @@ const IDS = [
 ];
 const ADMIN_ID = '4f9d4f92-8da2-4eca-be7d-ae8c2d3b5a6f';
 
-/** Profiles are created only by the auth module during registration, with its service token. */
-const AUTH_MODULE: ServiceIdentity = { kind: 'service', service: 'auth' };
+const ORDERS_MODULE: ServiceIdentity = { kind: 'service', service: 'orders' };
 const ADMIN: UserIdentity = { kind: 'user', userId: ADMIN_ID, role: 'admin', version: 1 };
 const asUser = (userId: string): UserIdentity => ({ kind: 'user', userId, role: 'user', version: 1 });
 
+const EVENTS: EventSettings = { pollMs: 50, longPollMs: 0, batchSize: 50, retryBackoffMs: 100, retryMaxMs: 1000, maxAttempts: 5, settleMs: 60_000 };
+/** Who consumes users' events, as the topology computes it from the modules' `subscribes`. */
+const SUBSCRIBERS = { 'users.user-deleted': ['orders', 'auth'] };
 
 describe('UsersService', () => {
   let ds: DataSource;
   let service: UsersService;
-  const identities = new FakeIdentityLifecycle();
 
   beforeAll(async () => {
     ds = await openModuleDatabase({ name: 'users', entities: [User], migrations: usersMigrations });
-    const moduleRef = await Test.createTestingModule({
-      providers: [
-        UsersService,
-        { provide: getRepositoryToken(User, 'users'), useValue: ds.getRepository(User) },
-        { provide: IdentityLifecycle, useValue: identities },
-      ],
-    }).compile();
-    service = moduleRef.get(UsersService);
   });
 
   afterAll(async () => {
@@ -69,39 +43,72 @@ describe('UsersService', () => {
     await closeEmbeddedDatabases();
   });
 
+  let copy: CredentialCopy;
+
+  async function build(subscribers: Record<string, string[]> = SUBSCRIBERS): Promise<void> {
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        UsersService,
+        { provide: getRepositoryToken(User, 'users'), useValue: ds.getRepository(User) },
+        { provide: Outbox, useValue: new Outbox(ds, 'users', subscribers, EVENTS) },
+        { provide: CredentialCopy, useValue: (copy = new CredentialCopy(ds, 'users', 60_000)) },
+      ],
+    }).compile();
+    service = moduleRef.get(UsersService);
+  }
+
   beforeEach(async () => {
-    await ds.query('TRUNCATE "users"."users" RESTART IDENTITY');
-    identities.calls = [];
-    identities.failing = {};
+    await ds.query('TRUNCATE "users"."users", "users"."outbox", "users"."credential_versions" RESTART IDENTITY');
+    await build();
   });
 
-  const create = (id: string, name: string, email: string, caller: Identity = AUTH_MODULE) => service.create({ id, name, email }, caller);
+  /** Creates a profile as the account-registered handler does: inside the inbox's transaction. */
+  async function create(id: string, name: string, email: string) {
+    await ds.transaction((manager) => service.createProfile(manager, { userId: id, name, email }));
+    return service.get(id, asUser(id));
+  }
+  const profiles = () => ds.getRepository(User).count();
+  const events = () =>
+    ds.query('SELECT event_id, consumer, name, aggregate_id, payload FROM "users"."outbox" ORDER BY seq') as Promise<
+      Array<{ event_id: string; consumer: string; name: string; aggregate_id: string; payload: unknown }>
+    >;
 
-  it('creates a user under the id it is given and reads it back with ISO timestamps', async () => {
-    const user = await create(IDS[0], 'Ada', 'ada@example.com');
-    expect(user).toEqual({
-      id: IDS[0],
-      name: 'Ada',
-      email: 'ada@example.com',
-      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-      updatedAt: user.createdAt,
+  describe('createProfile', () => {
+    it('creates the profile of a registered account under its id, read back with ISO timestamps', async () => {
+      const user = await create(IDS[0], 'Ada', 'ada@example.com');
+      expect(user).toEqual({
+        id: IDS[0],
+        name: 'Ada',
+        email: 'ada@example.com',
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        updatedAt: user.createdAt,
+      });
+      expect(await service.get(user.id, ADMIN)).toEqual(user);
     });
-    expect(await service.get(user.id, asUser(user.id))).toEqual(user);
-    expect(await service.get(user.id, ADMIN)).toEqual(user);
-  });
 
-  it('refuses a second user with the same email with USERS.EMAIL_TAKEN (409)', async () => {
-    await create(IDS[0], 'Ada', 'ada@example.com');
-    const err = await rejection(create(IDS[1], 'Other Ada', 'ada@example.com'));
-    expect(err).toMatchObject({ code: 'USERS.EMAIL_TAKEN', status: 409 });
-    expect(await ds.getRepository(User).count()).toBe(1);
-  });
+    it('changes nothing when the same registration arrives again', async () => {
+      const first = await create(IDS[0], 'Ada', 'ada@example.com');
+      const again = await create(IDS[0], 'Ada Again', 'ada@example.com');
+      expect(again).toEqual(first);
+      expect(await profiles()).toBe(1);
+    });
 
-  it('lets an unrelated database failure through as it is', async () => {
-    // The table only accepts lower-case emails; the validation pipe lower-cases them before the service.
-    const err = await create(IDS[0], 'Ada', 'ADA@example.com').catch((e: unknown) => e);
-    expect(err).not.toBeInstanceOf(DomainError);
-    expect(err).toMatchObject({ driverError: expect.objectContaining({ code: '23514' }) });
+    it('fails, rather than drop the event, when another profile holds the email', async () => {
+      // The handler's failure rolls the inbox row back, so the event is retried and, if it keeps failing, parked.
+      await create(IDS[0], 'Ada', 'ada@example.com');
+      const err = await create(IDS[1], 'Other Ada', 'ada@example.com').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(QueryFailedError);
+      expect(err).toMatchObject({ driverError: expect.objectContaining({ code: '23505' }) });
+      expect(await profiles()).toBe(1);
+    });
+
+    it('lets a database refusal through as it is', async () => {
+      // The table only accepts lower-case emails; the validation pipe lower-cases them before registration.
+      const err = await create(IDS[0], 'Ada', 'ADA@example.com').catch((e: unknown) => e);
+      expect(err).not.toBeInstanceOf(DomainError);
+      expect(err).toMatchObject({ driverError: expect.objectContaining({ code: '23514' }) });
+      expect(await profiles()).toBe(0);
+    });
   });
 
   it('renames a user', async () => {
@@ -110,60 +117,51 @@ describe('UsersService', () => {
     expect((await service.get(id, asUser(id))).name).toBe('Ada King');
   });
 
-  it('deletes a user once, then answers USERS.NOT_FOUND (404)', async () => {
-    const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
-    expect(await service.delete(id, asUser(id))).toEqual({ id, deleted: true });
-    expect(await rejection(service.delete(id, asUser(id)))).toMatchObject({ code: 'USERS.NOT_FOUND', status: 404 });
-    expect(await rejection(service.get(id, ADMIN))).toMatchObject({ code: 'USERS.NOT_FOUND', status: 404 });
-  });
+  describe('delete', () => {
+    it('deletes the profile and writes one users.user-deleted row per consumer, in one transaction', async () => {
+      const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
+      expect(await service.delete(id, asUser(id))).toEqual({ id, deleted: true });
+      expect(await profiles()).toBe(0);
+      const rows = await events();
+      expect(rows).toEqual([
+        { event_id: expect.any(String), consumer: 'orders', name: 'users.user-deleted', aggregate_id: id, payload: { userId: id } },
+        { event_id: rows[0].event_id, consumer: 'auth', name: 'users.user-deleted', aggregate_id: id, payload: { userId: id } },
+      ]);
+      // The account's tokens die in this core at once, whatever version they carry, in memory and in the table.
+      expect(() => copy.assertCurrent({ kind: 'user', userId: id, role: 'user', version: 7 })).toThrow(expect.objectContaining({ code: 'AUTH.UNAUTHENTICATED' }));
+      expect(await ds.query('SELECT active FROM "users"."credential_versions" WHERE user_id = $1', [id])).toEqual([{ active: false }]);
+    });
 
-  it("ends the account: credentials suspended before the profile goes, forgotten after", async () => {
-    const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
-    identities.calls = [];
-    const probe = identities.suspend.bind(identities);
-    let profileAtSuspend: number | undefined;
-    identities.suspend = async (s, u) => {
-      profileAtSuspend = await ds.getRepository(User).countBy({ id });
-      return probe(s, u);
-    };
-    try {
+    it('keeps the profile when the event cannot be written with its deletion', async () => {
+      const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
+      // A deployment where no module consumes the deletion: the outbox refuses it inside the transaction.
+      await build({});
+      await expect(service.delete(id, asUser(id))).rejects.toThrow('No module consumes users.user-deleted');
+      expect(await profiles()).toBe(1);
+      expect(await events()).toEqual([]);
+    });
+
+    it('deletes once: a second delete answers USERS.NOT_FOUND (404) and publishes nothing more', async () => {
+      const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
       await service.delete(id, ADMIN);
-    } finally {
-      identities.suspend = probe;
-    }
-    expect(profileAtSuspend).toBe(1);
-    expect(identities.calls).toEqual([`suspend:users:${id}`, `forget:users:${id}`]);
-    expect(await ds.getRepository(User).countBy({ id })).toBe(0);
-  });
+      expect(await rejection(service.delete(id, ADMIN))).toMatchObject({ code: 'USERS.NOT_FOUND', status: 404 });
+      expect(await rejection(service.get(id, ADMIN))).toMatchObject({ code: 'USERS.NOT_FOUND', status: 404 });
+      expect(await events()).toHaveLength(2);
+    });
 
-  it('deletes nothing when the auth module cannot suspend the credentials', async () => {
-    const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
-    identities.failing.suspend = true;
-    expect(await rejection(service.delete(id, asUser(id)))).toMatchObject({ code: 'BUS.UNAVAILABLE', status: 503 });
-    expect(await ds.getRepository(User).countBy({ id })).toBe(1);
-  });
+    it('lets a module delete a profile for its own reasons', async () => {
+      const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
+      expect(await service.delete(id, ORDERS_MODULE)).toEqual({ id, deleted: true });
+      expect(await events()).toHaveLength(2);
+    });
 
-  it('still deletes when only forgetting the suspended credentials fails', async () => {
-    const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
-    identities.failing.forget = true;
-    expect(await service.delete(id, asUser(id))).toEqual({ id, deleted: true });
-    expect(await ds.getRepository(User).countBy({ id })).toBe(0);
-  });
-
-  it('leaves the credentials to the auth module when it deletes a profile itself (undoing a registration)', async () => {
-    const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
-    identities.calls = [];
-    await service.delete(id, AUTH_MODULE);
-    expect(identities.calls).toEqual([]);
-    expect(await ds.getRepository(User).countBy({ id })).toBe(0);
-  });
-
-  it('tells the auth module nothing about a profile the caller may not delete', async () => {
-    const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
-    identities.calls = [];
-    expect(await rejection(service.delete(id, asUser(IDS[1])))).toMatchObject({ code: 'USERS.NOT_FOUND' });
-    expect(await rejection(service.delete(MISSING, ADMIN))).toMatchObject({ code: 'USERS.NOT_FOUND' });
-    expect(identities.calls).toEqual([]);
+    it('publishes nothing for a profile the caller may not delete or that does not exist', async () => {
+      const { id } = await create(IDS[0], 'Ada', 'ada@example.com');
+      expect(await rejection(service.delete(id, asUser(IDS[1])))).toMatchObject({ code: 'USERS.NOT_FOUND', status: 404 });
+      expect(await rejection(service.delete(MISSING, ADMIN))).toMatchObject({ code: 'USERS.NOT_FOUND', status: 404 });
+      expect(await events()).toEqual([]);
+      expect(await profiles()).toBe(1);
+    });
   });
 
   // Asked by an admin, who may reach every profile: the answer is about the id, not about access.
@@ -184,13 +182,7 @@ describe('UsersService', () => {
     await create(IDS[1], 'Bob', 'bob@example.com');
     expect(await rejection(call(service, ada.id))).toMatchObject({ code: 'USERS.NOT_FOUND', status: 404, message: 'No user has this id' });
     expect(await service.get(ada.id, ADMIN)).toEqual(ada);
-  });
-
-  it('creates profiles only for a module: a user, even an admin, gets AUTH.FORBIDDEN (403)', async () => {
-    for (const caller of [asUser(IDS[0]), ADMIN]) {
-      expect(await rejection(create(IDS[0], 'Ada', 'ada@example.com', caller))).toMatchObject({ code: 'AUTH.FORBIDDEN', status: 403 });
-    }
-    expect(await ds.getRepository(User).count()).toBe(0);
+    expect(await events()).toEqual([]);
   });
 
   it('pages through users oldest first and frees an email when its user is deleted', async () => {
@@ -206,7 +198,7 @@ describe('UsersService', () => {
 
   it('lists users only for an admin: a user or a module gets AUTH.FORBIDDEN (403)', async () => {
     await create(IDS[0], 'Ada', 'ada@example.com');
-    for (const caller of [asUser(IDS[0]), AUTH_MODULE]) {
+    for (const caller of [asUser(IDS[0]), ORDERS_MODULE]) {
       expect(await rejection(service.list({ limit: 10 }, caller))).toMatchObject({ code: 'AUTH.FORBIDDEN', status: 403 });
     }
   });
