@@ -115,6 +115,8 @@ export async function bootParityApp(transport: TransportUnderTest): Promise<Pari
     JWT_ISSUER: 'mm-parity',
     JWT_AUDIENCE: 'mm-parity-api',
     ADMIN_EMAIL: PARITY_ADMIN_EMAIL,
+    // Reuse of a spent refresh token is part of the contract checked here; the grace window has its e2e spec.
+    REFRESH_REUSE_GRACE_SECONDS: '0',
   };
   if (transport === 'tcp') {
     env.USERS_TCP_PORT = String(await freePort());
