@@ -41,6 +41,9 @@ async function applyInOrder(events: EventEnvelope[], apply: (e: EventEnvelope) =
   return { results };
 }
 
+/** What both loops need besides their peers: the bus, the module's service tokens, settings, and the lead. */
+type LoopParts = [channels: ChannelRegistry, serviceTokens: ServiceTokens, settings: EventSettings, leadership: Leadership];
+
 /** Common loop of the two ways events move; stops when the application shuts down. */
 abstract class EventLoop {
   protected readonly logger = new Logger(this.constructor.name);
@@ -48,20 +51,21 @@ abstract class EventLoop {
   private running: Promise<void> | undefined;
 
   constructor(
+    /** The modules this loop moves events to or from, one loop each. */
+    private readonly peers: string[],
     protected readonly channels: ChannelRegistry,
     protected readonly serviceTokens: ServiceTokens,
     protected readonly settings: EventSettings,
     protected readonly leadership: Leadership,
   ) {}
 
-  protected abstract peers(): string[];
   /** One round for one peer; resolves true when more work is waiting. */
   protected abstract round(peer: string, backoff: Backoff): Promise<boolean>;
   protected abstract idle(ms: number): Promise<void>;
 
   /** One loop per peer, so a slow or unreachable peer never holds up another. */
   start(): void {
-    this.running = Promise.all(this.peers().map((peer) => this.loop(peer))).then(() => {});
+    this.running = Promise.all(this.peers.map((peer) => this.loop(peer))).then(() => {});
   }
 
   private async loop(peer: string): Promise<void> {
@@ -95,19 +99,8 @@ abstract class EventLoop {
 
 /** The producer side: delivers a hosted module's events to every consumer it can reach, and waits for each acknowledgement. */
 export class EventRelay extends EventLoop {
-  constructor(
-    private readonly outbox: Outbox,
-    private readonly targets: string[],
-    channels: ChannelRegistry,
-    serviceTokens: ServiceTokens,
-    settings: EventSettings,
-    leadership: Leadership,
-  ) {
-    super(channels, serviceTokens, settings, leadership);
-  }
-
-  protected peers(): string[] {
-    return this.targets;
+  constructor(private readonly outbox: Outbox, targets: string[], ...rest: LoopParts) {
+    super(targets, ...rest);
   }
 
   protected idle(ms: number): Promise<void> {
@@ -140,20 +133,8 @@ export class EventRelay extends EventLoop {
 
 /** The consumer side, for a module reachable only in its own process: fetches events from producers elsewhere. */
 export class EventPuller extends EventLoop {
-  constructor(
-    private readonly inbox: Inbox,
-    private readonly sources: string[],
-    private readonly bus: BusSettings,
-    channels: ChannelRegistry,
-    serviceTokens: ServiceTokens,
-    settings: EventSettings,
-    leadership: Leadership,
-  ) {
-    super(channels, serviceTokens, settings, leadership);
-  }
-
-  protected peers(): string[] {
-    return this.sources;
+  constructor(private readonly inbox: Inbox, sources: string[], private readonly bus: BusSettings, ...rest: LoopParts) {
+    super(sources, ...rest);
   }
 
   protected idle(ms: number): Promise<void> {
