@@ -6,6 +6,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { DataSource } from 'typeorm';
 import type { Topology } from '../config/topology.js';
+import { ShutdownState } from '../lifecycle/shutdown.state.js';
 import { ChannelRegistry, TOPOLOGY } from '../messaging/channel.registry.js';
 import { HealthCheckResult, HealthReport, NOT_READY_EXAMPLE, READY_EXAMPLE } from './health.report.js';
 
@@ -29,6 +30,7 @@ export class HealthController {
     private readonly moduleRef: ModuleRef,
     private readonly channels: ChannelRegistry,
     @Inject(TOPOLOGY) private readonly topology: Topology,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   @Get('live')
@@ -46,6 +48,10 @@ export class HealthController {
   @ApiOkResponse({ description: 'Every check is up', type: HealthReport, example: READY_EXAMPLE })
   @ApiServiceUnavailableResponse({ description: 'At least one check is down; `error` says which', type: HealthReport, example: NOT_READY_EXAMPLE })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    if (this.shutdown.shuttingDown) {
+      reply.status(503);
+      return { status: 'shutting_down', info: {}, error: {}, details: {} };
+    }
     try {
       return await this.health.check([
         ...this.topology.hosted.filter((name) => this.dataSource(name)).map((name) => () => this.database(name)),
