@@ -18,5 +18,5 @@ const base = {
 module.exports = async () => {
   const gate = await e2eGate();
   if (gate.message) process.stderr.write(`\n${gate.message}\n\n`);
-  return gate.run ? base : { ...base, testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/resilience/'] };
+  return gate.run ? base : { ...base, testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/resilience/', '<rootDir>/test/tracing/'] };
 };

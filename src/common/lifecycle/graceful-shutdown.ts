@@ -1,4 +1,5 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
+import { stopTracing } from '../observability/tracing.js';
 import { processShutdown } from './shutdown.state.js';
 
 /**
@@ -18,6 +19,7 @@ export function exitGracefullyOnSignals(app: INestApplication, logger: LoggerSer
     }, graceMs);
     try {
       await app.close();
+      await stopTracing();
     } catch (err) {
       logger.error({ err, signal }, 'Shutdown failed; exiting', 'Shutdown');
       process.exit(1);
