@@ -101,4 +101,12 @@ started=$(date +%s)
   -v /etc/ssl/certs:/etc/ssl/certs:ro \
   -t "$IMAGE" .
 echo "image built in $(( $(date +%s) - started )) s"
+
+# vfs keeps a full copy of every layer: past STORAGE_LIMIT_GB, drop untagged images (older builds and the
+# layer cache; the bases are tagged and stay).
+storage_gb=$(( $(du -sk /var/lib/containers/storage 2>/dev/null | cut -f1) / 1024 / 1024 ))
+if [ "$storage_gb" -gt "${STORAGE_LIMIT_GB:-20}" ]; then
+  echo "buildah storage at ${storage_gb} GB: pruning untagged images"
+  "${BUILDAH[@]}" rmi --prune >/dev/null || true
+fi
 "${BUILDAH[@]}" images "$IMAGE"
