@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { fetchServedOpenApiDocument, serializeOpenApiDocument } from './openapi.document.js';
 
-// `npm run openapi`: regenerates openapi.json at the repository root from the code.
-// The log level is read when the app's modules load, hence the dynamic import after setting it.
-process.env.LOG_LEVEL ??= 'warn';
-const { generateOpenApiDocument, serializeOpenApiDocument } = await import('./openapi.document.js');
-
-// Compiled to .tmp/openapi/scripts/: the repository root is three levels up.
-const target = new URL('../../../openapi.json', import.meta.url);
-writeFileSync(target, serializeOpenApiDocument(await generateOpenApiDocument()));
+// `npm run openapi`: builds, then writes what the default monolith serves to openapi.json at the
+// repository root. Compiled to .tmp/openapi/: the repository root is two levels up.
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const target = new URL('../../openapi.json', import.meta.url);
+writeFileSync(target, serializeOpenApiDocument(await fetchServedOpenApiDocument(root)));
 process.stdout.write(`wrote ${target.pathname}\n`);

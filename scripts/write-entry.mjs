@@ -1,4 +1,8 @@
 // The image runs `node dist/main.js`; the compiler keeps the source tree's shape (dist/src, dist/migrations),
-// so the build adds this one-line entry point.
+// so the build adds this small entry point.
 import { writeFileSync } from 'node:fs';
-writeFileSync(new URL('../dist/main.js', import.meta.url), "import './src/main.js';\n");
+// Tracing starts first, so that its instrumentations hook `http` and `pg` before Fastify and TypeORM load them.
+writeFileSync(
+  new URL('../dist/main.js', import.meta.url),
+  "const { startTracing } = await import('./src/common/observability/tracing.js');\nawait startTracing();\nawait import('./src/main.js');\n",
+);

@@ -5,6 +5,7 @@ import { busConfig, databaseConfig, httpConfig } from './common/config/settings.
 import type { Topology } from './common/config/topology.js';
 import { HealthModule } from './common/health/health.module.js';
 import { RateLimitModule } from './common/http/rate-limit.js';
+import { LifecycleModule } from './common/lifecycle/lifecycle.module.js';
 import { MessagingModule } from './common/messaging/messaging.module.js';
 import { ObservabilityModule } from './common/observability/observability.module.js';
 
@@ -19,6 +20,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [httpConfig, busConfig, databaseConfig] }),
         ObservabilityModule,
+        LifecycleModule,
         MessagingModule.forRoot(topology),
         HealthModule,
         ...(topology.api ? [RateLimitModule] : []),

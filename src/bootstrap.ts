@@ -1,12 +1,13 @@
-import { INestApplication, LogLevel, VersioningType } from '@nestjs/common';
+import { INestApplication, VersioningType } from '@nestjs/common';
 import type { Server } from '@nestjs/microservices';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
-import { readHttpSettings } from './common/config/settings.js';
+import { readHttpSettings, readLogSettings } from './common/config/settings.js';
 import type { Topology } from './common/config/topology.js';
 import { RequestContextInterceptor } from './common/context/request-context.interceptor.js';
+import { createProcessLogger } from './common/observability/logger.params.js';
 import { genCorrelationId, observeHttp, observeServer } from './common/observability/observe.js';
 import { ProblemFilter } from './common/http/problem.filter.js';
 import { applySecurity } from './common/http/security.js';
@@ -14,14 +15,6 @@ import { readSecuritySettings } from './common/http/security.settings.js';
 import { buildOpenApiDocument, setupSwagger } from './common/http/swagger.js';
 import { createServers } from './common/messaging/transports.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
-
-const LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-
-/** Nest's own start-up lines, before the JSON logger takes over, follow LOG_LEVEL too. */
-function nestLogLevels(level = 'info'): LogLevel[] {
-  const index = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5, silent: -1 }[level] ?? 3;
-  return LEVELS.slice(0, index + 1) as unknown as LogLevel[];
-}
 
 /**
  * Builds (but does not start) the application for a topology: the HTTP side and one listener per
@@ -36,7 +29,11 @@ export async function createApp(topology: Topology): Promise<NestFastifyApplicat
   // JSON only: other bodies are refused with 415 instead of reaching validation as strings.
   adapter.getInstance().removeContentTypeParser('text/plain');
   observeHttp(adapter.getInstance());
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(topology), adapter, { bodyParser: false, logger: nestLogLevels(process.env.LOG_LEVEL) });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(topology), adapter, {
+    bodyParser: false,
+    // Nest's own lines go through the same pino logger as the rest, so the log is JSON from its first line.
+    logger: createProcessLogger(readLogSettings(process.env)),
+  });
   app.useLogger(app.get(Logger));
   if (topology.api) await applySecurity(app, readSecuritySettings(process.env));
   app.enableVersioning({ type: VersioningType.URI });
@@ -45,8 +42,8 @@ export async function createApp(topology: Topology): Promise<NestFastifyApplicat
   app.useGlobalInterceptors(new RequestContextInterceptor());
   if (topology.api) setupSwagger(app, buildOpenApiDocument(app));
 
+  // Signals are handled by main (exitGracefullyOnSignals), which drains before Nest closes anything.
   connectTransports(app, topology);
-  app.enableShutdownHooks();
   return app;
 }
 

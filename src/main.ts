@@ -1,8 +1,23 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { MODULE_DEFINITIONS } from './app.modules.js';
-import { validateSettings } from './common/config/settings.js';
+import { readLogSettings, readShutdownSettings, validateSettings } from './common/config/settings.js';
 import { ConfigError, readTopology } from './common/config/topology.js';
+import { exitGracefullyOnSignals } from './common/lifecycle/graceful-shutdown.js';
+import { createProcessLogger } from './common/observability/logger.params.js';
 import { createApp, startApp } from './bootstrap.js';
+
+/** JSON from the first line: even a bad LOG_LEVEL is reported by a logger (at the default level). */
+function processLogger() {
+  try {
+    return createProcessLogger(readLogSettings(process.env));
+  } catch {
+    return createProcessLogger(readLogSettings({}));
+  }
+}
+
+const logger = processLogger();
+Logger.overrideLogger(logger);
 
 async function main(): Promise<void> {
   let topology;
@@ -12,16 +27,17 @@ async function main(): Promise<void> {
     topology = readTopology(process.env, MODULE_DEFINITIONS);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
+      logger.fatal({ variable: err.variable }, err.message, 'Config');
       process.exit(78);
     }
     throw err;
   }
   const app = await createApp(topology);
+  exitGracefullyOnSignals(app, logger, readShutdownSettings(process.env).graceMs);
   await startApp(app);
 }
 
 main().catch((err) => {
-  process.stderr.write(`Failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  logger.fatal(err instanceof Error ? err : { err }, 'Failed to start', 'Main');
   process.exit(1);
 });

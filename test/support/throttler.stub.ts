@@ -1,6 +1,5 @@
 /**
- * Stands in for @nestjs/throttler in specs that load the application inside jest (the parity suite, the
- * OpenAPI drift test). That package is CommonJS requiring Nest's ES modules, which jest's ESM runtime
+ * Stands in for @nestjs/throttler in specs that load the application inside jest (the parity suite). That package is CommonJS requiring Nest's ES modules, which jest's ESM runtime
  * cannot load on Node 20 (Node itself can, so the built app uses the real one). The auth module's HTTP
  * controller imports it for its rate-limit decorator, so loading any module pulls it in. Those specs never
  * send an HTTP request; should one ever reach the rate-limit guard, it fails loudly rather than skipping

@@ -73,10 +73,26 @@ export function readEventSettings(env: Env) {
 export const identityConfig = registerAs('identity', () => readIdentitySettings(process.env));
 export const eventsConfig = registerAs('events', () => readEventSettings(process.env));
 
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export function readLogSettings(env: Env) {
+  const level = env.LOG_LEVEL?.trim() || (env.NODE_ENV === 'test' ? 'warn' : 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  const format = env.LOG_FORMAT?.trim() || 'json';
+  if (format !== 'json' && format !== 'pretty') throw new ConfigError('LOG_FORMAT', `must be json or pretty, got "${format}"`);
+  return { level: level as (typeof LOG_LEVELS)[number], format: format as 'json' | 'pretty' };
+}
+
+/** How long a terminating process lets accepted HTTP requests and bus messages finish. */
+export function readShutdownSettings(env: Env) {
+  return { graceMs: readInteger(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000) };
+}
+
 export type HttpSettings = ReturnType<typeof readHttpSettings>;
 export type BusSettings = ReturnType<typeof readBusSettings>;
 export type EventSettings = ReturnType<typeof readEventSettings>;
 export type DatabaseSettings = ReturnType<typeof readDatabaseSettings>;
+export type LogSettings = ReturnType<typeof readLogSettings>;
 
 /** Reads every setting once, so a bad value stops the process before anything starts. */
 export function validateSettings(env: Env): void {
@@ -86,5 +102,7 @@ export function validateSettings(env: Env): void {
   readTokenSettings(env);
   readIdentitySettings(env);
   readEventSettings(env);
+  readLogSettings(env);
+  readShutdownSettings(env);
   readSecuritySettings(env);
 }

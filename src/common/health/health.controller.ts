@@ -7,6 +7,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicator
 import type { DataSource } from 'typeorm';
 import type { Topology } from '../config/topology.js';
 import { EventsRegistry } from '../events/events.registry.js';
+import { ShutdownState } from '../lifecycle/shutdown.state.js';
 import { ChannelRegistry, TOPOLOGY } from '../messaging/channel.registry.js';
 import { moduleReachable } from '../observability/metrics.js';
 import { HealthCheckResult, HealthReport, NOT_READY_EXAMPLE, OutboxState, READY_EXAMPLE } from './health.report.js';
@@ -32,6 +33,7 @@ export class HealthController {
     private readonly channels: ChannelRegistry,
     @Inject(TOPOLOGY) private readonly topology: Topology,
     private readonly events: EventsRegistry,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   @Get('live')
@@ -55,6 +57,10 @@ export class HealthController {
   @ApiOkResponse({ description: 'Every check is up', type: HealthReport, example: READY_EXAMPLE })
   @ApiServiceUnavailableResponse({ description: 'At least one check is down; `error` says which', type: HealthReport, example: NOT_READY_EXAMPLE })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    if (this.shutdown.shuttingDown) {
+      reply.status(503);
+      return { status: 'shutting_down', info: {}, error: {}, details: {} };
+    }
     const remote = this.topology.calls.filter((name) => !this.topology.hosted.includes(name));
     const [report, reachable, events] = await Promise.all([
       this.owned(),

@@ -69,12 +69,20 @@ function problemExamples(status: number, codes: readonly string[]) {
 }
 
 /** The OpenAPI response object of a problem+json answer with the given codes. */
+const RETRY_AFTER = { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'integer' } };
+
+/** Sent with every answer of a rate-limited route, and with its 429. */
+export const RATE_LIMIT_HEADERS = {
+  'x-ratelimit-limit': { description: 'Requests allowed per client in the current window.', schema: { type: 'integer' } },
+  'x-ratelimit-remaining': { description: 'Requests left in the current window.', schema: { type: 'integer' } },
+  'x-ratelimit-reset': { description: 'Seconds until the current window ends.', schema: { type: 'integer' } },
+};
+
 export function problemResponse(status: number, codes: readonly string[]) {
   return {
     description: `${statusText(status)}: ${codes.join(', ')}`,
-    ...(status === 503
-      ? { headers: { 'retry-after': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } } }
-      : {}),
+    ...(status === 503 ? { headers: { 'retry-after': RETRY_AFTER } } : {}),
+    ...(status === 429 ? { headers: { 'retry-after': RETRY_AFTER, ...RATE_LIMIT_HEADERS } } : {}),
     content: {
       [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetails) }, examples: problemExamples(status, codes) },
     },

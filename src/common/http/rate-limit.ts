@@ -1,6 +1,6 @@
 import { ExecutionContext, Injectable, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { Throttle, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { Throttle, ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { readSecuritySettings } from './security.settings.js';
 
 /** Rate limits apply to HTTP requests; a message handler is reached only through a gateway that counted it. */
@@ -8,6 +8,15 @@ import { readSecuritySettings } from './security.settings.js';
 export class HttpThrottlerGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     return context.getType() !== 'http';
+  }
+
+  /** The stock guard sends only Retry-After with a 429; the window's numbers help a client as much then. */
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const reply = context.switchToHttp().getResponse<{ header(name: string, value: number): unknown }>();
+    reply.header('X-RateLimit-Limit', detail.limit);
+    reply.header('X-RateLimit-Remaining', 0);
+    reply.header('X-RateLimit-Reset', detail.timeToExpire);
+    return super.throwThrottlingException(context, detail);
   }
 }
 

@@ -1,9 +1,11 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { problemResponse } from './problem.js';
+import { problemResponse, RATE_LIMIT_HEADERS } from './problem.js';
 
 type Json = Record<string, any>;
 
 const CORRELATION_HEADER = 'x-correlation-id';
+/** Methods whose requests Fastify parses a body for, whether or not the route documents one. */
+const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 
 /**
  * Adds to every operation what the HTTP layer does for all routes alike, so no controller has to
@@ -25,16 +27,22 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
   };
 
   for (const [path, item] of Object.entries(document.paths) as Array<[string, Json]>) {
-    for (const operation of Object.values(item) as Json[]) {
+    for (const [method, operation] of Object.entries(item) as Array<[string, Json]>) {
       operation.parameters = [...(operation.parameters ?? []), { $ref: '#/components/parameters/CorrelationId' }];
       const responses: Json = operation.responses;
-      if (operation.requestBody) {
+      // A body sent to a route that takes none is still parsed, and refused the same way.
+      if (operation.requestBody || BODY_METHODS.has(method)) {
         addProblem(responses, 400, 'COMMON.MALFORMED_REQUEST');
         addProblem(responses, 413, 'COMMON.PAYLOAD_TOO_LARGE');
         addProblem(responses, 415, 'COMMON.UNSUPPORTED_MEDIA_TYPE');
-        addExample(operation.requestBody.content?.['application/json'], components.schemas);
       }
+      if (operation.requestBody) addExample(operation.requestBody.content?.['application/json'], components.schemas);
+      // The rate limit is a global guard: every route of the API process counts, health probes included.
+      if (!responses[429]) addProblem(responses, 429, 'COMMON.TOO_MANY_REQUESTS');
       addProblem(responses, 500, 'COMMON.INTERNAL');
+      for (const [status, response] of Object.entries(responses) as Array<[string, Json]>) {
+        if (status.startsWith('2')) response.headers = { ...response.headers, ...RATE_LIMIT_HEADERS };
+      }
       const instance = examplePath(path, operation.parameters);
       for (const response of Object.values(responses) as Json[]) {
         response.headers = { ...response.headers, [CORRELATION_HEADER]: { $ref: '#/components/headers/CorrelationId' } };
@@ -45,6 +53,34 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
       }
     }
   }
+  document.servers = [{ url: '/', description: 'The server this document is served from' }];
+  return pruneUnusedSchemas(document);
+}
+
+/**
+ * Drops component schemas nothing refers to. A process that hosts module cores also scans their message
+ * classes (they are decorated for validation and the contracts' docs), but no HTTP operation uses them.
+ */
+function pruneUnusedSchemas(document: OpenAPIObject): OpenAPIObject {
+  const schemas = (document.components?.schemas ?? {}) as Json;
+  const used = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, child] of Object.entries(value as Json)) {
+      if (key === '$ref' && typeof child === 'string' && child.startsWith('#/components/schemas/')) {
+        const name = child.slice('#/components/schemas/'.length);
+        if (!used.has(name)) {
+          used.add(name);
+          visit(schemas[name]);
+        }
+      } else {
+        visit(child);
+      }
+    }
+  };
+  visit({ ...document, components: { ...document.components, schemas: {} } });
+  for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name];
   return document;
 }
 

@@ -7,6 +7,7 @@ import { DomainError } from '../errors/domain-error.js';
 import type { BusSettings } from '../config/settings.js';
 import { NO_MESSAGE_HANDLER } from './in-process.server.js';
 import { busCallDuration } from '../observability/metrics.js';
+import { traceSend } from '../observability/bus-tracing.js';
 
 export interface SendOptions {
   /** A query that changes nothing may be retried when the target is unreachable. */
@@ -53,7 +54,7 @@ export class BusChannel {
   async send<R>(pattern: string, payload: object, options: SendOptions = {}): Promise<R> {
     const stopTimer = busCallDuration.startTimer({ target: this.target, pattern, transport: this.transport });
     try {
-      const reply = await this.sendWithRetries<R>(pattern, payload, options);
+      const reply = await traceSend('send', this.target, pattern, this.transport, () => this.sendWithRetries<R>(pattern, payload, options));
       stopTimer({ outcome: 'ok' });
       return reply;
     } catch (err) {
@@ -86,10 +87,12 @@ export class BusChannel {
   /** Hands an event to the transport and waits until it has been accepted. */
   async emit(pattern: string, payload: object): Promise<void> {
     const deadline = Date.now() + this.settings.deadlineMs;
-    await this.guard(() =>
-      lastValueFrom(this.proxy.emit(pattern, payload).pipe(timeout({ first: this.remaining(deadline) })), {
-        defaultValue: undefined,
-      }),
+    await traceSend('emit', this.target, pattern, this.transport, () =>
+      this.guard(() =>
+        lastValueFrom(this.proxy.emit(pattern, payload).pipe(timeout({ first: this.remaining(deadline) })), {
+          defaultValue: undefined,
+        }),
+      ),
     );
   }
 

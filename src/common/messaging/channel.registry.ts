@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { busConfig } from '../config/settings.js';
 import type { Topology } from '../config/topology.js';
 import { RequestContextStore } from '../context/request-context.js';
+import { injectTraceContext } from '../observability/bus-tracing.js';
 import { BusChannel } from './bus-channel.js';
 import { createClientProxy } from './transports.js';
 
@@ -25,7 +26,8 @@ export class ChannelRegistry implements OnApplicationShutdown {
       if (!endpoint) throw new Error(`No module named "${target}" in the topology`);
       const proxy = createClientProxy(endpoint);
       proxy.setOnDispatchHook((packet) => {
-        packet.metadata = RequestContextStore.toMetadata();
+        // Correlation id, caller identity and the W3C trace context of the send's span.
+        packet.metadata = injectTraceContext(RequestContextStore.toMetadata());
       });
       channel = new BusChannel(target, proxy, this.settings, endpoint.transport);
       this.channels.set(target, channel);

@@ -3,6 +3,8 @@ import type { ModuleEndpoint, Topology } from '../config/topology.js';
 import { InProcessClient } from './in-process.client.js';
 import { RedisRequestClient } from './redis.client.js';
 import { InProcessServer } from './in-process.server.js';
+import { drainOnClose } from '../lifecycle/draining.server.js';
+import { processShutdown } from '../lifecycle/shutdown.state.js';
 
 /** The name of the single in-process server every process has for the modules it hosts locally. */
 export const LOCAL_SERVER = 'local';
@@ -34,19 +36,24 @@ export function createClientProxy(endpoint: ModuleEndpoint): ClientProxy {
   }
 }
 
+// Every listener finishes what it accepted before it closes. The remote ones refuse new messages once
+// shutdown begins; the in-process one keeps serving the HTTP requests this process is still finishing.
+const LOCAL = { refuseWhenShuttingDown: false };
+const REMOTE = { refuseWhenShuttingDown: true };
+
 /**
  * The servers this process listens on: one in-process server for its local modules, one TCP server
  * per TCP-hosted module, one Redis server per Redis URL in use.
  */
 export function createServers(topology: Topology): Array<Server & CustomTransportStrategy> {
-  const servers: Array<Server & CustomTransportStrategy> = [new InProcessServer(LOCAL_SERVER)];
+  const servers: Array<Server & CustomTransportStrategy> = [drainOnClose(new InProcessServer(LOCAL_SERVER), processShutdown, LOCAL)];
   const redisUrls = new Set<string>();
   for (const name of topology.hosted) {
     const m = topology.modules[name];
-    if (m.transport === 'tcp') servers.push(new ServerTCP(m.tcp) as Server & CustomTransportStrategy);
+    if (m.transport === 'tcp') servers.push(drainOnClose(new ServerTCP(m.tcp) as Server & CustomTransportStrategy, processShutdown, REMOTE));
     if (m.transport === 'redis' && !redisUrls.has(m.redisUrl)) {
       redisUrls.add(m.redisUrl);
-      servers.push(new ServerRedis({ ...redisOptions(m.redisUrl), ...REDIS_RECONNECT }) as Server & CustomTransportStrategy);
+      servers.push(drainOnClose(new ServerRedis({ ...redisOptions(m.redisUrl), ...REDIS_RECONNECT }) as Server & CustomTransportStrategy, processShutdown, REMOTE));
     }
   }
   return servers;

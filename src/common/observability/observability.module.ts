@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { RequestContextStore } from '../context/request-context.js';
+import { readLogSettings } from '../config/settings.js';
+import { loggerParams } from './logger.params.js';
 import { MetricsController } from './metrics.controller.js';
 
 /**
@@ -9,25 +10,8 @@ import { MetricsController } from './metrics.controller.js';
  */
 @Module({
   imports: [
-    LoggerModule.forRoot({
-      pinoHttp: {
-        level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'warn' : 'info'),
-        // Request lines are written by observeHttp, which sees Fastify's request id.
-        autoLogging: false,
-        mixin: () => {
-          const ctx = RequestContextStore.current();
-          return ctx ? { correlationId: ctx.correlationId } : {};
-        },
-        redact: {
-          // `err.parameters`: a failed SQL statement carries its bound values, which may include a password hash.
-          paths: [
-            'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.refreshToken',
-            '*.currentPassword', '*.newPassword', '*.passwordHash', 'err.parameters', '*.err.parameters',
-          ],
-          censor: '[redacted]',
-        },
-      },
-    }),
+    // Read when the app is built, not when this file loads: a bad LOG_LEVEL is reported by main like any other setting.
+    LoggerModule.forRootAsync({ useFactory: () => loggerParams(readLogSettings(process.env)) }),
   ],
   controllers: [MetricsController],
 })

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Server } from '@nestjs/microservices';
 import type { FastifyInstance } from 'fastify';
 import { RequestContextStore, safeCorrelationId } from '../context/request-context.js';
+import { startHandleSpan } from './bus-tracing.js';
 import { busMessagesHandled, httpRequestDuration } from './metrics.js';
 
 const httpLogger = new Logger('Http');
@@ -37,18 +38,24 @@ export const genCorrelationId = (req: { headers: Record<string, unknown> }) => s
 type RpcContextLike = { getPattern?: () => string; getMetadata?: () => Record<string, string> | undefined };
 
 /**
- * Runs every message handler of a server inside the request context its packet metadata carries,
- * and logs one line per handled message with the same correlation id the caller logged.
+ * Runs every message handler of a server inside the request context its packet metadata carries and
+ * inside a span whose parent is the caller's (trace context in the same metadata), and logs one line
+ * per handled message with the same correlation id the caller logged.
  */
 export function observeServer(server: Server): void {
-  const started = new WeakMap<object, number>();
+  const started = new WeakMap<object, { at: number; span: ReturnType<typeof startHandleSpan>['span'] }>();
   server.setOnProcessingStartHook((_transport, context, done) => {
-    started.set(context as object, performance.now());
-    return RequestContextStore.run(RequestContextStore.fromMetadata((context as RpcContextLike).getMetadata?.()), done);
+    const ctx = context as RpcContextLike;
+    const metadata = ctx.getMetadata?.();
+    const { span, run } = startHandleSpan(ctx.getPattern?.() ?? 'unknown', metadata);
+    started.set(context as object, { at: performance.now(), span });
+    return run(() => RequestContextStore.run(RequestContextStore.fromMetadata(metadata), done));
   });
   server.setOnProcessingEndHook((_transport, context) => {
     const ctx = context as RpcContextLike;
-    const start = started.get(context as object);
+    const handling = started.get(context as object);
+    handling?.span.end();
+    const start = handling?.at;
     busMessagesHandled.inc({ pattern: ctx.getPattern?.() ?? 'unknown' });
     busLogger.log({
       correlationId: RequestContextStore.fromMetadata(ctx.getMetadata?.()).correlationId,

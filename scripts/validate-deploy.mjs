@@ -1,0 +1,111 @@
+// Validates the Kubernetes manifests offline: each overlay's kustomization is resolved (resources:
+// files and directories), every object is checked against the Kubernetes OpenAPI schema shipped by the
+// kubernetes-models package, and against what this application needs of a deployment (probes, drain,
+// security, documented settings only). compose.yaml is checked by dclint against the compose spec
+// (npm run validate:deploy runs both). Exits 1 with one line per problem.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { ConfigMap, Service } from 'kubernetes-models/v1';
+import { Deployment } from 'kubernetes-models/apps/v1';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const overlaysDir = join(root, 'deploy/k8s/overlays');
+const MODELS = { 'apps/v1/Deployment': Deployment, 'v1/Service': Service, 'v1/ConfigMap': ConfigMap };
+const KUSTOMIZATION_KEYS = new Set(['apiVersion', 'kind', 'resources', 'labels', 'namespace', 'images']);
+const PRESTOP_SECONDS = 5;
+const problems = [];
+const fail = (where, message) => problems.push(`${relative(root, where)}: ${message}`);
+
+/** The variables README's configuration table documents, with <MODULE> standing for any module. */
+function documentedVariables() {
+  const names = [];
+  for (const line of readFileSync(join(root, 'README.md'), 'utf8').split('\n')) {
+    if (!line.startsWith('| `')) continue;
+    for (const [, name] of line.split('|')[1].matchAll(/`([A-Z_<>]+)`/g)) names.push(name);
+  }
+  return names.map((name) => new RegExp(`^${name.replace('<MODULE>', '[A-Z]+')}$`));
+}
+
+/** Every object a kustomization directory renders to, following resources into files and directories. */
+function render(dir) {
+  const file = join(dir, 'kustomization.yaml');
+  if (!existsSync(file)) return fail(dir, 'no kustomization.yaml'), [];
+  const k = parseAllDocuments(readFileSync(file, 'utf8'))[0].toJS();
+  if (k.apiVersion !== 'kustomize.config.k8s.io/v1beta1' || k.kind !== 'Kustomization') fail(file, 'is not a kustomize.config.k8s.io/v1beta1 Kustomization');
+  for (const key of Object.keys(k)) if (!KUSTOMIZATION_KEYS.has(key)) fail(file, `unsupported field "${key}"`);
+  const labels = Object.assign({}, ...(k.labels ?? []).map((l) => l.pairs));
+  const objects = [];
+  for (const resource of k.resources ?? []) {
+    const path = join(dir, resource);
+    if (!existsSync(path)) {
+      fail(file, `resource ${resource} does not exist`);
+    } else if (statSync(path).isDirectory()) {
+      objects.push(...render(path));
+    } else {
+      for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
+        if (doc.errors.length) fail(path, doc.errors.map((e) => e.message).join('; '));
+        else if (doc.contents) objects.push({ file: path, object: doc.toJS() });
+      }
+    }
+  }
+  for (const { object } of objects) object.metadata = { ...object.metadata, labels: { ...object.metadata?.labels, ...labels } };
+  return objects;
+}
+
+function checkDeployment(file, d, byName, documented) {
+  const pod = d.spec.template.spec;
+  const [c] = pod.containers;
+  const secondsOf = (env) => Number(env.SHUTDOWN_GRACE_MS ?? 10_000) / 1000;
+  const env = {};
+  for (const ref of c.envFrom ?? []) Object.assign(env, byName.get(`ConfigMap/${ref.configMapRef?.name}`)?.data ?? fail(file, `ConfigMap ${ref.configMapRef?.name} is not part of the overlay`));
+  for (const e of c.env ?? []) env[e.name] = e.value ?? e.valueFrom;
+  for (const name of Object.keys(env)) if (!documented.some((re) => re.test(name))) fail(file, `${d.metadata.name} sets ${name}, which README's configuration table does not document`);
+  if (env.JWT_SECRET?.secretKeyRef?.key !== 'JWT_SECRET') fail(file, `${d.metadata.name} does not take JWT_SECRET from a Secret`);
+  if (c.readinessProbe?.httpGet?.path !== '/health/ready') fail(file, `${d.metadata.name} has no readiness probe on /health/ready`);
+  if (c.livenessProbe?.httpGet?.path !== '/health/live') fail(file, `${d.metadata.name} has no liveness probe on /health/live`);
+  if (JSON.stringify(c.lifecycle?.preStop?.exec?.command) !== JSON.stringify(['sleep', String(PRESTOP_SECONDS)])) fail(file, `${d.metadata.name} has no ${PRESTOP_SECONDS} s preStop`);
+  if (!(pod.terminationGracePeriodSeconds > PRESTOP_SECONDS + secondsOf(env))) {
+    fail(file, `${d.metadata.name}: terminationGracePeriodSeconds must exceed preStop + SHUTDOWN_GRACE_MS (${PRESTOP_SECONDS + secondsOf(env)} s)`);
+  }
+  if (!pod.securityContext?.runAsNonRoot || c.securityContext?.readOnlyRootFilesystem !== true || c.securityContext?.allowPrivilegeEscalation !== false) {
+    fail(file, `${d.metadata.name} must run as non-root with a read-only root filesystem and no privilege escalation`);
+  }
+  if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory || !c.resources?.limits?.memory) fail(file, `${d.metadata.name} has no resource requests and memory limit`);
+}
+
+const documented = documentedVariables();
+const overlays = readdirSync(overlaysDir).filter((name) => statSync(join(overlaysDir, name)).isDirectory());
+if (overlays.length === 0) fail(overlaysDir, 'no overlays');
+for (const overlay of overlays) {
+  const objects = render(join(overlaysDir, overlay));
+  const byName = new Map();
+  for (const { file, object } of objects) {
+    const Model = MODELS[`${object.apiVersion}/${object.kind}`];
+    if (!Model) { fail(file, `${object.apiVersion} ${object.kind} is not expected in these manifests`); continue; }
+    try {
+      new Model(object).validate();
+    } catch (err) {
+      fail(file, `${object.kind} ${object.metadata?.name}: ${err.message}`);
+    }
+    const key = `${object.kind}/${object.metadata.name}`;
+    if (byName.has(key)) fail(file, `${key} is defined twice in overlay ${overlay}`);
+    byName.set(key, object);
+  }
+  const deployments = objects.filter(({ object }) => object.kind === 'Deployment');
+  for (const { file, object } of deployments) checkDeployment(file, object, byName, documented);
+  for (const { file, object: s } of objects.filter(({ object }) => object.kind === 'Service')) {
+    const targets = deployments.filter(({ object: d }) => Object.entries(s.spec.selector).every(([k, v]) => d.spec.template.metadata.labels?.[k] === v));
+    if (targets.length !== 1) fail(file, `Service ${s.metadata.name} selects ${targets.length} Deployments`);
+    for (const port of s.spec.ports) {
+      if (targets[0] && !targets[0].object.spec.template.spec.containers[0].ports.some((p) => p.name === port.targetPort)) fail(file, `Service ${s.metadata.name} targets port "${port.targetPort}", which its Deployment does not name`);
+    }
+  }
+  console.log(`deploy/k8s/overlays/${overlay}: ${objects.length} objects checked`);
+}
+
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}

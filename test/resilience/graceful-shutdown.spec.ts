@@ -1,0 +1,171 @@
+import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { readFileSync } from 'node:fs';
+import { firstValueFrom, timeout } from 'rxjs';
+import { bearer, freshEmail, register, TEST_PASSWORD } from '../support/auth-fixtures.js';
+import { postJson } from '../support/http-call.js';
+import { RunningTopology, startTopology } from '../support/topology.js';
+
+/**
+ * SIGTERM under steady load. A request is lost when the process accepted it (its handler ran: the
+ * process logged it under the request's correlation id) and the caller still got no answer. Every call
+ * must end as an answer (2xx, or the documented BUS.UNAVAILABLE refusal for a message that arrived
+ * after shutdown began), or as a transport error for something the process never logged, i.e. never
+ * accepted. Some calls must have been in flight across the signal and still be answered, otherwise the
+ * test proved nothing; and the process must exit 0 with its one shutdown line.
+ */
+const LOAD_BEFORE_SIGNAL_MS = 1500;
+const WORKERS = 6;
+const CLOSING_BODY = JSON.stringify({ error: 'Service Unavailable', message: 'Service Unavailable', statusCode: 503 });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Correlation ids the process logged as handled (`request completed` or `message handled`). */
+function acceptedIds(logFile: string, msg: string): Set<string> {
+  const ids = new Set<string>();
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const entry = JSON.parse(line) as { msg?: string; correlationId?: string };
+    if (entry.msg === msg && entry.correlationId) ids.add(entry.correlationId);
+  }
+  return ids;
+}
+
+function shutdownLine(logFile: string): Record<string, unknown> | undefined {
+  return readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .find((entry) => entry.context === 'Shutdown');
+}
+
+/**
+ * Runs `call` from WORKERS loops until `stop` resolves, then lets each loop finish its last call. A call
+ * that got no answer is followed by a short pause, as any client backs off, which also keeps a loop of
+ * instant failures from starving the event loop.
+ */
+async function steadyLoad<T extends { answered: boolean }>(call: (n: number) => Promise<T>, stop: Promise<unknown>): Promise<T[]> {
+  const outcomes: T[] = [];
+  let running = true;
+  void stop.then(() => (running = false));
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: WORKERS }, async () => {
+      while (running) {
+        const outcome = await call(n++);
+        outcomes.push(outcome);
+        if (!outcome.answered) await sleep(20);
+      }
+    }),
+  );
+  return outcomes;
+}
+
+describe('SIGTERM under steady load: the monolith', () => {
+  let topology: RunningTopology;
+
+  beforeAll(async () => {
+    topology = await startTopology('monolith', { label: 'shutdown', env: { LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '15000' } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await topology?.stop();
+  }, 60_000);
+
+  it('answers every registration it accepted, refuses the rest before accepting them, and exits 0', async () => {
+    const app = topology.processes.app;
+    let signalledAt = Infinity;
+    const exited = sleep(LOAD_BEFORE_SIGNAL_MS).then(() => {
+      signalledAt = Date.now();
+      return app.kill('SIGTERM', 30_000);
+    });
+    // Registration hashes a password (tens of milliseconds) and crosses the bus twice: there is always work in flight.
+    const outcomes = await steadyLoad(
+      async (n) => {
+        const outcome = await postJson(topology.baseUrl, '/v1/auth/register', { name: 'Load Test', email: freshEmail('sigterm'), password: TEST_PASSWORD }, `sigterm-mono-${n}`);
+        return { ...outcome, answered: outcome.status !== undefined };
+      },
+      exited,
+    );
+    const exit = await exited;
+
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(shutdownLine(app.logFile)).toMatchObject({ level: 30, signal: 'SIGTERM' });
+    const accepted = acceptedIds(app.logFile, 'request completed');
+    // Fastify answers a request that reaches a connection while the server closes with its own 503
+    // (and `connection: close`) before any hook or handler runs: refused, not accepted.
+    const refusedByClosingServer = (o: { status?: number; body?: string }) => o.status === 503 && o.body === CLOSING_BODY;
+    const lost = outcomes.filter((o) => (o.status === undefined ? accepted.has(o.correlationId) : o.status !== 201 && !refusedByClosingServer(o)));
+    expect(lost).toEqual([]);
+    const inFlightAcrossSignal = outcomes.filter((o) => o.status === 201 && o.startedAt < signalledAt && o.endedAt > signalledAt);
+    expect(inFlightAcrossSignal.length).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => o.status !== 201).length).toBeGreaterThan(0);
+  }, 90_000);
+});
+
+interface BusOutcome {
+  startedAt: number;
+  endedAt: number;
+  correlationId: string;
+  ok: boolean;
+  /** Whether any reply came back (a result or an error reply). */
+  answered: boolean;
+  /** The `code` of an error reply, or the transport's error text when there was no reply. */
+  code?: string;
+  transportError?: string;
+}
+
+describe('SIGTERM under steady load: the users core extracted over TCP', () => {
+  let topology: RunningTopology;
+  let client: ClientProxy;
+
+  beforeAll(async () => {
+    topology = await startTopology('users-tcp', { label: 'shutdown', env: { LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '15000' } });
+    client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: Number(topology.processes.users.env.USERS_TCP_PORT) } });
+    await client.connect();
+  }, 180_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await topology?.stop();
+  }, 60_000);
+
+  it('answers every message it accepted, refuses later ones with BUS.UNAVAILABLE, and exits 0', async () => {
+    const users = topology.processes.users;
+    const caller = await register(topology.baseUrl, { name: 'Steady Caller' });
+    let metadata: Record<string, string> = {};
+    client.setOnDispatchHook((packet) => {
+      packet.metadata = metadata;
+    });
+    const call = async (n: number): Promise<BusOutcome> => {
+      const correlationId = `sigterm-users-${n}`;
+      const startedAt = Date.now();
+      metadata = { authorization: bearer(caller.accessToken), 'correlation-id': correlationId };
+      try {
+        await firstValueFrom(client.send('users.get', { id: caller.userId }).pipe(timeout(10_000)));
+        return { startedAt, endedAt: Date.now(), correlationId, ok: true, answered: true };
+      } catch (err) {
+        const code = (err as { code?: unknown })?.code;
+        const reply = typeof code === 'string' && code.includes('.') ? code : undefined;
+        // After a refusal a caller backs off, as the bus channel does before it retries.
+        if (reply) await sleep(100);
+        const transportError = reply ? undefined : String((err as Error)?.message ?? err);
+        return { startedAt, endedAt: Date.now(), correlationId, ok: false, answered: reply !== undefined, code: reply, transportError };
+      }
+    };
+
+    let signalledAt = Infinity;
+    const exited = sleep(LOAD_BEFORE_SIGNAL_MS).then(() => {
+      signalledAt = Date.now();
+      return users.kill('SIGTERM', 30_000);
+    });
+    const outcomes = await steadyLoad(call, exited);
+    const exit = await exited;
+
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(shutdownLine(users.logFile)).toMatchObject({ level: 30, signal: 'SIGTERM' });
+    const accepted = acceptedIds(users.logFile, 'message handled');
+    const lost = outcomes.filter((o) => !o.ok && (o.transportError ? accepted.has(o.correlationId) : o.code !== 'BUS.UNAVAILABLE'));
+    expect(lost).toEqual([]);
+    expect(outcomes.filter((o) => o.ok && o.startedAt < signalledAt && o.endedAt > signalledAt).length).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => !o.ok).length).toBeGreaterThan(0);
+  }, 90_000);
+});
