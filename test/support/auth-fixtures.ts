@@ -21,6 +21,7 @@ export function authTestEnv(): Record<string, string> {
     ADMIN_EMAIL: E2E_ADMIN_EMAIL,
     RATE_LIMIT: '1000000',
     AUTH_RATE_LIMIT: '1000000',
+    AUTH_CLIENT_RATE_LIMIT: '1000000',
   };
 }
 

@@ -73,8 +73,8 @@ function problemExamples(status: number, codes: readonly string[]) {
 export function problemResponse(status: number, codes: readonly string[]) {
   return {
     description: `${statusText(status)}: ${codes.join(', ')}`,
-    ...(status === 503
-      ? { headers: { 'retry-after': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } } }
+    ...(status === 503 || status === 429
+      ? { headers: { 'retry-after': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 0 } } } }
       : {}),
     content: {
       [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetails) }, examples: problemExamples(status, codes) },
@@ -96,5 +96,5 @@ export const BUS_PROBLEMS = { 502: ['BUS.UNKNOWN_PATTERN'], 503: ['BUS.UNAVAILAB
 /** Routes that need `Authorization: Bearer <access token>`. */
 export const BEARER_PROBLEMS = { 401: ['AUTH.UNAUTHENTICATED'] } as const;
 
-/** Every route is rate limited per client address. */
+/** Every route is rate limited per client address (see the document's description for every limit). */
 export const RATE_PROBLEMS = { 429: ['COMMON.TOO_MANY_REQUESTS'] } as const;

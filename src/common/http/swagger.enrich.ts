@@ -22,6 +22,7 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
   components.headers = {
     ...components.headers,
     CorrelationId: { description: 'The request\'s correlation id (yours if you sent one).', schema: { type: 'string' } },
+    ...RATE_LIMIT_HEADERS,
   };
 
   for (const [path, item] of Object.entries(document.paths) as Array<[string, Json]>) {
@@ -34,10 +35,12 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
         addProblem(responses, 415, 'COMMON.UNSUPPORTED_MEDIA_TYPE');
         addExample(operation.requestBody.content?.['application/json'], components.schemas);
       }
+      addProblem(responses, 429, 'COMMON.TOO_MANY_REQUESTS');
       addProblem(responses, 500, 'COMMON.INTERNAL');
       const instance = examplePath(path, operation.parameters);
-      for (const response of Object.values(responses) as Json[]) {
+      for (const [status, response] of Object.entries(responses) as Array<[string, Json]>) {
         response.headers = { ...response.headers, [CORRELATION_HEADER]: { $ref: '#/components/headers/CorrelationId' } };
+        if (status !== '429' && status !== '500') Object.assign(response.headers, rateLimitHeaderRefs());
         addExample(response.content?.['application/json'], components.schemas);
         for (const example of Object.values(response.content?.['application/problem+json']?.examples ?? {}) as Json[]) {
           example.value = { ...example.value, instance };
@@ -47,6 +50,19 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
   }
   return document;
 }
+
+/** The general limit's headers, on every answer the limiter let through (credential routes add their own, suffixed). */
+const RATE_LIMIT_HEADERS = {
+  RateLimitLimit: { description: 'Requests this client may make per window (RATE_LIMIT), across every route.', schema: { type: 'integer', minimum: 0 } },
+  RateLimitRemaining: { description: 'Requests left in the current window.', schema: { type: 'integer', minimum: 0 } },
+  RateLimitReset: { description: 'Seconds until the current window ends.', schema: { type: 'integer', minimum: 0 } },
+};
+
+const rateLimitHeaderRefs = () => ({
+  'x-ratelimit-limit': { $ref: '#/components/headers/RateLimitLimit' },
+  'x-ratelimit-remaining': { $ref: '#/components/headers/RateLimitRemaining' },
+  'x-ratelimit-reset': { $ref: '#/components/headers/RateLimitReset' },
+});
 
 /** Adds a code to the problem response of a status, creating it if the route declared none. */
 function addProblem(responses: Json, status: number, code: string): void {

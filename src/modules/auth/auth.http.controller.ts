@@ -86,6 +86,7 @@ export class AuthHttpController {
   }
 
   @Patch('password')
+  @CredentialThrottle()
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Change the password',
