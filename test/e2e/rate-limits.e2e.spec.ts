@@ -20,6 +20,8 @@ describe('rate limits: one general bucket per client across every route', () => 
     const limited = await request(suite.baseUrl).get('/health/ready');
     expectProblem(limited, 429, 'COMMON.TOO_MANY_REQUESTS');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers['x-ratelimit-limit']).toBe('40');
+    expect(limited.headers['x-ratelimit-remaining']).toBe('0');
   });
 });
 

@@ -4,37 +4,37 @@ import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchem
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export class FieldViolationDoc {
-  @ApiProperty({ example: 'email' })
+  @ApiProperty({ example: 'email', maxLength: 256 })
   field: string;
 
-  @ApiProperty({ example: ['email must be an email'] })
+  @ApiProperty({ type: 'array', items: { type: 'string', maxLength: 500 }, maxItems: 10, example: ['email must be an email'] })
   messages: string[];
 }
 
 /** RFC 9457 problem details, with the project's stable `code`. */
 export class ProblemDetails {
-  @ApiProperty({ example: 'urn:problem:USERS.NOT_FOUND', description: 'A URI naming the problem type; derived from `code`.' })
+  @ApiProperty({ example: 'urn:problem:USERS.NOT_FOUND', maxLength: 76, description: 'A URI naming the problem type; derived from `code`.' })
   type: string;
 
-  @ApiProperty({ example: 'Not Found' })
+  @ApiProperty({ example: 'Not Found', maxLength: 40 })
   title: string;
 
-  @ApiProperty({ type: 'integer', example: 404 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 400, maximum: 599, example: 404 })
   status: number;
 
-  @ApiProperty({ example: 'No user has this id' })
+  @ApiProperty({ example: 'No user has this id', maxLength: 500 })
   detail: string;
 
-  @ApiProperty({ example: 'USERS.NOT_FOUND', description: 'Stable machine-readable code; branch on this.' })
+  @ApiProperty({ example: 'USERS.NOT_FOUND', maxLength: 64, description: 'Stable machine-readable code; branch on this.' })
   code: string;
 
-  @ApiProperty({ example: '/v1/users/0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b' })
+  @ApiProperty({ example: '/v1/users/0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b', maxLength: 256 })
   instance: string;
 
-  @ApiProperty({ example: '5c0e9e0e-3f7e-4c1e-9a35-3c1f1e7f8a10', description: 'Quote this when reporting a problem.' })
+  @ApiProperty({ example: '5c0e9e0e-3f7e-4c1e-9a35-3c1f1e7f8a10', maxLength: 128, description: 'Quote this when reporting a problem.' })
   correlationId: string;
 
-  @ApiPropertyOptional({ type: [FieldViolationDoc], description: 'Present for COMMON.VALIDATION_FAILED.' })
+  @ApiPropertyOptional({ type: [FieldViolationDoc], maxItems: 100, description: 'Present for COMMON.VALIDATION_FAILED.' })
   errors?: FieldViolationDoc[];
 }
 
@@ -74,7 +74,7 @@ export function problemResponse(status: number, codes: readonly string[]) {
   return {
     description: `${statusText(status)}: ${codes.join(', ')}`,
     ...(status === 503 || status === 429
-      ? { headers: { 'retry-after': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 0 } } } }
+      ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } }
       : {}),
     content: {
       [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetails) }, examples: problemExamples(status, codes) },

@@ -1,6 +1,6 @@
 import { ExecutionContext, Injectable, Module, SetMetadata } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { readSecuritySettings } from './security.settings.js';
 
 const CREDENTIAL_ROUTE = 'rate-limit:credential-route';
@@ -10,6 +10,17 @@ const CREDENTIAL_ROUTE = 'rate-limit:credential-route';
 export class HttpThrottlerGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     return context.getType() !== 'http';
+  }
+
+  /** The library sets the limit headers only on answers it lets through; a refusal tells the client its limit too. */
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const name = detail.key.split('|')[0];
+    const suffix = name === 'default' ? '' : `-${name}`;
+    const reply = context.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>();
+    reply.header(`X-RateLimit-Limit${suffix}`, String(detail.limit));
+    reply.header(`X-RateLimit-Remaining${suffix}`, '0');
+    reply.header(`X-RateLimit-Reset${suffix}`, String(detail.timeToBlockExpire));
+    return super.throwThrottlingException(context, detail);
   }
 }
 

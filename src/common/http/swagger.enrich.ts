@@ -21,9 +21,11 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
   };
   components.headers = {
     ...components.headers,
-    CorrelationId: { description: 'The request\'s correlation id (yours if you sent one).', schema: { type: 'string' } },
+    CorrelationId: { description: 'The request\'s correlation id (yours if you sent one).', schema: { type: 'string', maxLength: 128 } },
     ...RATE_LIMIT_HEADERS,
   };
+  tightenFormats(document);
+  declareTags(document);
 
   for (const [path, item] of Object.entries(document.paths) as Array<[string, Json]>) {
     for (const operation of Object.values(item) as Json[]) {
@@ -40,7 +42,7 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
       const instance = examplePath(path, operation.parameters);
       for (const [status, response] of Object.entries(responses) as Array<[string, Json]>) {
         response.headers = { ...response.headers, [CORRELATION_HEADER]: { $ref: '#/components/headers/CorrelationId' } };
-        if (status !== '429' && status !== '500') Object.assign(response.headers, rateLimitHeaderRefs());
+        if (Number(status) < 500) Object.assign(response.headers, rateLimitHeaderRefs());
         addExample(response.content?.['application/json'], components.schemas);
         for (const example of Object.values(response.content?.['application/problem+json']?.examples ?? {}) as Json[]) {
           example.value = { ...example.value, instance };
@@ -51,17 +53,55 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
-/** The general limit's headers, on every answer the limiter let through (credential routes add their own, suffixed). */
+const COUNT = { type: 'integer', format: 'int32', minimum: 0, maximum: 1_000_000 };
+const SECONDS = { type: 'integer', format: 'int32', minimum: 0, maximum: 3600 };
+
+/**
+ * The general limit's headers, on every answer the limiter counted, refusals included (routing and
+ * body-parsing refusals come before it and carry none); credential routes add the same names
+ * suffixed with the limit's name.
+ */
 const RATE_LIMIT_HEADERS = {
-  RateLimitLimit: { description: 'Requests this client may make per window (RATE_LIMIT), across every route.', schema: { type: 'integer', minimum: 0 } },
-  RateLimitRemaining: { description: 'Requests left in the current window.', schema: { type: 'integer', minimum: 0 } },
-  RateLimitReset: { description: 'Seconds until the current window ends.', schema: { type: 'integer', minimum: 0 } },
+  RateLimitLimit: { description: 'Requests this client may make per window (RATE_LIMIT), across every route.', schema: COUNT },
+  RateLimitRemaining: { description: 'Requests left in the current window.', schema: COUNT },
+  RateLimitReset: { description: 'Seconds until the current window ends.', schema: SECONDS },
+  RetryAfter: { description: 'Seconds to wait before retrying.', schema: SECONDS },
 };
 
+/** Every tag an operation uses, declared once at the top as OpenAPI expects, in order of first use. */
+function declareTags(document: OpenAPIObject): void {
+  const declared = new Set((document.tags ?? []).map((t) => t.name));
+  for (const item of Object.values(document.paths) as Json[]) {
+    for (const operation of Object.values(item) as Json[]) {
+      for (const tag of (operation.tags ?? []) as string[]) {
+        if (!declared.has(tag)) (document.tags ??= []).push({ name: tag, description: `The ${tag} operations.` });
+        declared.add(tag);
+      }
+    }
+  }
+}
+
+/**
+ * Bounds that hold by construction: a UUID is 36 characters, a timestamp is written by
+ * Date#toISOString (24 characters).
+ */
+function tightenFormats(document: OpenAPIObject): void {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const schema = node as Json;
+    if (schema.type === 'string' && schema.format === 'uuid' && schema.maxLength === undefined) schema.maxLength = 36;
+    if (schema.type === 'string' && schema.format === 'date-time' && schema.maxLength === undefined) schema.maxLength = 24;
+    Object.values(schema).forEach(visit);
+  };
+  visit(document.paths);
+  visit(document.components);
+}
+
 const rateLimitHeaderRefs = () => ({
-  'x-ratelimit-limit': { $ref: '#/components/headers/RateLimitLimit' },
-  'x-ratelimit-remaining': { $ref: '#/components/headers/RateLimitRemaining' },
-  'x-ratelimit-reset': { $ref: '#/components/headers/RateLimitReset' },
+  'X-RateLimit-Limit': { $ref: '#/components/headers/RateLimitLimit' },
+  'X-RateLimit-Remaining': { $ref: '#/components/headers/RateLimitRemaining' },
+  'X-RateLimit-Reset': { $ref: '#/components/headers/RateLimitReset' },
 });
 
 /** Adds a code to the problem response of a status, creating it if the route declared none. */
