@@ -9,7 +9,10 @@ import type { Topology } from './common/config/topology.js';
 import { RequestContextInterceptor } from './common/context/request-context.interceptor.js';
 import { createProcessLogger } from './common/observability/logger.params.js';
 import { genCorrelationId, observeHttp, observeServer } from './common/observability/observe.js';
+import { answerConnect, answerRouterRefusal, clientErrorAnswerer, refuseDotSegments } from './common/http/http-refusals.js';
+import { registerJsonBodyParser } from './common/http/json-body.parser.js';
 import { ProblemFilter } from './common/http/problem.filter.js';
+import { RouteMethods } from './common/http/route-methods.js';
 import { applySecurity } from './common/http/security.js';
 import { readSecuritySettings } from './common/http/security.settings.js';
 import { buildOpenApiDocument, setupSwagger } from './common/http/swagger.js';
@@ -22,23 +25,30 @@ import { createValidationPipe } from './common/validation/validation.pipe.js';
  */
 export async function createApp(topology: Topology): Promise<NestFastifyApplication> {
   const http = readHttpSettings(process.env);
+  const routes = new RouteMethods();
   const adapter = new FastifyAdapter({
     bodyLimit: http.bodyLimitBytes,
     genReqId: genCorrelationId,
+    frameworkErrors: answerRouterRefusal,
+    clientErrorHandler: clientErrorAnswerer(routes),
   });
+  const fastify = adapter.getInstance();
+  routes.record(fastify);
   // JSON only: other bodies are refused with 415 instead of reaching validation as strings.
-  adapter.getInstance().removeContentTypeParser('text/plain');
-  observeHttp(adapter.getInstance());
+  registerJsonBodyParser(fastify, http.bodyLimitBytes);
+  observeHttp(fastify);
+  refuseDotSegments(fastify);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(topology), adapter, {
     bodyParser: false,
     // Nest's own lines go through the same pino logger as the rest, so the log is JSON from its first line.
     logger: createProcessLogger(readLogSettings(process.env)),
   });
   app.useLogger(app.get(Logger));
+  app.getHttpServer().on('connect', answerConnect(routes));
   if (topology.api) await applySecurity(app, readSecuritySettings(process.env));
   app.enableVersioning({ type: VersioningType.URI });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalFilters(new ProblemFilter(routes));
   app.useGlobalInterceptors(new RequestContextInterceptor());
   if (topology.api) setupSwagger(app, buildOpenApiDocument(app));
 

@@ -4,19 +4,19 @@ import { uniqueEmail } from '../support/api-fixtures.js';
 import { useE2eSuite } from '../support/e2e-suite.js';
 import { expectProblem } from '../support/problem.js';
 
-const AUTH_RATE_LIMIT = 3;
+const CREDENTIAL_RATE_LIMIT = 3;
 const ALLOWED_ORIGIN = 'https://app.example.com';
 
 describe('auth: rate limits and CORS allowlist', () => {
   const suite = useE2eSuite('auth-limits', {
-    env: { AUTH_RATE_LIMIT: String(AUTH_RATE_LIMIT), RATE_LIMIT_WINDOW_MS: '60000', CORS_ORIGINS: `${ALLOWED_ORIGIN},https://admin.example.com` },
+    env: { CREDENTIAL_RATE_LIMIT: String(CREDENTIAL_RATE_LIMIT), RATE_LIMIT_WINDOW_MS: '60000', CORS_ORIGINS: `${ALLOWED_ORIGIN},https://admin.example.com` },
   });
   const api = () => request(suite.baseUrl);
 
-  it(`answers 429 COMMON.TOO_MANY_REQUESTS after AUTH_RATE_LIMIT (${AUTH_RATE_LIMIT}) login attempts for one email`, async () => {
+  it(`answers 429 COMMON.TOO_MANY_REQUESTS after CREDENTIAL_RATE_LIMIT (${CREDENTIAL_RATE_LIMIT}) login attempts for one email`, async () => {
     const ada = await register(suite.baseUrl);
     const attempt = (password: string) => api().post('/v1/auth/login').send({ email: ada.email, password });
-    for (let i = 0; i < AUTH_RATE_LIMIT; i++) expectProblem(await attempt(`wrong password ${i}`), 401, 'AUTH.INVALID_CREDENTIALS');
+    for (let i = 0; i < CREDENTIAL_RATE_LIMIT; i++) expectProblem(await attempt(`wrong password ${i}`), 401, 'AUTH.INVALID_CREDENTIALS');
     const limited = await attempt(TEST_PASSWORD);
     expectProblem(limited, 429, 'COMMON.TOO_MANY_REQUESTS');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
@@ -29,7 +29,7 @@ describe('auth: rate limits and CORS allowlist', () => {
   it('limits registration attempts for one email the same way', async () => {
     const email = uniqueEmail('flood');
     const attempt = () => api().post('/v1/auth/register').send({ name: 'Flood', email, password: 'short' });
-    for (let i = 0; i < AUTH_RATE_LIMIT; i++) expectProblem(await attempt(), 400, 'AUTH.WEAK_PASSWORD');
+    for (let i = 0; i < CREDENTIAL_RATE_LIMIT; i++) expectProblem(await attempt(), 400, 'AUTH.WEAK_PASSWORD');
     expectProblem(await attempt(), 429, 'COMMON.TOO_MANY_REQUESTS');
   });
 

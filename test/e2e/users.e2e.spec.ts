@@ -32,10 +32,11 @@ describe('users API', () => {
       });
     });
 
-    it('is the only way: POST /v1/users does not exist', async () => {
+    it('is the only way: POST /v1/users does not exist (the path lists users, so the method is refused)', async () => {
       const admin = await createAdmin(suite.baseUrl);
       const res = await api().post('/v1/users').set('authorization', authFor(admin)).send({ name: 'Ada', email: uniqueEmail() });
-      expectProblem(res, 404, 'COMMON.ROUTE_NOT_FOUND');
+      expectProblem(res, 405, 'COMMON.METHOD_NOT_ALLOWED');
+      expect(res.headers.allow).toBe('GET, HEAD');
     });
 
     it('refuses an unknown field', async () => {

@@ -20,7 +20,8 @@ export function authTestEnv(): Record<string, string> {
     JWT_AUDIENCE,
     ADMIN_EMAIL: E2E_ADMIN_EMAIL,
     RATE_LIMIT: '1000000',
-    AUTH_RATE_LIMIT: '1000000',
+    CREDENTIAL_RATE_LIMIT: '1000000',
+    CREDENTIAL_CLIENT_RATE_LIMIT: '1000000',
     // Short, so the reuse specs need not wait long to be past it.
     REFRESH_REUSE_GRACE_SECONDS: '1',
   };

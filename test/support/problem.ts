@@ -23,3 +23,19 @@ export function expectProblem(res: Response, status: number, code: string): void
 export function violatedFields(res: Response): string[] {
   return ((res.body?.errors ?? []) as Array<{ field: string }>).map((e) => e.field).sort();
 }
+
+/**
+ * The same for an answer read off the socket, plus what every error answer must carry whatever
+ * produced it (the router, the HTTP parser, a handler): the security headers, `no-store`, and no
+ * word of the web framework behind it.
+ */
+export function expectRawProblem(res: { status: number; headers: Record<string, string>; text: string; body: any }, status: number, code: string): void {
+  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.body).toMatchObject({ type: `urn:problem:${code}`, status, code, correlationId: res.headers['x-correlation-id'] });
+  expect(res.headers['x-correlation-id']).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+  expect(res.headers['cache-control']).toBe('no-store');
+  expect(res.headers['x-content-type-options']).toBe('nosniff');
+  expect(res.headers['content-security-policy']).toEqual(expect.any(String));
+  expect(res.text).not.toMatch(/fastify|FST_/i);
+}

@@ -1,4 +1,4 @@
-import { readBusSettings, readDatabaseSettings, readHttpSettings, validateSettings } from './settings.js';
+import { readBusSettings, readDatabaseSettings, readHttpSettings, readMetricsSettings, readTcpListenerSettings, validateSettings } from './settings.js';
 import { ConfigError } from './topology.js';
 
 function configError(read: () => unknown): ConfigError {
@@ -12,6 +12,21 @@ function configError(read: () => unknown): ConfigError {
 }
 
 describe('settings', () => {
+  it('binds HTTP to loopback in a process without the public API unless HOST says otherwise', () => {
+    expect(readHttpSettings({ API: 'false' }).host).toBe('127.0.0.1');
+    expect(readHttpSettings({ API: 'false', HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(readHttpSettings({ API: 'true' }).host).toBe('0.0.0.0');
+  });
+
+  it('reads the TCP listener limits and the metrics token', () => {
+    expect(readTcpListenerSettings({})).toEqual({ maxFrameChars: 1_048_576, maxConnections: 256 });
+    expect(readTcpListenerSettings({ BUS_TCP_MAX_FRAME_CHARS: '65536', BUS_TCP_MAX_CONNECTIONS: '3' })).toEqual({ maxFrameChars: 65_536, maxConnections: 3 });
+    expect(configError(() => readTcpListenerSettings({ BUS_TCP_MAX_FRAME_CHARS: '100' })).variable).toBe('BUS_TCP_MAX_FRAME_CHARS');
+    expect(readMetricsSettings({})).toEqual({ token: undefined });
+    expect(readMetricsSettings({ METRICS_TOKEN: ' a-long-enough-scrape-token ' })).toEqual({ token: 'a-long-enough-scrape-token' });
+    expect(configError(() => readMetricsSettings({ METRICS_TOKEN: 'short' })).variable).toBe('METRICS_TOKEN');
+  });
+
   it('has defaults for everything', () => {
     expect(readHttpSettings({})).toEqual({ host: '0.0.0.0', port: 3000, bodyLimitBytes: 102400 });
     expect(readBusSettings({})).toEqual({

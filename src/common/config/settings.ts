@@ -14,7 +14,8 @@ export const databaseConfig = registerAs('database', () => readDatabaseSettings(
 
 export function readHttpSettings(env: Env) {
   return {
-    host: env.HOST?.trim() || '0.0.0.0',
+    // A process without the public API serves only health and metrics: reachable from its own host unless HOST says otherwise.
+    host: env.HOST?.trim() || (readBoolean(env, 'API', true) ? '0.0.0.0' : '127.0.0.1'),
     port: readInteger(env, 'PORT', 3000, 0, 65535),
     bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 50 * 1024 * 1024),
   };
@@ -28,6 +29,24 @@ export function readBusSettings(env: Env) {
     breakerErrorThresholdPercent: readInteger(env, 'BUS_BREAKER_ERROR_PERCENT', 50, 1, 100),
     breakerResetMs: readInteger(env, 'BUS_BREAKER_RESET_MS', 2000, 100, 600_000),
     breakerVolumeThreshold: readInteger(env, 'BUS_BREAKER_MIN_REQUESTS', 5, 1, 10_000),
+  };
+}
+
+/** Who may read GET /metrics. */
+export function readMetricsSettings(env: Env) {
+  const token = env.METRICS_TOKEN?.trim() || undefined;
+  if (token !== undefined && token.length < 16) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters long');
+  /** When set, /metrics needs `Authorization: Bearer <token>`; when unset, only loopback clients may read it. */
+  return { token };
+}
+
+/** What a module's TCP listener accepts from a peer. */
+export function readTcpListenerSettings(env: Env) {
+  return {
+    /** Largest frame read, in characters; a larger one is refused and its connection closed. */
+    maxFrameChars: readInteger(env, 'BUS_TCP_MAX_FRAME_CHARS', 1024 * 1024, 64 * 1024, 64 * 1024 * 1024),
+    /** Connections kept open at once; more are closed as they arrive. */
+    maxConnections: readInteger(env, 'BUS_TCP_MAX_CONNECTIONS', 256, 1, 65_535),
   };
 }
 
@@ -98,6 +117,8 @@ export type LogSettings = ReturnType<typeof readLogSettings>;
 export function validateSettings(env: Env): void {
   readHttpSettings(env);
   readBusSettings(env);
+  readTcpListenerSettings(env);
+  readMetricsSettings(env);
   readDatabaseSettings(env);
   readTokenSettings(env);
   readIdentitySettings(env);

@@ -32,10 +32,15 @@ export const RequestContextStore = {
   fromMetadata(metadata: Record<string, string> | undefined): RequestContext {
     return {
       correlationId: safeCorrelationId(metadata?.[MetadataKeys.CORRELATION_ID]),
-      authorization: metadata?.[MetadataKeys.AUTHORIZATION],
+      authorization: plainCredential(metadata?.[MetadataKeys.AUTHORIZATION]),
     };
   },
 };
+
+/** Metadata comes from the network: only a string of sane length can be a credential. */
+function plainCredential(candidate: unknown): string | undefined {
+  return typeof candidate === 'string' && candidate.length <= 8192 ? candidate : undefined;
+}
 
 /** Accepts a caller's id only if it is short and plain, so it can be logged and echoed safely. */
 export function safeCorrelationId(candidate: unknown): string {

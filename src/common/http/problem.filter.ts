@@ -2,45 +2,67 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestContextStore } from '../context/request-context.js';
 import { CommonErrors } from '../errors/common.errors.js';
-import { DomainError } from '../errors/domain-error.js';
-import { PROBLEM_CONTENT_TYPE, statusText } from './problem.js';
+import { DomainError, type ErrorDefinition } from '../errors/domain-error.js';
+import { PROBLEM_CONTENT_TYPE } from './problem.js';
+import { problemBody } from './problem.body.js';
+import type { RouteMethods } from './route-methods.js';
+import { SECURITY_HEADERS } from './security.headers.js';
 
-/** Errors raised by the HTTP layer itself (routing, body parsing), by status. */
-const FRAMEWORK_CODES: Record<number, { code: string; status: number }> = {
-  400: CommonErrors.MALFORMED_REQUEST,
-  404: CommonErrors.ROUTE_NOT_FOUND,
-  405: CommonErrors.METHOD_NOT_ALLOWED,
-  413: CommonErrors.PAYLOAD_TOO_LARGE,
-  415: CommonErrors.UNSUPPORTED_MEDIA_TYPE,
-  429: CommonErrors.TOO_MANY_REQUESTS,
+/** Errors raised by the HTTP layer itself (routing, body parsing, static files), by status, with a sentence of our own. */
+const FRAMEWORK_ERRORS: Record<number, [ErrorDefinition, string]> = {
+  400: [CommonErrors.MALFORMED_REQUEST, 'The request is malformed'],
+  403: [CommonErrors.FORBIDDEN, 'This resource cannot be served'],
+  404: [CommonErrors.ROUTE_NOT_FOUND, 'No route matches this method and path'],
+  405: [CommonErrors.METHOD_NOT_ALLOWED, 'This method is not allowed on this path'],
+  408: [CommonErrors.REQUEST_TIMEOUT, 'The request took too long to arrive'],
+  412: [CommonErrors.PRECONDITION_FAILED, 'A precondition of the request does not hold'],
+  413: [CommonErrors.PAYLOAD_TOO_LARGE, 'The request body is too large'],
+  414: [CommonErrors.URI_TOO_LONG, 'The request path is too long'],
+  415: [CommonErrors.UNSUPPORTED_MEDIA_TYPE, 'Send the body as application/json'],
+  416: [CommonErrors.RANGE_NOT_SATISFIABLE, 'The requested range cannot be served'],
+  429: [CommonErrors.TOO_MANY_REQUESTS, 'Too many requests; slow down'],
+  431: [CommonErrors.HEADERS_TOO_LARGE, 'The request headers are too large'],
 };
 
-/** The one place where an exception becomes an HTTP answer: application/problem+json (RFC 9457). */
+/** The HTTP-layer error for a status; any other client error is a malformed request. */
+export function frameworkError(status: number): DomainError {
+  const [definition, message] = FRAMEWORK_ERRORS[status] ?? FRAMEWORK_ERRORS[400];
+  return new DomainError(definition, message);
+}
+
+/**
+ * The one place where an exception becomes an HTTP answer: application/problem+json (RFC 9457), never
+ * cached, with the security headers even where no hook set them (processes without the public API).
+ */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
+
+  /** `routes` turns a 404 for a path that some route answers with another method into a 405. */
+  constructor(private readonly routes?: RouteMethods) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const error = this.toDomainError(exception, request);
+    let error = this.toDomainError(exception, request);
+    if (error.code === CommonErrors.ROUTE_NOT_FOUND.code && !(exception instanceof DomainError)) {
+      const allowed = this.routes?.allowed(request.url) ?? [];
+      if (allowed.length) {
+        error = frameworkError(405);
+        reply.header('allow', allowed.join(', '));
+      }
+    }
     const correlationId = RequestContextStore.current()?.correlationId ?? String(request.id);
-    const body: Record<string, unknown> = {
-      type: `urn:problem:${error.code}`,
-      title: statusText(error.status),
-      status: error.status,
-      detail: error.message,
-      code: error.code,
-      instance: request.url.split('?')[0],
-      correlationId,
-    };
-    if (error.code === CommonErrors.VALIDATION_FAILED.code) body.errors = error.details;
     if (error.status === 503) {
       const after = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 1;
       reply.header('retry-after', String(after));
     }
-    reply.status(error.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+    if (error.status === 429) reply.header('retry-after', String(retryAfter(reply)));
+    reply
+      .status(error.status)
+      .headers({ ...SECURITY_HEADERS, 'cache-control': 'no-store', 'x-correlation-id': correlationId, 'content-type': PROBLEM_CONTENT_TYPE })
+      .send(problemBody(error, request.url, correlationId));
   }
 
   private toDomainError(exception: unknown, request: FastifyRequest): DomainError {
@@ -51,26 +73,17 @@ export class ProblemFilter implements ExceptionFilter {
       return exception;
     }
     const status = exception instanceof HttpException ? exception.getStatus() : (exception as { statusCode?: number })?.statusCode;
-    const known = status ? FRAMEWORK_CODES[status] : undefined;
-    if (known) {
-      const message = status === 404 ? 'No route matches this method and path' : frameworkMessage(exception, status!);
-      return new DomainError(known, message);
-    }
+    if (typeof status === 'number' && status >= 400 && status < 500) return frameworkError(status);
     this.logger.error({ err: exception, url: request.url }, 'Unhandled error');
     return new DomainError(CommonErrors.INTERNAL, 'Internal server error');
   }
 }
 
-/** A safe sentence for a framework error: the framework's own text only for client errors it describes. */
-function frameworkMessage(exception: unknown, status: number): string {
-  switch (status) {
-    case 413: return 'The request body is too large';
-    case 415: return 'Send the body as application/json';
-    case 429: return 'Too many requests; slow down';
-    case 405: return 'This method is not allowed on this path';
-    default: {
-      const message = (exception as { message?: unknown })?.message;
-      return typeof message === 'string' && message.length < 200 && !/\n/.test(message) ? message : 'The request is malformed';
-    }
-  }
+/** Seconds until the first exhausted rate limit lets requests through again (the limiter names one header per limit). */
+function retryAfter(reply: FastifyReply): number {
+  const seconds = Object.entries(reply.getHeaders())
+    .filter(([name]) => /^retry-after(-|$)/i.test(name))
+    .map(([, value]) => Number(value))
+    .filter((n) => Number.isFinite(n) && n > 0);
+  return seconds.length ? Math.max(...seconds) : 1;
 }

@@ -1,7 +1,9 @@
-import { ExecutionContext, Injectable, Module } from '@nestjs/common';
+import { ExecutionContext, Injectable, Module, SetMetadata } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { Throttle, ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { readSecuritySettings } from './security.settings.js';
+
+const CREDENTIAL_ROUTE = 'rate-limit:credential-route';
 
 /** Rate limits apply to HTTP requests; a message handler is reached only through a gateway that counted it. */
 @Injectable()
@@ -10,42 +12,76 @@ export class HttpThrottlerGuard extends ThrottlerGuard {
     return context.getType() !== 'http';
   }
 
-  /** The stock guard sends only Retry-After with a 429; the window's numbers help a client as much then. */
+  /** The library sets the limit headers only on answers it lets through; a refusal tells the client its limit too. */
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    const reply = context.switchToHttp().getResponse<{ header(name: string, value: number): unknown }>();
-    reply.header('X-RateLimit-Limit', detail.limit);
-    reply.header('X-RateLimit-Remaining', 0);
-    reply.header('X-RateLimit-Reset', detail.timeToExpire);
+    const name = detail.key.split('|')[0];
+    const suffix = name === 'default' ? '' : `-${name}`;
+    const reply = context.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>();
+    reply.header(`X-RateLimit-Limit${suffix}`, String(detail.limit));
+    reply.header(`X-RateLimit-Remaining${suffix}`, '0');
+    reply.header(`X-RateLimit-Reset${suffix}`, String(detail.timeToBlockExpire));
     return super.throwThrottlingException(context, detail);
   }
 }
 
-function emailOf(req: Record<string, any>): string {
-  const email = req.body?.email;
-  return typeof email === 'string' ? email.trim().toLowerCase().slice(0, 254) : '';
-}
+/**
+ * Marks a route that tests a password or creates an account (register, login, password change): on top
+ * of the general limit it counts against the client's credential budget and the account's.
+ */
+export const CredentialThrottle = () => SetMetadata(CREDENTIAL_ROUTE, true);
+
+const isCredentialRoute = (context: ExecutionContext) => Reflect.getMetadata(CREDENTIAL_ROUTE, context.getHandler()) === true;
 
 /**
- * The stricter limit for routes that test a password or create an account: AUTH_RATE_LIMIT attempts per
- * client address and email per window, so guessing one account's password is slow while other
- * accounts behind the same address keep working; the general per-address limit still caps spraying.
+ * The account an attempt is about: the email of a login or registration, or the subject of the bearer
+ * token of a password change. The token is not verified here (the guard that does runs later), so
+ * the key also names the client address: a forged subject only spends the forger's own budget.
  */
-export const CredentialThrottle = () =>
-  Throttle({
-    default: {
-      limit: () => readSecuritySettings(process.env).authRateLimit,
-      ttl: () => readSecuritySettings(process.env).rateWindowMs,
-      getTracker: (req) => `${req.ip}|${emailOf(req)}`,
-    },
-  });
+export function accountOf(req: Record<string, any>): string {
+  const email = req.body?.email;
+  if (typeof email === 'string') return `email:${email.trim().toLowerCase().slice(0, 254)}`;
+  const token = /^Bearer ([^.]+)\.([^.]+)\./.exec(String(req.headers?.authorization ?? ''))?.[2];
+  if (token) {
+    try {
+      const sub = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'))?.sub;
+      if (typeof sub === 'string') return `user:${sub.slice(0, 64)}`;
+    } catch {
+      // Not a token at all: counted under the client address alone.
+    }
+  }
+  return 'unknown';
+}
 
-/** Per-process counters (in memory): behind several gateway processes each one counts its own share. */
+/** One bucket per client and limit, shared by every route, instead of the library's bucket per route. */
+const perClient = (_context: ExecutionContext, tracker: string, name: string) => `${name}|${tracker}`;
+/** Per account and kind of attempt: registering an address does not spend the attempts to sign in to it. */
+const perAttempt = (context: ExecutionContext, tracker: string, name: string) => `${name}|${context.getHandler().name}|${tracker}`;
+
+/**
+ * Per-process counters (in memory): behind several gateway processes each one counts its own share.
+ * - `default`: RATE_LIMIT requests per client address per window, across every route;
+ * - `credential-client`: CREDENTIAL_CLIENT_RATE_LIMIT credential attempts per client address, across emails;
+ * - `credential-account`: CREDENTIAL_RATE_LIMIT attempts per client address, account and route.
+ */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
       useFactory: () => {
-        const settings = readSecuritySettings(process.env);
-        return { throttlers: [{ name: 'default', limit: settings.rateLimit, ttl: settings.rateWindowMs }] };
+        const s = readSecuritySettings(process.env);
+        return {
+          throttlers: [
+            { name: 'default', limit: s.rateLimit, ttl: s.rateWindowMs, generateKey: perClient },
+            {
+              name: 'credential-client', limit: s.authClientRateLimit, ttl: s.rateWindowMs, generateKey: perClient,
+              skipIf: (context) => !isCredentialRoute(context),
+            },
+            {
+              name: 'credential-account', limit: s.authRateLimit, ttl: s.rateWindowMs, generateKey: perAttempt,
+              skipIf: (context) => !isCredentialRoute(context),
+              getTracker: (req) => `${req.ip}|${accountOf(req)}`,
+            },
+          ],
+        };
       },
     }),
   ],

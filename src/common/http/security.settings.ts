@@ -27,8 +27,10 @@ export function readSecuritySettings(env: Env) {
     corsOrigins: readOrigins(env),
     /** Requests one client address may make per window, on every route. */
     rateLimit: readInteger(env, 'RATE_LIMIT', 300, 1, 1_000_000),
-    /** Login and registration attempts per client address and email per window. */
-    authRateLimit: readInteger(env, 'AUTH_RATE_LIMIT', 5, 1, 1_000_000),
+    /** Login, registration and password-change attempts per client address and account per window. */
+    authRateLimit: readInteger(env, 'CREDENTIAL_RATE_LIMIT', 5, 1, 1_000_000),
+    /** Login, registration and password-change attempts per client address per window, whatever the account. */
+    authClientRateLimit: readInteger(env, 'CREDENTIAL_CLIENT_RATE_LIMIT', 20, 1, 1_000_000),
     rateWindowMs: readInteger(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000),
   };
 }

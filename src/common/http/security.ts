@@ -1,5 +1,6 @@
 import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { HELMET_OPTIONS } from './security.headers.js';
 import type { SecuritySettings } from './security.settings.js';
 
 /**
@@ -7,17 +8,7 @@ import type { SecuritySettings } from './security.settings.js';
  * carries a credential or obtains one, so no shared cache keeps a user's data or tokens.
  */
 export async function applySecurity(app: NestFastifyApplication, settings: SecuritySettings): Promise<void> {
-  await app.register(helmet, {
-    // The Swagger UI at /docs loads its own scripts and inline styles.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-      },
-    },
-  });
+  await app.register(helmet, HELMET_OPTIONS);
   app.enableCors({
     origin: settings.corsOrigins.length ? settings.corsOrigins : false,
     credentials: true,

@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { problemResponse, RATE_LIMIT_HEADERS } from './problem.js';
+import { problemResponse } from './problem.js';
 
 type Json = Record<string, any>;
 
@@ -23,8 +23,11 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
   };
   components.headers = {
     ...components.headers,
-    CorrelationId: { description: 'The request\'s correlation id (yours if you sent one).', schema: { type: 'string' } },
+    CorrelationId: { description: 'The request\'s correlation id (yours if you sent one).', schema: { type: 'string', maxLength: 128 } },
+    ...RATE_LIMIT_HEADERS,
   };
+  tightenFormats(document);
+  declareTags(document);
 
   for (const [path, item] of Object.entries(document.paths) as Array<[string, Json]>) {
     for (const [method, operation] of Object.entries(item) as Array<[string, Json]>) {
@@ -36,16 +39,12 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
         addProblem(responses, 413, 'COMMON.PAYLOAD_TOO_LARGE');
         addProblem(responses, 415, 'COMMON.UNSUPPORTED_MEDIA_TYPE');
       }
-      if (operation.requestBody) addExample(operation.requestBody.content?.['application/json'], components.schemas);
-      // The rate limit is a global guard: every route of the API process counts, health probes included.
-      if (!responses[429]) addProblem(responses, 429, 'COMMON.TOO_MANY_REQUESTS');
+      addProblem(responses, 429, 'COMMON.TOO_MANY_REQUESTS');
       addProblem(responses, 500, 'COMMON.INTERNAL');
-      for (const [status, response] of Object.entries(responses) as Array<[string, Json]>) {
-        if (status.startsWith('2')) response.headers = { ...response.headers, ...RATE_LIMIT_HEADERS };
-      }
       const instance = examplePath(path, operation.parameters);
-      for (const response of Object.values(responses) as Json[]) {
+      for (const [status, response] of Object.entries(responses) as Array<[string, Json]>) {
         response.headers = { ...response.headers, [CORRELATION_HEADER]: { $ref: '#/components/headers/CorrelationId' } };
+        if (Number(status) < 500) Object.assign(response.headers, rateLimitHeaderRefs());
         addExample(response.content?.['application/json'], components.schemas);
         for (const example of Object.values(response.content?.['application/problem+json']?.examples ?? {}) as Json[]) {
           example.value = { ...example.value, instance };
@@ -83,6 +82,57 @@ function pruneUnusedSchemas(document: OpenAPIObject): OpenAPIObject {
   for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name];
   return document;
 }
+
+const COUNT = { type: 'integer', format: 'int32', minimum: 0, maximum: 1_000_000 };
+const SECONDS = { type: 'integer', format: 'int32', minimum: 0, maximum: 3600 };
+
+/**
+ * The general limit's headers, on every answer the limiter counted, refusals included (routing and
+ * body-parsing refusals come before it and carry none); credential routes add the same names
+ * suffixed with the limit's name.
+ */
+const RATE_LIMIT_HEADERS = {
+  RateLimitLimit: { description: 'Requests this client may make per window (RATE_LIMIT), across every route.', schema: COUNT },
+  RateLimitRemaining: { description: 'Requests left in the current window.', schema: COUNT },
+  RateLimitReset: { description: 'Seconds until the current window ends.', schema: SECONDS },
+  RetryAfter: { description: 'Seconds to wait before retrying.', schema: SECONDS },
+};
+
+/** Every tag an operation uses, declared once at the top as OpenAPI expects, in order of first use. */
+function declareTags(document: OpenAPIObject): void {
+  const declared = new Set((document.tags ?? []).map((t) => t.name));
+  for (const item of Object.values(document.paths) as Json[]) {
+    for (const operation of Object.values(item) as Json[]) {
+      for (const tag of (operation.tags ?? []) as string[]) {
+        if (!declared.has(tag)) (document.tags ??= []).push({ name: tag, description: `The ${tag} operations.` });
+        declared.add(tag);
+      }
+    }
+  }
+}
+
+/**
+ * Bounds that hold by construction: a UUID is 36 characters, a timestamp is written by
+ * Date#toISOString (24 characters).
+ */
+function tightenFormats(document: OpenAPIObject): void {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const schema = node as Json;
+    if (schema.type === 'string' && schema.format === 'uuid' && schema.maxLength === undefined) schema.maxLength = 36;
+    if (schema.type === 'string' && schema.format === 'date-time' && schema.maxLength === undefined) schema.maxLength = 24;
+    Object.values(schema).forEach(visit);
+  };
+  visit(document.paths);
+  visit(document.components);
+}
+
+const rateLimitHeaderRefs = () => ({
+  'X-RateLimit-Limit': { $ref: '#/components/headers/RateLimitLimit' },
+  'X-RateLimit-Remaining': { $ref: '#/components/headers/RateLimitRemaining' },
+  'X-RateLimit-Reset': { $ref: '#/components/headers/RateLimitReset' },
+});
 
 /** Adds a code to the problem response of a status, creating it if the route declared none. */
 function addProblem(responses: Json, status: number, code: string): void {

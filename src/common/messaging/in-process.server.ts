@@ -1,6 +1,7 @@
-import { CustomTransportStrategy, IncomingRequest, Server } from '@nestjs/microservices';
+import { CustomTransportStrategy, IncomingRequest, MessageHandler, Server } from '@nestjs/microservices';
 import { InProcessBroker, InProcessReceiver } from './in-process.broker.js';
 import { InProcessContext } from './in-process.context.js';
+import { guardPayload } from './payload.guard.js';
 
 /** Same text the TCP transport answers with for a pattern nobody handles. */
 export const NO_MESSAGE_HANDLER = 'There is no matching message handler defined in the remote service.';
@@ -21,6 +22,11 @@ export class InProcessServer extends Server implements CustomTransportStrategy {
     super();
     this.initializeSerializer({});
     this.initializeDeserializer({});
+  }
+
+  /** Payloads are checked against the input limits exactly as on the TCP and Redis listeners. */
+  override addHandler(pattern: any, callback: MessageHandler, isEventHandler = false, extras: Record<string, any> = {}): void {
+    super.addHandler(pattern, guardPayload(callback, isEventHandler), isEventHandler, extras);
   }
 
   listen(callback: (...optionalParams: unknown[]) => void): void {

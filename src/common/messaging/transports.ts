@@ -1,6 +1,8 @@
-import { ClientProxy, ClientProxyFactory, CustomTransportStrategy, Server, ServerRedis, ServerTCP, Transport } from '@nestjs/microservices';
+import { ClientProxy, ClientProxyFactory, CustomTransportStrategy, Server, Transport } from '@nestjs/microservices';
+import { readTcpListenerSettings } from '../config/settings.js';
 import type { ModuleEndpoint, Topology } from '../config/topology.js';
 import { InProcessClient } from './in-process.client.js';
+import { ModuleRedisServer, ModuleTcpServer } from './module-listeners.js';
 import { RedisRequestClient } from './redis.client.js';
 import { InProcessServer } from './in-process.server.js';
 import { drainOnClose } from '../lifecycle/draining.server.js';
@@ -43,18 +45,20 @@ const REMOTE = { refuseWhenShuttingDown: true };
 
 /**
  * The servers this process listens on: one in-process server for its local modules, one TCP server
- * per TCP-hosted module, one Redis server per Redis URL in use.
+ * per TCP-hosted module, one Redis server per Redis URL in use. Each TCP and Redis listener serves
+ * only the patterns of the modules it was made for.
  */
 export function createServers(topology: Topology): Array<Server & CustomTransportStrategy> {
+  const limits = readTcpListenerSettings(process.env);
   const servers: Array<Server & CustomTransportStrategy> = [drainOnClose(new InProcessServer(LOCAL_SERVER), processShutdown, LOCAL)];
-  const redisUrls = new Set<string>();
+  const redisModules = new Map<string, string[]>();
   for (const name of topology.hosted) {
     const m = topology.modules[name];
-    if (m.transport === 'tcp') servers.push(drainOnClose(new ServerTCP(m.tcp) as Server & CustomTransportStrategy, processShutdown, REMOTE));
-    if (m.transport === 'redis' && !redisUrls.has(m.redisUrl)) {
-      redisUrls.add(m.redisUrl);
-      servers.push(drainOnClose(new ServerRedis({ ...redisOptions(m.redisUrl), ...REDIS_RECONNECT }) as Server & CustomTransportStrategy, processShutdown, REMOTE));
-    }
+    if (m.transport === 'tcp') servers.push(drainOnClose(new ModuleTcpServer([name], m.tcp, limits) as Server & CustomTransportStrategy, processShutdown, REMOTE));
+    if (m.transport === 'redis') redisModules.set(m.redisUrl, [...(redisModules.get(m.redisUrl) ?? []), name]);
+  }
+  for (const [url, modules] of redisModules) {
+    servers.push(drainOnClose(new ModuleRedisServer(modules, { ...redisOptions(url), ...REDIS_RECONNECT }) as Server & CustomTransportStrategy, processShutdown, REMOTE));
   }
   return servers;
 }

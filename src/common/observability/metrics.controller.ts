@@ -1,8 +1,31 @@
-import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Ip, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, register } from 'prom-client';
+import { unauthenticated } from '../auth/token.verifier.js';
+import { readMetricsSettings } from '../config/settings.js';
+import { CommonErrors } from '../errors/common.errors.js';
+import { DomainError } from '../errors/domain-error.js';
 
 collectDefaultMetrics();
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/**
+ * Whether a scrape may read the metrics: with METRICS_TOKEN, only with that bearer token; without it,
+ * only from the loopback interface (a client elsewhere is told there is no such route).
+ */
+export function checkMetricsAccess(token: string | undefined, clientIp: string, authorization: string | undefined): void {
+  if (token === undefined) {
+    if (!LOOPBACK.test(clientIp)) throw new DomainError(CommonErrors.ROUTE_NOT_FOUND, 'No route matches this method and path');
+    return;
+  }
+  const presented = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
+  if (presented === undefined || !timingSafeEqual(digest(presented), digest(token))) {
+    throw unauthenticated('The metrics token is missing or wrong');
+  }
+}
 
 /**
  * Prometheus exposition of prom-client's default registry. (The Nest wrapper packages are CommonJS
@@ -11,9 +34,13 @@ collectDefaultMetrics();
 @ApiExcludeController()
 @Controller({ path: 'metrics', version: VERSION_NEUTRAL })
 export class MetricsController {
+  private readonly token = readMetricsSettings(process.env).token;
+
   @Get()
   @Header('content-type', register.contentType)
-  metrics(): Promise<string> {
+  @Header('cache-control', 'no-store')
+  metrics(@Ip() ip: string, @Headers('authorization') authorization?: string): Promise<string> {
+    checkMetricsAccess(this.token, ip, authorization);
     return register.metrics();
   }
 }

@@ -7,7 +7,7 @@ export const MAX_PAGE_SIZE = 100;
 
 /** Keyset pagination for any list: how many items, and where the previous page ended. */
 export class PageRequest {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, example: DEFAULT_PAGE_SIZE })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, example: DEFAULT_PAGE_SIZE })
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
   @IsInt()
@@ -15,7 +15,7 @@ export class PageRequest {
   @Max(MAX_PAGE_SIZE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.', example: 'MTI' })
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.', example: 'MTI', maxLength: 64 })
   @IsOptional()
   @IsString()
   @MaxLength(64)

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { ArgumentMetadata } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsInt, IsString, Min, ValidateNested } from 'class-validator';
+import { ArrayMinSize, IsEmail, IsInt, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
 import { DomainError } from '../errors/domain-error.js';
 import { createValidationPipe } from './validation.pipe.js';
 
@@ -17,6 +17,10 @@ class Line {
 class Basket {
   @IsString()
   owner: string;
+
+  @IsOptional()
+  @IsEmail()
+  email?: string;
 
   @ArrayMinSize(1)
   @ValidateNested({ each: true })
@@ -63,5 +67,24 @@ describe('validation pipe', () => {
     const err = await failure('a string');
     expect(err.code).toBe('COMMON.VALIDATION_FAILED');
     expect(err.status).toBe(400);
+  });
+
+  it('refuses nesting deeper than the limit as MALFORMED_REQUEST before the transformer recurses into it', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 20_000; i++) deep = { a: deep };
+    const err = await failure({ owner: 'ada', lines: [{ sku: 'A', quantity: 1, extra: deep }] });
+    expect({ code: err.code, status: err.status }).toEqual({ code: 'COMMON.MALFORMED_REQUEST', status: 400 });
+  });
+
+  it('refuses a NUL character in any string, naming the field', async () => {
+    const err = await failure({ owner: 'ada', lines: [{ sku: 'A\u0000', quantity: 1 }] });
+    expect({ code: err.code, status: err.status }).toEqual({ code: 'COMMON.VALIDATION_FAILED', status: 400 });
+    expect(err.details).toEqual([{ field: 'lines.0.sku', messages: ['lines.0.sku must not contain NUL characters'] }]);
+  });
+
+  it('refuses a lone UTF-16 surrogate before a validator can throw on it', async () => {
+    const err = await failure({ owner: 'ada', email: 'ada\ud800@example.com', lines: [{ sku: 'A', quantity: 1 }] });
+    expect({ code: err.code, status: err.status }).toEqual({ code: 'COMMON.VALIDATION_FAILED', status: 400 });
+    expect(err.details).toEqual([{ field: 'email', messages: ['email must be valid Unicode text'] }]);
   });
 });

@@ -30,7 +30,7 @@ export class AuthHttpController {
   @ApiOperation({
     summary: 'Create an account and sign in',
     description: 'Password: 12-128 characters, at least 5 different ones, not containing the email name. ' +
-      `Sets the \`${REFRESH_COOKIE}\` cookie. Rate limited per address and email (AUTH_RATE_LIMIT per RATE_LIMIT_WINDOW_MS).`,
+      `Sets the \`${REFRESH_COOKIE}\` cookie. Rate limited per address and email (CREDENTIAL_RATE_LIMIT per RATE_LIMIT_WINDOW_MS).`,
   })
   @ApiCreatedResponse({ type: SessionReply })
   @ApiProblems({ 400: ['COMMON.VALIDATION_FAILED', 'AUTH.WEAK_PASSWORD'], 409: ['AUTH.EMAIL_TAKEN'], ...THROTTLED, ...BUS_PROBLEMS })
@@ -45,7 +45,7 @@ export class AuthHttpController {
   @ApiOperation({
     summary: 'Sign in',
     description: 'An unknown email and a wrong password get the same answer. ' +
-      `Sets the \`${REFRESH_COOKIE}\` cookie. Rate limited per address and email (AUTH_RATE_LIMIT per RATE_LIMIT_WINDOW_MS).`,
+      `Sets the \`${REFRESH_COOKIE}\` cookie. Rate limited per address and email (CREDENTIAL_RATE_LIMIT per RATE_LIMIT_WINDOW_MS).`,
   })
   @ApiOkResponse({ type: SessionReply })
   @ApiProblems({ ...INVALID, 401: ['AUTH.INVALID_CREDENTIALS'], ...THROTTLED, ...BUS_PROBLEMS })
@@ -86,6 +86,7 @@ export class AuthHttpController {
   }
 
   @Patch('password')
+  @CredentialThrottle()
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Change the password',

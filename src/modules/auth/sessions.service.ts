@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { isUUID } from 'class-validator';
 import { EntityManager, IsNull, Repository } from 'typeorm';
 import type { TokenClaims } from '../../common/auth/identity.js';
 import { TokenVerifier, unauthenticated } from '../../common/auth/token.verifier.js';
@@ -92,7 +93,8 @@ export class SessionsService {
 
   private async lookup(refreshToken: string): Promise<{ claims: TokenClaims; row: RefreshToken }> {
     const claims = this.verifier.claims(refreshToken, ['refresh']);
-    const row = claims.jti ? await this.tokens.findOneBy({ id: claims.jti }) : null;
+    // The id column is a uuid: anything else would reach PostgreSQL as a type error, not a refusal.
+    const row = typeof claims.jti === 'string' && isUUID(claims.jti) ? await this.tokens.findOneBy({ id: claims.jti }) : null;
     const presented = Buffer.from(sha256(refreshToken));
     if (!row || row.userId !== claims.sub || !timingSafeEqual(presented, Buffer.from(row.tokenHash))) {
       throw unauthenticated('The refresh token is not valid');

@@ -1,0 +1,91 @@
+import { CommonErrors } from '../errors/common.errors.js';
+import { DomainError } from '../errors/domain-error.js';
+
+/**
+ * Bounds on the shape of any decoded input (an HTTP body, query or path parameters, a message payload),
+ * checked before class-transformer and class-validator see it: both recurse, so a deep enough value
+ * overflows the stack, and some validators throw on text that is not well-formed Unicode.
+ */
+export interface InputLimits {
+  maxDepth: number;
+  maxStringLength: number;
+  maxArrayLength: number;
+  maxKeys: number;
+}
+
+export const INPUT_LIMITS: Readonly<InputLimits> = {
+  /** Objects and arrays inside each other; the deepest contract needs 3. */
+  maxDepth: 32,
+  /** Characters in one string (or object key). */
+  maxStringLength: 10_000,
+  /** Items in one array. */
+  maxArrayLength: 1_000,
+  /** Keys in one object. */
+  maxKeys: 100,
+};
+
+/** What is wrong with an input: its structure (no field to blame) or one field's value. */
+export type InputProblem = { kind: 'structure'; message: string } | { kind: 'fields'; violations: Array<{ field: string; messages: string[] }> };
+
+const MAX_REPORTED = 20;
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one: not encodable as UTF-8. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Walks the value without recursion, so its own depth cannot hurt; reports the first structural problem, or field problems. */
+export function inspectInput(value: unknown, limits: InputLimits = INPUT_LIMITS): InputProblem | undefined {
+  const violations: Array<{ field: string; messages: string[] }> = [];
+  const report = (field: string, message: string) => {
+    if (violations.length < MAX_REPORTED) violations.push({ field, messages: [`${field || 'value'} ${message}`] });
+  };
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: '', depth: 0 }];
+  while (stack.length) {
+    const { value: current, path, depth } = stack.pop()!;
+    if (typeof current === 'string') {
+      const problem = textProblem(current, limits);
+      if (problem) report(path, problem);
+      continue;
+    }
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth >= limits.maxDepth) return { kind: 'structure', message: `The input nests deeper than ${limits.maxDepth} levels` };
+    if (Array.isArray(current)) {
+      if (current.length > limits.maxArrayLength) {
+        report(path, `must contain at most ${limits.maxArrayLength} items`);
+        continue;
+      }
+      current.forEach((item, index) => stack.push({ value: item, path: join(path, String(index)), depth: depth + 1 }));
+      continue;
+    }
+    const keys = Object.keys(current);
+    if (keys.length > limits.maxKeys) {
+      report(path, `must have at most ${limits.maxKeys} fields`);
+      continue;
+    }
+    for (const key of keys) {
+      const item = (current as Record<string, unknown>)[key];
+      if (key === '__proto__' || (key === 'constructor' && typeof item === 'object' && item !== null && 'prototype' in item)) {
+        return { kind: 'structure', message: 'The input names a prototype key' };
+      }
+      const field = join(path, key);
+      const problem = textProblem(key, limits);
+      if (problem) report(field, `has a name that ${problem}`);
+      else stack.push({ value: item, path: field, depth: depth + 1 });
+    }
+  }
+  return violations.length ? { kind: 'fields', violations: violations.sort((a, b) => a.field.localeCompare(b.field)) } : undefined;
+}
+
+/** The domain error an input problem is answered with, the same for HTTP and message payloads. */
+export function inputProblemError(problem: InputProblem): DomainError {
+  return problem.kind === 'structure'
+    ? new DomainError(CommonErrors.MALFORMED_REQUEST, problem.message)
+    : new DomainError(CommonErrors.VALIDATION_FAILED, 'The request is not valid', problem.violations);
+}
+
+function textProblem(text: string, limits: InputLimits): string | undefined {
+  if (text.length > limits.maxStringLength) return `must be at most ${limits.maxStringLength} characters long`;
+  if (text.includes('\u0000')) return 'must not contain NUL characters';
+  if (LONE_SURROGATE.test(text)) return 'must be valid Unicode text';
+  return undefined;
+}
+
+const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
