@@ -52,7 +52,7 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
       }
     }
   }
-  document.servers = [{ url: '/', description: 'The server this document is served from' }];
+  document.servers = [{ url: '/', description: 'This deployment, whichever environment (local, staging or production) serves this document', 'x-internal': false } as Json as never];
   return pruneUnusedSchemas(document);
 }
 

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdentityGuard } from '../../common/auth/identity.guard.js';
 import { ApiProblems, BEARER_PROBLEMS, BUS_PROBLEMS, RATE_PROBLEMS } from '../../common/http/problem.js';
@@ -32,8 +33,10 @@ export class OrdersHttpController {
   })
   @ApiCreatedResponse({ type: OrderReply, description: 'The placed order, status `pending` (or the first order placed with this Idempotency-Key)' })
   @ApiProblems({ ...INVALID, 403: ['AUTH.FORBIDDEN'], 422: ['ORDERS.USER_NOT_FOUND', 'ORDERS.IDEMPOTENCY_KEY_REUSED'], ...COMMON })
-  place(@Body() body: PlaceOrderBody, @Headers('idempotency-key') idempotencyKey?: string): Promise<OrderReply> {
-    return this.orders.place(idempotencyKey === undefined ? body : { ...body, idempotencyKey });
+  place(@Body() body: PlaceOrderBody, @Req() request: FastifyRequest): Promise<OrderReply> {
+    // Read from the request rather than with @Headers, which would document the header as required.
+    const idempotencyKey = request.headers['idempotency-key'];
+    return this.orders.place(idempotencyKey === undefined ? body : { ...body, idempotencyKey: String(idempotencyKey) });
   }
 
   @Get()
