@@ -58,7 +58,11 @@ export class ProblemFilter implements ExceptionFilter {
       const after = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 1;
       reply.header('retry-after', String(after));
     }
-    if (error.status === 429) reply.header('retry-after', String(retryAfter(reply)));
+    if (error.status === 429) {
+      // From the HTTP limiter (its headers), or from a module's own limit (the error's details).
+      const fromModule = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+      reply.header('retry-after', String(Math.max(fromModule ?? 0, retryAfter(reply))));
+    }
     reply
       .status(error.status)
       .headers({ ...SECURITY_HEADERS, 'cache-control': 'no-store', 'x-correlation-id': correlationId, 'content-type': PROBLEM_CONTENT_TYPE })

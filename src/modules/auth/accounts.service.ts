@@ -11,6 +11,7 @@ import { AuthErrors } from './contracts/auth.errors.js';
 import { AuthEvents, type CredentialsChanged } from './contracts/auth.events.js';
 import type { ChangePasswordRequest, LoginRequest, SessionGrant } from './contracts/auth.messages.js';
 import { Credential } from './credential.entity.js';
+import { FailedAttempts } from './failed-attempts.js';
 import { assertStrongPassword, PasswordHasher } from './password.hasher.js';
 import { SessionsService } from './sessions.service.js';
 
@@ -24,12 +25,19 @@ export class AccountsService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly outbox: Outbox,
+    private readonly attempts: FailedAttempts,
   ) {}
 
   /** The same answer, in about the same time, for an unknown email and a wrong password. */
   async login({ email, password }: LoginRequest): Promise<SessionGrant> {
+    const account = `login:${email}`;
+    this.attempts.assertAllowed(account);
     const credential = await this.credentials.findOneBy({ email, status: 'active' });
-    if (!(await this.hasher.verify(credential?.passwordHash, password)) || !credential) throw invalidCredentials();
+    if (!(await this.hasher.verify(credential?.passwordHash, password)) || !credential) {
+      this.attempts.failed(account);
+      throw invalidCredentials();
+    }
+    this.attempts.succeeded(account);
     return this.sessions.issue(credential);
   }
 
@@ -39,7 +47,13 @@ export class AccountsService {
    */
   async changePassword(identity: UserIdentity, { currentPassword, newPassword }: ChangePasswordRequest): Promise<SessionGrant> {
     const credential = await this.current(identity);
-    if (!(await this.hasher.verify(credential.passwordHash, currentPassword))) throw invalidCredentials();
+    const account = `password:${credential.userId}`;
+    this.attempts.assertAllowed(account);
+    if (!(await this.hasher.verify(credential.passwordHash, currentPassword))) {
+      this.attempts.failed(account);
+      throw invalidCredentials();
+    }
+    this.attempts.succeeded(account);
     assertStrongPassword(newPassword, credential.email);
     const passwordHash = await this.hasher.hash(newPassword);
     const version = credential.version + 1;

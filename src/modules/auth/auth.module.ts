@@ -16,6 +16,7 @@ import { AuthHttpController } from './auth.http.controller.js';
 import { authConfig, readAuthSettings } from './auth.settings.js';
 import { AuthClient } from './contracts/auth.client.js';
 import { Credential } from './credential.entity.js';
+import { FailedAttempts } from './failed-attempts.js';
 import { PasswordHasher } from './password.hasher.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { RegistrationService } from './registration.service.js';
@@ -35,7 +36,7 @@ import { TokenIssuer } from './token.issuer.js';
     ConfigModule.forFeature(busConfig),
   ],
   controllers: [AuthHandlers],
-  providers: [PasswordHasher, TokenIssuer, SessionsService, AccountsService, RegistrationService, AuthEventHandlers],
+  providers: [PasswordHasher, TokenIssuer, SessionsService, AccountsService, RegistrationService, AuthEventHandlers, FailedAttempts],
 })
 export class AuthCoreModule {}
 

@@ -20,6 +20,9 @@ export function readAuthSettings(env: Env) {
      * refreshing at once); presented later, it revokes the family. 0 turns the grace off.
      */
     refreshReuseGraceSeconds: readInteger(env, 'REFRESH_REUSE_GRACE_SECONDS', 10, 0, 120),
+    /** Failed sign-ins (or password confirmations) on one account, over any path, before it is paused. */
+    failedAttempts: readInteger(env, 'AUTH_FAILED_ATTEMPTS', 20, 1, 1_000_000),
+    failedAttemptsWindowMs: readInteger(env, 'AUTH_FAILED_ATTEMPTS_WINDOW_MS', 15 * 60_000, 1000, 24 * 3600_000),
     /** The account registered with this email is an administrator. */
     adminEmail: readEmail(env, 'ADMIN_EMAIL'),
   };

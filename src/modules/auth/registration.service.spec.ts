@@ -15,6 +15,7 @@ import { authConfig, readAuthSettings } from './auth.settings.js';
 import { Credential } from './credential.entity.js';
 import { PasswordHasher } from './password.hasher.js';
 import { RefreshToken } from './refresh-token.entity.js';
+import { FailedAttempts } from './failed-attempts.js';
 import { RegistrationService } from './registration.service.js';
 import { SessionsService } from './sessions.service.js';
 import { TokenIssuer } from './token.issuer.js';
@@ -59,7 +60,7 @@ describe('RegistrationService', () => {
     outbox = new Outbox(ds, 'auth', subscribers, EVENTS, DEADLINE_MS);
     const module = await Test.createTestingModule({
       providers: [
-        RegistrationService, AccountsService, SessionsService, PasswordHasher, TokenIssuer, TokenVerifier,
+        RegistrationService, AccountsService, SessionsService, PasswordHasher, TokenIssuer, TokenVerifier, FailedAttempts,
         { provide: JwtService, useValue: createJwtService(tokens) },
         { provide: authConfig.KEY, useValue: settings },
         { provide: busConfig.KEY, useValue: { deadlineMs: DEADLINE_MS } },
