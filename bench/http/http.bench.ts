@@ -66,13 +66,13 @@ function appEnv(extra: Record<string, string>): Record<string, string> {
     RATE_LIMIT: RAISED_LIMIT,
     AUTH_RATE_LIMIT: RAISED_LIMIT,
     ...(env.BENCH_LOG_LEVEL ? { LOG_LEVEL: env.BENCH_LOG_LEVEL } : {}),
-    ...(NODE_ARGS.length ? { NODE_OPTIONS: NODE_ARGS.join(' ') } : {}),
     ...extra,
   };
 }
 
-async function startProcess(name: string, script: string, port: number, processEnv: Record<string, string>, health?: string) {
-  const p = new BenchProcess(name, script, port, processEnv, join(LOGS, `${name}.log`), health);
+async function startProcess(name: string, script: string, port: number, processEnv: Record<string, string>, health = '/health/ready') {
+  const nodeArgs = script === ENTRY ? NODE_ARGS : [];
+  const p = new BenchProcess(name, script, port, processEnv, join(LOGS, `${name}.log`), health, nodeArgs);
   running.add(p);
   await p.start(READY_TIMEOUT_MS);
   return p;

@@ -22,6 +22,7 @@ export class BenchProcess {
     private readonly env: Record<string, string>,
     private readonly logFile: string,
     private readonly healthPath = '/health/ready',
+    private readonly nodeArgs: string[] = [],
   ) {}
 
   get url(): string {
@@ -36,7 +37,7 @@ export class BenchProcess {
     mkdirSync(dirname(this.logFile), { recursive: true });
     const fd = openSync(this.logFile, 'w');
     const started = performance.now();
-    const child = spawn(process.execPath, [this.script], { env: this.env, stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, [...this.nodeArgs, this.script], { env: this.env, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     this.child = child;
     children.add(child);
