@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 
 type Callback<T> = (err: Error | null, result?: T) => void;
 
@@ -65,7 +65,10 @@ function session(dataDir: string | undefined): Promise<PGliteSession> {
   let s = sessions.get(key);
   if (!s) {
     if (dataDir) mkdirSync(dataDir, { recursive: true });
-    s = PGlite.create(dataDir ? { dataDir } : {}).then((db) => new PGliteSession(db));
+    // Loaded on first use: a process on PostgreSQL never needs the embedded database's code.
+    s = import('@electric-sql/pglite')
+      .then(({ PGlite }) => PGlite.create(dataDir ? { dataDir } : {}))
+      .then((db) => new PGliteSession(db));
     sessions.set(key, s);
   }
   return s;
