@@ -10,7 +10,8 @@
  * BENCH_DURATION seconds per case (10), BENCH_WARMUP seconds before each (2), BENCH_CONNECTIONS (50),
  * BENCH_USERS (50), BENCH_SYSTEMS (bare,monolith,users-auth-tcp,users-auth-redis,embedded),
  * BENCH_NODE_ARGS (extra node flags for the application's processes, e.g. --cpu-prof),
- * BENCH_LOG_LEVEL (the application's LOG_LEVEL; default: the application's own), BENCH_TIMEOUT_S (1200).
+ * BENCH_LOG_LEVEL (the application's LOG_LEVEL; default: the application's own), BENCH_TIMEOUT_S (1200),
+ * BENCH_ENTRY (the application's entry point, default dist/main.js).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
@@ -24,12 +25,13 @@ import { signHs256 } from './hs256.js';
 import { load, LoadRequest, LoadResult, LoadSettings } from './load.js';
 import { BenchProcess } from './processes.js';
 
+const env = process.env;
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
-const ENTRY = join(ROOT, 'dist', 'main.js');
+/** The build under test; BENCH_ENTRY points at another one (e.g. a variant built elsewhere) for an A/B comparison. */
+const ENTRY = env.BENCH_ENTRY ? resolve(env.BENCH_ENTRY) : join(ROOT, 'dist', 'main.js');
 const BARE = fileURLToPath(new URL('./bare-server.js', import.meta.url));
 const LOGS = join(ROOT, '.tmp', 'bench-http');
 
-const env = process.env;
 const DATABASE_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mm_bench_test';
 const REDIS_URL = env.BENCH_REDIS_URL ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const USERS = Number(env.BENCH_USERS ?? 50);
@@ -50,7 +52,7 @@ const PASSWORD = 'bench correct horse battery staple';
 const ORDER = JSON.stringify({ items: [{ sku: 'BOOK-0042', quantity: 2, unitPriceCents: 1999 }, { sku: 'PEN-7', quantity: 1, unitPriceCents: 250 }] });
 
 interface Caller { id: string; token: string }
-interface Row extends LoadResult { name: string; op: 'GET' | 'POST' }
+interface Row extends LoadResult { name: string; op: 'GET' | 'POST'; cpuMsPerReq: number }
 const rows: Row[] = [];
 const notes: string[] = [];
 const running = new Set<BenchProcess>();
@@ -126,14 +128,18 @@ const post = (path: string) => (c: Caller): LoadRequest => ({
   method: 'POST', path, headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' }, body: ORDER,
 });
 
+/** Loads one case; CPU per request is summed over every process of the system under test. */
 async function measure(name: string, op: 'GET' | 'POST', baseUrl: string, expect: number, next: () => LoadRequest): Promise<void> {
   // One request first: a case whose requests fail would measure error handling, not the operation.
   const probe = next();
   const res = await fetch(baseUrl + probe.path, { method: probe.method, headers: probe.headers, body: probe.body });
   if (res.status !== expect) throw new Error(`${name}: ${probe.method} ${probe.path} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
   process.stderr.write(`  loading: ${name} (${loadSettings.warmupS} s warm-up + ${loadSettings.durationS} s)\n`);
-  const result = await load(baseUrl, loadSettings, next);
-  rows.push({ name, op, ...result });
+  const cpu = () => [...running].filter((p) => p.alive).reduce((sum, p) => sum + p.cpuSeconds(), 0);
+  let cpuBefore = 0;
+  const result = await load(baseUrl, loadSettings, next, () => (cpuBefore = cpu()));
+  const requests = result.ok + result.failed;
+  rows.push({ name, op, ...result, cpuMsPerReq: requests ? ((cpu() - cpuBefore) * 1000) / requests : NaN });
 }
 
 async function bare(): Promise<void> {
@@ -221,15 +227,19 @@ function report(): void {
   console.log(`\nnode ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${load1.toFixed(2)} at the end; ` +
     `PostgreSQL ${redact(DATABASE_URL)}; autocannon ${loadSettings.connections} connections, ${loadSettings.durationS} s per case ` +
     `after ${loadSettings.warmupS} s warm-up, ${USERS} users; every process on 127.0.0.1.`);
+  console.log('server CPU ms/req: user + system CPU of every process of the system under test during the measured' +
+    ' seconds, per request answered; it moves far less than req/s when other work shares the machine.');
   console.log(`Rate limits raised for the run: RATE_LIMIT=${RAISED_LIMIT} and AUTH_RATE_LIMIT=${RAISED_LIMIT} per window.` +
-    ` Application LOG_LEVEL: ${env.BENCH_LOG_LEVEL ?? 'its default'}.${NODE_ARGS.length ? ` Node flags: ${NODE_ARGS.join(' ')}` : ''}\n`);
-  console.log('| case | req/s | p50 ms | p99 ms | req/s vs bare | p99 vs bare | failed |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+    ` Application LOG_LEVEL: ${env.BENCH_LOG_LEVEL ?? 'its default'}.${NODE_ARGS.length ? ` Node flags: ${NODE_ARGS.join(' ')}` : ''}` +
+    `${env.BENCH_ENTRY ? ` Entry point: ${ENTRY}` : ''}\n`);
+  console.log('| case | req/s | p50 ms | p99 ms | req/s vs bare | p99 vs bare | server CPU ms/req | CPU vs bare | failed |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const ref = reference[r.op];
     const ratio = ref && ref !== r ? `${((r.reqPerSec / ref.reqPerSec) * 100).toFixed(1)} %` : ref === r ? '100 %' : '-';
     const p99 = ref && ref !== r ? `${(r.p99Ms / ref.p99Ms).toFixed(1)}x` : ref === r ? '1x' : '-';
-    console.log(`| ${r.name} | ${fmt(r.reqPerSec)} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${ratio} | ${p99} | ${r.failed} |`);
+    const cpu = ref ? `${(r.cpuMsPerReq / ref.cpuMsPerReq).toFixed(1)}x` : '-';
+    console.log(`| ${r.name} | ${fmt(r.reqPerSec)} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${ratio} | ${p99} | ${fmt(r.cpuMsPerReq, 2)} | ${cpu} | ${r.failed} |`);
   }
   const mono = rows.find((r) => r.name === 'monolith POST /v1/orders');
   for (const r of rows.filter((x) => x.name.startsWith('users+auth')) ) {

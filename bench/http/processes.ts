@@ -33,6 +33,10 @@ export class BenchProcess {
     return this.child?.pid;
   }
 
+  get alive(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   async start(timeoutMs: number): Promise<void> {
     mkdirSync(dirname(this.logFile), { recursive: true });
     const fd = openSync(this.logFile, 'w');
@@ -57,6 +61,16 @@ export class BenchProcess {
     }
     await this.stop();
     throw new Error(`${this.name} did not get ready within ${timeoutMs} ms; log ${this.logFile}:\n${tail(this.logFile)}`);
+  }
+
+  /**
+   * CPU seconds (user + system) the process has used so far, from /proc (Linux). Unlike throughput,
+   * CPU per request barely changes when other processes compete for the machine.
+   */
+  cpuSeconds(): number {
+    const fields = readFileSync(`/proc/${this.child?.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime, fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   }
 
   /** Resident set size in MiB, from /proc (Linux). */
