@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
 import { readTokenSettings } from './token.settings.js';
 import { createJwtService, TokenVerifier } from './token.verifier.js';
@@ -86,5 +87,21 @@ describe('TokenVerifier', () => {
     expect(refusal(() => verifier.identify(`Bearer ${access({ ver: 0 })}`, ['access']))).toEqual(UNAUTHENTICATED);
     const notAUser = jwt.sign({ token_use: 'access', role: 'user', ver: 1 }, { subject: 'auth', expiresIn: 60 });
     expect(refusal(() => verifier.identify(`Bearer ${notAUser}`, ['access']))).toEqual(UNAUTHENTICATED);
+  });
+
+  it('checks expiry and use again for a token it has verified before', () => {
+    const fresh = new TokenVerifier(jwt);
+    const start = Date.now();
+    const token = access({}, { expiresIn: 2 });
+    expect(fresh.identify(`Bearer ${token}`, ['access'])).toMatchObject({ kind: 'user', userId: USER });
+    const service = jwt.sign({ token_use: 'service' }, { subject: 'auth', expiresIn: 60 });
+    expect(fresh.identify(`Bearer ${service}`, ['access', 'service'])).toEqual({ kind: 'service', service: 'auth' });
+    expect(refusal(() => fresh.identify(`Bearer ${service}`, ['access']))).toEqual(UNAUTHENTICATED);
+    const now = jest.spyOn(Date, 'now').mockReturnValue(start + 3000);
+    try {
+      expect(refusal(() => fresh.identify(`Bearer ${token}`, ['access']))).toEqual(UNAUTHENTICATED);
+    } finally {
+      now.mockRestore();
+    }
   });
 });

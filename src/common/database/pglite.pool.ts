@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 
 type Callback<T> = (err: Error | null, result?: T) => void;
 
@@ -59,13 +59,24 @@ function commandOf(sql: string): string {
 
 const sessions = new Map<string, Promise<PGliteSession>>();
 
+/**
+ * PostgreSQL's default buffer pool (128 MB) lives inside the WebAssembly heap and is paid in resident
+ * memory by the process; the embedded database serves one process and small data, and its files are
+ * cached by the operating system anyway. Measured idle RSS of a reopened database after reads: 333 MiB
+ * with the default, 191 MiB with 16 MB.
+ */
+const EMBEDDED_SETTINGS = ['shared_buffers = 16MB'];
+
 /** One PGlite per data directory per process, shared by every module's data source. */
 function session(dataDir: string | undefined): Promise<PGliteSession> {
   const key = dataDir ?? ':memory:';
   let s = sessions.get(key);
   if (!s) {
     if (dataDir) mkdirSync(dataDir, { recursive: true });
-    s = PGlite.create(dataDir ? { dataDir } : {}).then((db) => new PGliteSession(db));
+    // Loaded on first use: a process on PostgreSQL never needs the embedded database's code.
+    s = import('@electric-sql/pglite')
+      .then(({ PGlite }) => PGlite.create({ ...(dataDir ? { dataDir } : {}), postgresqlconf: EMBEDDED_SETTINGS }))
+      .then((db) => new PGliteSession(db));
     sessions.set(key, s);
   }
   return s;

@@ -5,6 +5,7 @@ import { firstValueFrom, lastValueFrom, TimeoutError, timeout } from 'rxjs';
 import { BusErrors, CommonErrors } from '../errors/common.errors.js';
 import { DomainError } from '../errors/domain-error.js';
 import type { BusSettings } from '../config/settings.js';
+import { InProcessClient } from './in-process.client.js';
 import { NO_MESSAGE_HANDLER } from './in-process.server.js';
 import { busCallDuration } from '../observability/metrics.js';
 import { traceSend } from '../observability/bus-tracing.js';
@@ -54,13 +55,34 @@ export class BusChannel {
   async send<R>(pattern: string, payload: object, options: SendOptions = {}): Promise<R> {
     const stopTimer = busCallDuration.startTimer({ target: this.target, pattern, transport: this.transport });
     try {
-      const reply = await traceSend('send', this.target, pattern, this.transport, () => this.sendWithRetries<R>(pattern, payload, options));
+      const reply = await traceSend('send', this.target, pattern, this.transport, () =>
+        this.proxy instanceof InProcessClient
+          ? this.sendInProcess<R>(this.proxy, pattern, payload)
+          : this.sendWithRetries<R>(pattern, payload, options));
       stopTimer({ outcome: 'ok' });
       return reply;
     } catch (err) {
       stopTimer({ outcome: err instanceof DomainError ? err.code : 'unknown' });
       throw err;
     }
+  }
+
+  /**
+   * The in-process path: the client's request API instead of its Observable, the deadline as a plain
+   * timer. Same packet, same encoding, same errors; no breaker and no retries, as for any local target.
+   */
+  private sendInProcess<R>(client: InProcessClient, pattern: string, payload: object): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cancel();
+        reject(this.timedOut());
+      }, this.settings.deadlineMs);
+      const cancel = client.request(pattern, payload, (err, response) => {
+        clearTimeout(timer);
+        if (err) reject(this.decode(err));
+        else resolve(response as R);
+      });
+    });
   }
 
   private async sendWithRetries<R>(pattern: string, payload: object, options: SendOptions): Promise<R> {
@@ -113,13 +135,15 @@ export class BusChannel {
     }
   }
 
+  private timedOut(): DomainError {
+    return new DomainError(BusErrors.TIMEOUT, `The ${this.target} module did not answer within ${this.settings.deadlineMs} ms`);
+  }
+
   /** Turns whatever a transport failed with into a DomainError. */
   private decode(err: unknown): DomainError {
     if (err instanceof DomainError) return err;
     if (DomainError.isBody(err)) return DomainError.fromBody(err);
-    if (err instanceof TimeoutError) {
-      return new DomainError(BusErrors.TIMEOUT, `The ${this.target} module did not answer within ${this.settings.deadlineMs} ms`);
-    }
+    if (err instanceof TimeoutError) return this.timedOut();
     const message = typeof err === 'string' ? err : (err as { message?: unknown })?.message;
     if (message === NO_MESSAGE_HANDLER) {
       return new DomainError(BusErrors.UNKNOWN_PATTERN, `The ${this.target} module does not handle this message`);

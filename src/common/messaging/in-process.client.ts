@@ -1,12 +1,20 @@
 import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
 import { InProcessBroker, InProcessReceiver } from './in-process.broker.js';
 
+/** How a request ends: the decoded error the server answered with (or a delivery failure), or the decoded reply. */
+export type ReplyCallback = (err: unknown, response?: unknown) => void;
+
 /**
  * Sends to an InProcessServer by name. Requests and replies are JSON-encoded on the way out and
  * decoded on the way in, and delivery is asynchronous, as with the TCP client.
+ *
+ * `request` is the path BusChannel takes: the same packet and the same encoding as `send`, without
+ * the Observable around it. `send` (ClientProxy's Observable API) stays for any other caller.
  */
 export class InProcessClient extends ClientProxy {
   private receiver: InProcessReceiver | undefined;
+  /** Packet ids only pair a reply with its request inside this process: a counter does that. */
+  private sequence = 0;
 
   constructor(
     readonly name: string,
@@ -21,7 +29,7 @@ export class InProcessClient extends ClientProxy {
     this.receiver = this.broker.lookup(this.name);
     if (!this.receiver) {
       this._status$.next('disconnected');
-      throw Object.assign(new Error(`No in-process server named "${this.name}" is listening`), { code: 'ECONNREFUSED' });
+      throw this.refused();
     }
     this._status$.next('connected');
   }
@@ -35,43 +43,68 @@ export class InProcessClient extends ClientProxy {
     throw new Error('The in-process transport has no underlying connection');
   }
 
+  /**
+   * Sends one request and calls `done` once, with its first answer: what BusChannel reads. Returns a
+   * function that makes a late answer go nowhere (the caller gave up, e.g. at its deadline).
+   */
+  request(pattern: string, data: unknown, done: ReplyCallback): () => void {
+    let pending = true;
+    const stop = this.deliver(this.createPacket(pattern, data), ({ err, response }) => {
+      if (!pending) return;
+      pending = false;
+      stop();
+      done(err || undefined, response);
+    });
+    return stop;
+  }
+
+  /** ClientProxy's path: every answer a streaming handler gives reaches the Observable, as over TCP. */
   protected publish(partialPacket: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    return this.deliver(partialPacket, (packet) => callback(packet.err || packet.isDisposed ? { ...packet, isDisposed: true } : packet));
+  }
+
+  /** Encodes the packet (its metadata already set), hands it to the server once the caller's stack has unwound, and decodes each answer. */
+  private deliver(packet: ReadPacket, onAnswer: (packet: WritePacket) => void): () => void {
     let active = true;
-    try {
-      const packet = this.assignPacketId(partialPacket);
-      const encoded = JSON.stringify(this.serializer.serialize(packet));
-      const receiver = this.requireReceiver();
-      setImmediate(() => {
-        receiver(encoded, (response) => {
-          if (active) void this.handleResponse(response, callback);
-        }).catch((err) => {
-          if (active) callback({ err, isDisposed: true });
-        });
-      });
-    } catch (err) {
-      callback({ err });
+    const fail = (err: unknown) => queueMicrotask(() => active && onAnswer({ err, isDisposed: true }));
+    const receiver = this.receiver ?? this.broker.lookup(this.name);
+    if (!receiver) {
+      fail(this.refused());
+      return () => (active = false);
     }
-    return () => {
-      active = false;
-    };
+    let encoded: string;
+    try {
+      encoded = this.encode(packet);
+    } catch (err) {
+      fail(err);
+      return () => (active = false);
+    }
+    // A microtask, not a turn of the event loop (setImmediate): the handler still never runs inside
+    // the caller's own stack, as with a socket, but the call does not wait behind pending I/O.
+    queueMicrotask(() => {
+      receiver(encoded, (answer) => {
+        if (active) onAnswer(this.deserializer.deserialize(JSON.parse(answer)) as WritePacket);
+      }).catch((err: unknown) => {
+        if (active) onAnswer({ err, isDisposed: true });
+      });
+    });
+    return () => (active = false);
   }
 
   protected async dispatchEvent<T = undefined>(packet: ReadPacket): Promise<T> {
     const encoded = JSON.stringify(this.serializer.serialize(packet));
-    const receiver = this.requireReceiver();
+    const receiver = this.receiver ?? this.broker.lookup(this.name);
+    if (!receiver) throw this.refused();
     // Like a socket write, the event is handed over and the caller does not wait for its handlers.
     setImmediate(() => void receiver(encoded, () => undefined).catch(() => undefined));
     return undefined as T;
   }
 
-  private async handleResponse(encoded: string, callback: (packet: WritePacket) => void): Promise<void> {
-    const { err, response, isDisposed } = await this.deserializer.deserialize(JSON.parse(encoded));
-    callback(isDisposed || err ? { err, response, isDisposed: true } : { err, response });
+  private encode(packet: ReadPacket): string {
+    return JSON.stringify(this.serializer.serialize({ ...packet, id: String(++this.sequence) }));
   }
 
-  private requireReceiver(): InProcessReceiver {
-    const receiver = this.receiver ?? this.broker.lookup(this.name);
-    if (!receiver) throw new Error(`No in-process server named "${this.name}" is listening`);
-    return receiver;
+  private refused(): Error {
+    return Object.assign(new Error(`No in-process server named "${this.name}" is listening`), { code: 'ECONNREFUSED' });
   }
 }

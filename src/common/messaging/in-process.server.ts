@@ -1,4 +1,6 @@
 import { CustomTransportStrategy, IncomingRequest, MessageHandler, Server } from '@nestjs/microservices';
+import { isObservable } from 'rxjs';
+import { finalize } from 'rxjs/operators';
 import { InProcessBroker, InProcessReceiver } from './in-process.broker.js';
 import { InProcessContext } from './in-process.context.js';
 import { guardPayload } from './payload.guard.js';
@@ -53,21 +55,31 @@ export class InProcessServer extends Server implements CustomTransportStrategy {
   }
 
   private async handleMessage(encoded: string, reply: (encoded: string) => void): Promise<void> {
-    const packet = (await this.deserializer.deserialize(JSON.parse(encoded))) as IncomingRequest;
+    // The stock deserializer answers synchronously; a custom one could not be configured here.
+    const packet = this.deserializer.deserialize(JSON.parse(encoded)) as IncomingRequest;
     const pattern = this.getPatternAsString(packet.pattern);
     const context = new InProcessContext([pattern, packet.metadata]);
     if (packet.id === undefined) {
       return this.handleEvent(pattern, packet, context);
     }
     const send = (data: object) => reply(JSON.stringify(this.serializer.serialize({ ...data, id: packet.id })));
-    const handler = this.getHandlerByPattern(pattern);
+    // Handlers are registered under their string pattern: look it up as it is. Only a pattern that is
+    // not found goes through Nest's lookup, which first tries to read the pattern as JSON (an object
+    // pattern sent as text) and throws on every plain string.
+    const handler = this.messageHandlers.get(pattern) ?? this.getHandlerByPattern(pattern);
     if (!handler) {
       return send({ status: 'error', err: NO_MESSAGE_HANDLER });
     }
-    return this.handleRequest(
-      context,
-      async () => this.transformToObservable(await handler(packet.data, context)),
-      (data) => send(data),
-    );
+    return this.runWithProcessingHooks(context, async (runEndHook) => {
+      const result: unknown = await handler(packet.data, context);
+      if (isObservable(result)) {
+        // A stream, or a failure the exception filter turned into one: Nest's own reply loop, value by value.
+        this.send(result.pipe(finalize(runEndHook)), (data) => send(data));
+        return;
+      }
+      // A plain value: the one packet Nest's loop would send for it, without the Observable around it.
+      runEndHook();
+      send({ response: result, isDisposed: true });
+    });
   }
 }

@@ -1,0 +1,98 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every child the benchmark started, so none outlives it whatever way it ends. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+
+/** One server process of the benchmark, its output in `logFile`. */
+export class BenchProcess {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> | undefined;
+  /** Milliseconds from spawn to the first 200 of its health URL. */
+  readyMs = NaN;
+
+  constructor(
+    readonly name: string,
+    private readonly script: string,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+    private readonly logFile: string,
+    private readonly healthPath = '/health/ready',
+    private readonly nodeArgs: string[] = [],
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get alive(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start(timeoutMs: number): Promise<void> {
+    mkdirSync(dirname(this.logFile), { recursive: true });
+    const fd = openSync(this.logFile, 'w');
+    const started = performance.now();
+    const child = spawn(process.execPath, [...this.nodeArgs, this.script], { env: this.env, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    this.child = child;
+    children.add(child);
+    this.exited = new Promise((resolve) => child.once('exit', () => {
+      children.delete(child);
+      resolve();
+    }));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) break;
+      const status = await fetch(this.url + this.healthPath).then((r) => r.status, () => 0);
+      if (status === 200) {
+        this.readyMs = performance.now() - started;
+        return;
+      }
+      await sleep(25);
+    }
+    await this.stop();
+    throw new Error(`${this.name} did not get ready within ${timeoutMs} ms; log ${this.logFile}:\n${tail(this.logFile)}`);
+  }
+
+  /**
+   * CPU seconds (user + system) the process has used so far, from /proc (Linux). Unlike throughput,
+   * CPU per request barely changes when other processes compete for the machine.
+   */
+  cpuSeconds(): number {
+    const fields = readFileSync(`/proc/${this.child?.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime, fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+
+  /** Resident set size in MiB, from /proc (Linux). */
+  rssMiB(): number {
+    const status = readFileSync(`/proc/${this.child?.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await this.exited;
+    clearTimeout(killer);
+  }
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-30).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
