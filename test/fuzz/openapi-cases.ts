@@ -136,6 +136,12 @@ export function casesFor(op: Operation, ownId: string, callers: readonly Caller[
   add('header of 8 KB', { body, headers: { 'x-filler': 'h'.repeat(8 * 1024) } });
   add('headers over the limit', { body, headers: { 'x-filler': 'h'.repeat(20 * 1024) } });
   add('odd correlation id', { body, headers: { 'x-correlation-id': '<script>😀' } });
+  // Odd header values (no CR or LF, which would split the raw request in two) on every operation, and on
+  // the one header an operation reads itself.
+  for (const value of ODD_STRINGS.filter((v) => !/[\r\n]/.test(v))) {
+    add(`correlation id ${json(value.slice(0, 20))}`, { body, headers: { 'x-correlation-id': value } });
+    if (op.id === 'ordersPlace') add(`idempotency-key ${json(value.slice(0, 20))}`, { body, headers: { 'idempotency-key': value } });
+  }
   add('long correlation id', { body, headers: { 'x-correlation-id': 'c'.repeat(2000) } });
   add('odd accept', { body, headers: { accept: 'application/xml' } });
   add('odd range', { body, headers: { range: 'bytes=999999-' } });

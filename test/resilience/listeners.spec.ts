@@ -1,5 +1,6 @@
 import { bearer, register } from '../support/auth-fixtures.js';
 import { TcpPeer } from '../support/tcp-peer.js';
+import { freePort } from '../support/free-port.js';
 import { RunningTopology, startTopology } from '../support/topology.js';
 
 const MAX_FRAME = 65_536;
@@ -23,9 +24,11 @@ describe('module listeners over TCP (users-tcp topology)', () => {
   };
 
   beforeAll(async () => {
+    const authTcpPort = String(await freePort());
     topology = await startTopology('users-tcp', {
       label: 'listeners',
-      env: { BUS_TCP_MAX_FRAME_CHARS: String(MAX_FRAME), BUS_TCP_MAX_CONNECTIONS: String(MAX_CONNECTIONS) },
+      // Auth listens on TCP too, in the gateway, so a second module's listener can be checked.
+      env: { BUS_TCP_MAX_FRAME_CHARS: String(MAX_FRAME), BUS_TCP_MAX_CONNECTIONS: String(MAX_CONNECTIONS), AUTH_TRANSPORT: 'tcp', AUTH_TCP_PORT: authTcpPort },
     });
   }, 180_000);
 

@@ -46,8 +46,9 @@ export function drainOnClose<S extends Server & CustomTransportStrategy>(server:
   server.getHandlerByPattern = (pattern: string): MessageHandler | null => {
     const handler = lookup(pattern);
     if (!handler) return handler;
+    // A refusal is counted too: its answer must be written before the listener closes its connections.
     const run = options.refuseWhenShuttingDown && state.shuttingDown
-      ? async () => throwError(() => REFUSAL)
+      ? async () => track(async () => throwError(() => REFUSAL))
       : async (data: unknown, ctx: unknown) => track(() => handler(data, ctx));
     return Object.assign(run, { isEventHandler: handler.isEventHandler, extras: handler.extras, next: handler.next }) as MessageHandler;
   };

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { MessageHandler, ServerRedis, ServerTCP, TcpSocket } from '@nestjs/microservices';
 import type { RedisOptions, TcpOptions } from '@nestjs/microservices';
 import type { readTcpListenerSettings } from '../config/settings.js';
@@ -13,6 +14,8 @@ export type TcpListenerLimits = ReturnType<typeof readTcpListenerSettings>;
  * and answers a packet outside INPUT_LIMITS (pattern, metadata or payload) with an error.
  */
 export class ModuleTcpServer extends ServerTCP {
+  private closing = false;
+
   constructor(
     private readonly modules: readonly string[],
     options: Required<TcpOptions>['options'],
@@ -27,7 +30,34 @@ export class ModuleTcpServer extends ServerTCP {
     super.addHandler(pattern, guardPayload(callback, isEventHandler), isEventHandler, extras);
   }
 
+  /**
+   * Ends each connection instead of destroying it at once, and resolves once the peers have them closed
+   * (at most a second, then what is left is destroyed): the replies already written, the last ones of a
+   * drained shutdown, reach their callers before the process exits.
+   */
+  override async close(): Promise<void> {
+    const self = this as unknown as { openSockets: Set<Socket>; isManuallyTerminated: boolean; pendingEventListeners: unknown[] };
+    self.isManuallyTerminated = true;
+    self.pendingEventListeners = [];
+    this.closing = true;
+    this.server.close();
+    const sockets = [...self.openSockets];
+    self.openSockets.clear();
+    await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => {
+      if (socket.destroyed) return resolve();
+      const timer = setTimeout(() => socket.destroy(), 1000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.end();
+    })));
+  }
+
   override async handleMessage(socket: TcpSocket, rawMessage: unknown): Promise<any> {
+    // A message that arrives while the connections are being ended is not taken: its caller sees the
+    // connection close, as with a message that never reached the listener.
+    if (this.closing) return;
     const problem = inspectInput(rawMessage);
     if (!problem) return super.handleMessage(socket, rawMessage);
     const id = (rawMessage as { id?: unknown } | null)?.id;
