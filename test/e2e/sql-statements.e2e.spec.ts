@@ -21,9 +21,20 @@ const recorder = pathToFileURL(join(PROJECT_ROOT, 'test', 'support', 'sql-record
 
 interface Statement { cid: string | null; sql: string }
 
-function recorded(): Statement[] {
-  return readdirSync(recordDir).flatMap((f) =>
-    readFileSync(join(recordDir, f), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Statement));
+/** Lines already read from each process's file, as a mark to read only what came after. */
+type Mark = Map<string, number>;
+
+function linesOf(file: string): Statement[] {
+  return readFileSync(join(recordDir, file), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Statement);
+}
+
+/** Every statement recorded, or, given a mark, those recorded since it (each process writes its own file). */
+function recorded(since?: Mark): Statement[] {
+  return readdirSync(recordDir).flatMap((f) => linesOf(f).slice(since?.get(f) ?? 0));
+}
+
+function mark(): Mark {
+  return new Map(readdirSync(recordDir).map((f) => [f, linesOf(f).length]));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,10 +48,10 @@ describe('SQL statements per request', () => {
   const ids: string[] = [];
 
   /** How many statements the processes had recorded once started: start-up work (migrations, catalog reads) is not a request's. */
-  let atStart = 0;
+  let atStart: Mark = new Map();
 
   beforeAll(() => {
-    atStart = recorded().length;
+    atStart = mark();
   });
 
   afterAll(() => rmSync(recordDir, { recursive: true, force: true }));
@@ -102,13 +113,13 @@ describe('SQL statements per request', () => {
   it('leaves untagged only what runs outside any request', async () => {
     // What the processes run on their own: periodic reads, and the relays delivering the events a
     // registration publishes (as every test's beforeEach does), observed with no other request in flight.
-    const before = recorded().length;
+    const before = mark();
     await createUser(suite.baseUrl);
     await sleep(2500);
-    const background = new Set(recorded().slice(before).filter((s) => s.cid === null).map((s) => s.sql));
+    const background = new Set(recorded(before).filter((s) => s.cid === null).map((s) => s.sql));
     expect(background.size).toBeGreaterThan(0);
     // Every untagged statement since start-up is one of those: none of the requests above leaked one.
-    const untagged = new Set(recorded().slice(atStart).filter((s) => s.cid === null).map((s) => s.sql));
+    const untagged = new Set(recorded(atStart).filter((s) => s.cid === null).map((s) => s.sql));
     expect([...untagged].filter((sql) => !background.has(sql))).toEqual([]);
   });
 });
