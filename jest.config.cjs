@@ -9,6 +9,8 @@ const base = {
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   // End-to-end and smoke specs drive real processes over HTTP; a request may cross two hops.
   testTimeout: 20_000,
+  // Runs side by side (test:topologies lanes) each keep their own transform cache.
+  ...(process.env.JEST_CACHE_DIR ? { cacheDirectory: process.env.JEST_CACHE_DIR } : {}),
 };
 
 /**

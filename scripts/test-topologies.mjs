@@ -1,7 +1,8 @@
 // Runs the end-to-end suites once per split topology, one topology after another (they share the test
 // database), and exits non-zero if any run fails. The monolith runs as part of `npm test`.
 // Usage: npm run test:topologies [-- <topology>...]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -41,23 +42,57 @@ if (!gate.run) process.exit(0);
 
 if (run('npm', ['run', 'build']) !== 0) process.exit(1);
 
-const results = [];
-for (const topology of topologies) {
-  if (topology.endsWith('-redis')) {
-    const redisUrl = process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379';
-    if (!ci && !(await redisReachable(redisUrl))) {
-      console.error(`[e2e] SKIPPED topology ${topology}: nothing answers at ${redisUrl}. Start Redis or set TEST_REDIS_URL; under CI=true this fails.`);
-      results.push({ topology, outcome: 'skipped' });
-      continue;
-    }
-  }
-  console.log(`\n=== end-to-end suites, TOPOLOGY=${topology} ===\n`);
-  const status = run(process.execPath, ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--runInBand', 'test/e2e'], {
-    ...process.env,
-    TOPOLOGY: topology,
+/**
+ * Two lanes run side by side, each one topology after another: the TCP topologies on the test
+ * database, the Redis ones on a second database (same name with a suffix). They share no database, no
+ * Redis (only one lane uses it) and no jest cache, so they cannot see each other's work. Each run's
+ * output is printed whole when it ends. TOPOLOGY_LANES=1 runs everything in one lane.
+ */
+const baseDatabase = process.env.TEST_DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/mm_e2e_test';
+const secondDatabase = (() => {
+  const u = new URL(baseDatabase);
+  u.pathname = `${u.pathname}_lane2`;
+  return u.toString();
+})();
+const oneLane = process.env.TOPOLOGY_LANES === '1';
+const lanes = oneLane
+  ? [{ name: 'all', database: baseDatabase, topologies }]
+  : [
+    { name: 'tcp', database: baseDatabase, topologies: topologies.filter((t) => !t.endsWith('-redis')) },
+    { name: 'redis', database: secondDatabase, topologies: topologies.filter((t) => t.endsWith('-redis')) },
+  ];
+
+function runQuietly(env) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--runInBand', 'test/e2e'], {
+      cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('close', (code) => resolve({ status: code ?? 1, output }));
   });
-  results.push({ topology, outcome: status === 0 ? 'passed' : 'FAILED' });
 }
+
+const results = [];
+await Promise.all(lanes.map(async (lane) => {
+  for (const topology of lane.topologies) {
+    if (topology.endsWith('-redis')) {
+      const redisUrl = process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379';
+      if (!ci && !(await redisReachable(redisUrl))) {
+        console.error(`[e2e] SKIPPED topology ${topology}: nothing answers at ${redisUrl}. Start Redis or set TEST_REDIS_URL; under CI=true this fails.`);
+        results.push({ topology, outcome: 'skipped' });
+        continue;
+      }
+    }
+    const started = Date.now();
+    const { status, output } = await runQuietly({
+      ...process.env, TOPOLOGY: topology, TEST_DATABASE_URL: lane.database, JEST_CACHE_DIR: join(root, '.tmp', `jest-cache-${lane.name}`),
+    });
+    console.log(`\n=== end-to-end suites, TOPOLOGY=${topology} (lane ${lane.name}, ${Math.round((Date.now() - started) / 1000)} s) ===\n${output}`);
+    results.push({ topology, outcome: status === 0 ? 'passed' : 'FAILED' });
+  }
+}));
 
 console.log('\nTopologies:');
 for (const r of results) console.log(`  ${r.topology.padEnd(10)} ${r.outcome}`);
