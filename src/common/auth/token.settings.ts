@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { registerAs } from '@nestjs/config';
 import { createSecretKey, randomBytes } from 'node:crypto';
+import { registerSettings } from '../config/env.js';
 import { ConfigError, readInteger } from '../config/topology.js';
 
 type Env = Record<string, string | undefined>;
@@ -94,4 +94,4 @@ export function readTokenSettings(env: Env) {
 export type TokenSettings = ReturnType<typeof readTokenSettings>;
 
 /** Token checking settings. */
-export const tokenConfig = registerAs('tokens', () => readTokenSettings(process.env));
+export const tokenConfig = registerSettings('tokens', readTokenSettings);

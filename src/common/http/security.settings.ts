@@ -1,4 +1,4 @@
-import { registerAs } from '@nestjs/config';
+import { registerSettings } from '../config/env.js';
 import { ConfigError, readInteger } from '../config/topology.js';
 
 type Env = Record<string, string | undefined>;
@@ -36,4 +36,4 @@ export function readSecuritySettings(env: Env) {
 }
 
 export type SecuritySettings = ReturnType<typeof readSecuritySettings>;
-export const securityConfig = registerAs('security', () => readSecuritySettings(process.env));
+export const securityConfig = registerSettings('security', readSecuritySettings);
