@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { bearer, register, TEST_PASSWORD } from '../support/auth-fixtures.js';
 import { expectProblem } from '../support/problem.js';
-import { RunningTopology, startTopology } from '../support/topology.js';
+import { useE2eSuite } from '../support/e2e-suite.js';
 
 /**
  * With the process hosting auth stopped, the gateway (users and orders in-process) keeps serving callers
@@ -9,17 +9,10 @@ import { RunningTopology, startTopology } from '../support/topology.js';
  * register, refresh) answers 503 until it is back.
  */
 describe('the users and orders cores while auth is down (auth over TCP)', () => {
-  let topology: RunningTopology;
-
-  beforeAll(async () => {
-    topology = await startTopology('auth-tcp', { label: 'auth-down', env: { BUS_DEADLINE_MS: '2000' } });
-  }, 180_000);
-
-  afterAll(async () => {
-    await topology?.stop();
-  }, 60_000);
+  const suite = useE2eSuite('auth-down', { topology: 'auth-tcp', env: { BUS_DEADLINE_MS: '2000' } });
 
   it('serves GET /v1/users/me, GET /v1/orders and POST /v1/orders; login and register answer 503 problem+json', async () => {
+    const { topology } = suite;
     expect(topology.processes.auth.env.MODULES).toBe('auth');
     expect(topology.processes.gateway.env.MODULES).toBe('users,orders');
     const ada = await register(topology.baseUrl);

@@ -4,8 +4,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { PROJECT_ROOT } from '../support/app-process.js';
 import { admin, bearer, E2E_ADMIN_EMAIL, login, register, TEST_PASSWORD } from '../support/auth-fixtures.js';
-import { TestDatabase } from '../support/test-database.js';
-import { RunningTopology, startTopology } from '../support/topology.js';
+import { useE2eSuite } from '../support/e2e-suite.js';
 
 /**
  * The operator side of accounts and events, against a running monolith on PostgreSQL: admin rights
@@ -15,22 +14,11 @@ import { RunningTopology, startTopology } from '../support/topology.js';
 const run = promisify(execFile);
 
 describe('operator commands', () => {
-  let topology: RunningTopology;
-  const db = new TestDatabase();
-
-  beforeAll(async () => {
-    topology = await startTopology('monolith', { label: 'operator' });
-  }, 180_000);
-
-  afterAll(async () => {
-    await topology?.stop();
-    await db.close();
-  }, 60_000);
-
-  beforeEach(() => db.truncateModuleTables());
+  const suite = useE2eSuite('operator', { topology: 'monolith' });
+  const { db } = suite;
 
   const cli = (...args: string[]) =>
-    run(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...topology.processes.app.env }, cwd: PROJECT_ROOT })
+    run(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...suite.topology.processes.app.env }, cwd: PROJECT_ROOT })
       .then(({ stdout }) => ({ code: 0, stdout }), (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }));
 
   async function until(ms: number, check: () => Promise<boolean>): Promise<void> {
@@ -42,24 +30,24 @@ describe('operator commands', () => {
   }
 
   it('makes only the first ADMIN_EMAIL registration an admin; re-registering the address after the admin is deleted gives a plain user', async () => {
-    const root = await admin(topology.baseUrl);
+    const root = await admin(suite.baseUrl);
     expect(root.role).toBe('admin');
-    const api = request(topology.baseUrl);
+    const api = request(suite.baseUrl);
     expect((await api.delete(`/v1/users/${root.userId}`).set('authorization', bearer(root.accessToken))).status).toBe(204);
     await until(5000, async () => (await db.query('SELECT 1 FROM auth.credentials WHERE user_id = $1', [root.userId])).length === 0);
-    const again = await register(topology.baseUrl, { email: E2E_ADMIN_EMAIL });
+    const again = await register(suite.baseUrl, { email: E2E_ADMIN_EMAIL });
     expect(again.role).toBe('user');
     expect((await api.get('/v1/users').set('authorization', bearer(again.accessToken))).status).toBe(403);
   });
 
   it('accounts:promote makes an existing account an admin, and its old user token stops working', async () => {
-    const ada = await register(topology.baseUrl);
-    const api = request(topology.baseUrl);
+    const ada = await register(suite.baseUrl);
+    const api = request(suite.baseUrl);
     expect((await api.get('/v1/users').set('authorization', bearer(ada.accessToken))).status).toBe(403);
 
     expect(await cli('accounts:promote', ` ${ada.email.toUpperCase()} `)).toEqual({ code: 0, stdout: `${ada.email} is now an admin; it signs in again to get an admin token\n` });
     await until(2000, async () => (await api.get('/v1/users/me').set('authorization', bearer(ada.accessToken))).status === 401);
-    const promoted = await login(topology.baseUrl, ada.email, TEST_PASSWORD);
+    const promoted = await login(suite.baseUrl, ada.email, TEST_PASSWORD);
     expect(promoted.role).toBe('admin');
     expect((await api.get('/v1/users').set('authorization', bearer(promoted.accessToken))).status).toBe(200);
 
@@ -68,8 +56,8 @@ describe('operator commands', () => {
   });
 
   it('events:replay puts a parked event back in line; /health/ready shows it parked until then', async () => {
-    const ada = await register(topology.baseUrl);
-    const api = request(topology.baseUrl);
+    const ada = await register(suite.baseUrl);
+    const api = request(suite.baseUrl);
     expect((await api.delete(`/v1/users/${ada.userId}`).set('authorization', bearer(ada.accessToken))).status).toBe(204);
     await until(5000, async () => (await db.query('SELECT 1 FROM users.outbox WHERE delivered_at IS NULL')).length === 0);
     // Park the orders delivery as repeated failures would have (the parking itself is unit-tested).

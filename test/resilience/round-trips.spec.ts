@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { bearer, register } from '../support/auth-fixtures.js';
-import { RunningTopology, startTopology } from '../support/topology.js';
+import { useE2eSuite } from '../support/e2e-suite.js';
 
 /**
  * In the monolith every request still crosses the bus, so the bus shows what a request costs in
@@ -29,36 +29,28 @@ function delta(before: Map<string, number>, after: Map<string, number>): Record<
 }
 
 describe('bus round trips of one request in the monolith', () => {
-  let topology: RunningTopology;
-
-  beforeAll(async () => {
-    topology = await startTopology('monolith', { label: 'round-trips' });
-  }, 180_000);
-
-  afterAll(async () => {
-    await topology?.stop();
-  }, 60_000);
+  const suite = useE2eSuite('round-trips', { topology: 'monolith' });
 
   it('POST /v1/orders makes orders.place and users.get, and no call to auth', async () => {
-    const ada = await register(topology.baseUrl);
-    const api = request(topology.baseUrl);
+    const ada = await register(suite.baseUrl);
+    const api = request(suite.baseUrl);
     const place = () => api.post('/v1/orders').set('authorization', bearer(ada.accessToken))
       .send({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] });
     expect((await place()).status).toBe(201);
 
     for (let i = 0; i < 3; i++) {
-      const before = await handledByPattern(topology.baseUrl);
+      const before = await handledByPattern(suite.baseUrl);
       expect((await place()).status).toBe(201);
-      expect(delta(before, await handledByPattern(topology.baseUrl))).toEqual({ 'orders.place': 1, 'users.get': 1 });
+      expect(delta(before, await handledByPattern(suite.baseUrl))).toEqual({ 'orders.place': 1, 'users.get': 1 });
     }
   });
 
   it('GET /v1/users/me and GET /v1/orders make one round trip each, to their own module', async () => {
-    const ada = await register(topology.baseUrl);
+    const ada = await register(suite.baseUrl);
     for (const [path, pattern] of [['/v1/users/me', 'users.get'], ['/v1/orders', 'orders.list']]) {
-      const before = await handledByPattern(topology.baseUrl);
-      expect((await request(topology.baseUrl).get(path).set('authorization', bearer(ada.accessToken))).status).toBe(200);
-      expect(delta(before, await handledByPattern(topology.baseUrl))).toEqual({ [pattern]: 1 });
+      const before = await handledByPattern(suite.baseUrl);
+      expect((await request(suite.baseUrl).get(path).set('authorization', bearer(ada.accessToken))).status).toBe(200);
+      expect(delta(before, await handledByPattern(suite.baseUrl))).toEqual({ [pattern]: 1 });
     }
   });
 });

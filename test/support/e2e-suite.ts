@@ -1,6 +1,6 @@
 import { TestDatabase } from './test-database.js';
 import { RunningTopology, startTopology, StartTopologyOptions } from './topology.js';
-import { selectedTopology } from './topologies.js';
+import { selectedTopology, type TopologyName } from './topologies.js';
 
 export interface E2eSuite {
   /** The public API of the running topology. */
@@ -13,14 +13,15 @@ export interface E2eSuite {
 /**
  * Registers the hooks every end-to-end spec needs: the topology chosen by env TOPOLOGY is started
  * before the spec's tests and stopped after them, and the module tables are emptied before each test.
- * The spec only ever sees `baseUrl`, so it runs unchanged against every topology.
+ * The spec only ever sees `baseUrl`, so it runs unchanged against every topology. A spec about one
+ * particular deployment (the resilience specs) names it with `topology`.
  */
-export function useE2eSuite(label: string, options: Pick<StartTopologyOptions, 'env'> = {}): E2eSuite {
+export function useE2eSuite(label: string, options: Pick<StartTopologyOptions, 'env'> & { topology?: TopologyName } = {}): E2eSuite {
   let topology: RunningTopology | undefined;
   const db = new TestDatabase();
 
   beforeAll(async () => {
-    topology = await startTopology(selectedTopology(), { label, ...options });
+    topology = await startTopology(options.topology ?? selectedTopology(), { label, env: options.env });
   }, 180_000);
 
   afterAll(async () => {
