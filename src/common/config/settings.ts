@@ -3,7 +3,7 @@ import { readTokenSettings } from '../auth/token.settings.js';
 import { readSecuritySettings } from '../http/security.settings.js';
 import { ConfigError, readBoolean, readInteger } from './topology.js';
 
-import type { Env } from './env.js';
+import { type Env, registerSettings } from './env.js';
 
 /** HTTP server settings. */
 export const httpConfig = registerAs('http', () => readHttpSettings(process.env));
@@ -127,3 +127,7 @@ export function validateSettings(env: Env): void {
   readShutdownSettings(env);
   readSecuritySettings(env);
 }
+
+/** Settings read where Nest builds a provider: registered once here, injected by key where used. */
+export const metricsConfig = registerSettings('metrics', readMetricsSettings);
+export const logConfig = registerSettings('log', readLogSettings);

@@ -1,7 +1,8 @@
 import { ExecutionContext, Injectable, Module, SetMetadata } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
-import { readSecuritySettings } from './security.settings.js';
+import { ConfigModule, type ConfigType } from '@nestjs/config';
+import { securityConfig } from './security.settings.js';
 
 const CREDENTIAL_ROUTE = 'rate-limit:credential-route';
 
@@ -66,8 +67,9 @@ const perAttempt = (context: ExecutionContext, tracker: string, name: string) =>
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      useFactory: () => {
-        const s = readSecuritySettings(process.env);
+      imports: [ConfigModule.forFeature(securityConfig)],
+      inject: [securityConfig.KEY],
+      useFactory: (s: ConfigType<typeof securityConfig>) => {
         return {
           throttlers: [
             { name: 'default', limit: s.rateLimit, ttl: s.rateWindowMs, generateKey: perClient },

@@ -1,9 +1,10 @@
-import { Controller, Get, Header, Headers, Ip, VERSION_NEUTRAL } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Inject, Ip, VERSION_NEUTRAL } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, register } from 'prom-client';
 import { unauthenticated } from '../auth/token.verifier.js';
-import { readMetricsSettings } from '../config/settings.js';
+import { metricsConfig } from '../config/settings.js';
 import { CommonErrors } from '../errors/common.errors.js';
 import { DomainError } from '../errors/domain-error.js';
 
@@ -34,7 +35,11 @@ export function checkMetricsAccess(token: string | undefined, clientIp: string, 
 @ApiExcludeController()
 @Controller({ path: 'metrics', version: VERSION_NEUTRAL })
 export class MetricsController {
-  private readonly token = readMetricsSettings(process.env).token;
+  private readonly token: string | undefined;
+
+  constructor(@Inject(metricsConfig.KEY) settings: ConfigType<typeof metricsConfig>) {
+    this.token = settings.token;
+  }
 
   @Get()
   @Header('content-type', register.contentType)

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { readLogSettings } from '../config/settings.js';
+import { ConfigModule, type ConfigType } from '@nestjs/config';
+import { logConfig, metricsConfig } from '../config/settings.js';
 import { loggerParams } from './logger.params.js';
 import { MetricsController } from './metrics.controller.js';
 
@@ -11,7 +12,12 @@ import { MetricsController } from './metrics.controller.js';
 @Module({
   imports: [
     // Read when the app is built, not when this file loads: a bad LOG_LEVEL is reported by main like any other setting.
-    LoggerModule.forRootAsync({ useFactory: () => loggerParams(readLogSettings(process.env)) }),
+    LoggerModule.forRootAsync({
+      imports: [ConfigModule.forFeature(logConfig)],
+      inject: [logConfig.KEY],
+      useFactory: (settings: ConfigType<typeof logConfig>) => loggerParams(settings),
+    }),
+    ConfigModule.forFeature(metricsConfig),
   ],
   controllers: [MetricsController],
 })
