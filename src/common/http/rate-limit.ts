@@ -2,6 +2,7 @@ import { ExecutionContext, Injectable, Module, SetMetadata } from '@nestjs/commo
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
+import { SlidingWindowStorage } from './rate-limit.storage.js';
 import { securityConfig } from './security.settings.js';
 
 const CREDENTIAL_ROUTE = 'rate-limit:credential-route';
@@ -59,7 +60,8 @@ const perClient = (_context: ExecutionContext, tracker: string, name: string) =>
 const perAttempt = (context: ExecutionContext, tracker: string, name: string) => `${name}|${context.getHandler().name}|${tracker}`;
 
 /**
- * Per-process counters (in memory): behind several gateway processes each one counts its own share.
+ * Per-process counters (in memory, SlidingWindowStorage): behind several gateway processes each one
+ * counts its own share.
  * - `default`: RATE_LIMIT requests per client address per window, across every route;
  * - `credential-client`: CREDENTIAL_CLIENT_RATE_LIMIT credential attempts per client address, across emails;
  * - `credential-account`: CREDENTIAL_RATE_LIMIT attempts per client address, account and route.
@@ -71,6 +73,7 @@ const perAttempt = (context: ExecutionContext, tracker: string, name: string) =>
       inject: [securityConfig.KEY],
       useFactory: (s: ConfigType<typeof securityConfig>) => {
         return {
+          storage: new SlidingWindowStorage(),
           throttlers: [
             { name: 'default', limit: s.rateLimit, ttl: s.rateWindowMs, generateKey: perClient },
             {
