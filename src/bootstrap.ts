@@ -50,7 +50,7 @@ export async function createApp(topology: Topology): Promise<NestFastifyApplicat
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(routes));
   app.useGlobalInterceptors(new RequestContextInterceptor());
-  if (topology.api) setupSwagger(app, buildOpenApiDocument(app));
+  if (topology.api) setupSwagger(app, () => buildOpenApiDocument(app));
 
   // Signals are handled by main (exitGracefullyOnSignals), which drains before Nest closes anything.
   connectTransports(app, topology);

@@ -52,7 +52,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return enrichDocument(document);
 }
 
-/** Swagger UI at /docs, the document at /docs/openapi.json. */
-export function setupSwagger(app: INestApplication, document: OpenAPIObject): void {
+/**
+ * Swagger UI at /docs, the document at /docs/openapi.json. Given a factory, the document is built on
+ * the first request for it (then kept), so start-up does not pay for it.
+ */
+export function setupSwagger(app: INestApplication, document: OpenAPIObject | (() => OpenAPIObject)): void {
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
 }
