@@ -4,7 +4,7 @@ import { MODULE_DEFINITIONS } from './app.modules.js';
 import { busConfig, databaseConfig, httpConfig } from './common/config/settings.js';
 import type { Topology } from './common/config/topology.js';
 import { HealthModule } from './common/health/health.module.js';
-import { RateLimitModule } from './common/http/rate-limit.js';
+import { RateLimitModule } from './common/http/rate-limit.module.js';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module.js';
 import { MessagingModule } from './common/messaging/messaging.module.js';
 import { ObservabilityModule } from './common/observability/observability.module.js';

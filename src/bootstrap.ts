@@ -8,15 +8,15 @@ import { readHttpSettings, readLogSettings } from './common/config/settings.js';
 import type { Topology } from './common/config/topology.js';
 import { RequestContextInterceptor } from './common/context/request-context.interceptor.js';
 import { createProcessLogger } from './common/observability/logger.params.js';
-import { genCorrelationId, observeHttp, observeServer } from './common/observability/observe.js';
+import { genCorrelationId, observeHttp, observeServer } from './common/observability/observe.hooks.js';
 import { answerConnect, answerRouterRefusal, clientErrorAnswerer, refuseDotSegments } from './common/http/http-refusals.js';
 import { registerJsonBodyParser } from './common/http/json-body.parser.js';
 import { ProblemFilter } from './common/http/problem.filter.js';
 import { RouteMethods } from './common/http/route-methods.js';
-import { applySecurity } from './common/http/security.js';
+import { applySecurity } from './common/http/security.setup.js';
 import { readSecuritySettings } from './common/http/security.settings.js';
-import { buildOpenApiDocument, setupSwagger } from './common/http/swagger.js';
-import { createServers } from './common/messaging/transports.js';
+import { buildOpenApiDocument, setupSwagger } from './common/http/swagger.setup.js';
+import { createServers } from './common/messaging/transports.factory.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
 
 /**

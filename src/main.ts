@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { MODULE_DEFINITIONS } from './app.modules.js';
 import { readLogSettings, readShutdownSettings, validateSettings } from './common/config/settings.js';
 import { ConfigError, readTopology } from './common/config/topology.js';
-import { exitGracefullyOnSignals } from './common/lifecycle/graceful-shutdown.js';
+import { exitGracefullyOnSignals } from './common/lifecycle/shutdown.signals.js';
 import { createProcessLogger } from './common/observability/logger.params.js';
 import { createApp, startApp } from './bootstrap.js';
 

@@ -9,7 +9,7 @@ import type { Topology } from '../config/topology.js';
 import { EventsRegistry } from '../events/events.registry.js';
 import { ShutdownState } from '../lifecycle/shutdown.state.js';
 import { ChannelRegistry, TOPOLOGY } from '../messaging/channel.registry.js';
-import { moduleReachable } from '../observability/metrics.js';
+import { moduleReachable } from '../observability/metrics.instruments.js';
 import { HealthCheckResult, HealthReport, NOT_READY_EXAMPLE, OutboxState, READY_EXAMPLE } from './health.report.js';
 
 const PROBE_TIMEOUT_MS = 2000;
