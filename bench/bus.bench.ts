@@ -1,7 +1,8 @@
 /**
  * Bus overhead: a direct method call vs a round trip over the in-process bus, NestJS TCP on loopback
  * and NestJS Redis (REDIS_URL, default redis://127.0.0.1:6379). Run with `npm run bench`.
- * BENCH_ROUND_TRIPS / BENCH_REMOTE_ROUND_TRIPS set the counts (0 remote leaves TCP and Redis out).
+ * BENCH_ROUND_TRIPS / BENCH_REMOTE_ROUND_TRIPS set the counts (0 remote leaves TCP and Redis out),
+ * BENCH_WARMUP_MS the warm-up before each measurement (default 1000).
  */
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
@@ -21,6 +22,8 @@ import { readBusSettings } from '../src/common/config/settings.js';
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 5000);
 const REMOTE_ROUND_TRIPS = Number(process.env.BENCH_REMOTE_ROUND_TRIPS ?? 2000);
 const CONCURRENCY = 32;
+/** Each path runs this long before it is measured, so the figures are of code the JIT has finished optimising. */
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1000);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const payload = { id: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b', name: 'Ada Lovelace', email: 'ada@example.com' };
@@ -62,8 +65,13 @@ function cpuNow(): number {
   return user + system;
 }
 
+async function warmUp(call: () => Promise<unknown>): Promise<void> {
+  const until = performance.now() + WARMUP_MS;
+  while (performance.now() < until) await call();
+}
+
 async function sequential(name: string, n: number, call: () => Promise<unknown>): Promise<Result> {
-  for (let i = 0; i < Math.min(500, n); i++) await call();
+  await warmUp(call);
   const samples = new Float64Array(n);
   const cpu0 = cpuNow();
   const t0 = process.hrtime.bigint();
@@ -82,6 +90,7 @@ async function sequential(name: string, n: number, call: () => Promise<unknown>)
 }
 
 async function concurrent(name: string, n: number, call: () => Promise<unknown>): Promise<Result> {
+  await warmUp(call);
   const cpu0 = cpuNow();
   const t0 = process.hrtime.bigint();
   let next = 0;
@@ -123,7 +132,7 @@ async function main(): Promise<void> {
   }
 
   const fmt = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1));
-  console.log(`node ${process.version}, ${ROUND_TRIPS} local / ${REMOTE_ROUND_TRIPS} remote round trips, payload ${JSON.stringify(payload).length} B`);
+  console.log(`node ${process.version}, ${ROUND_TRIPS} local / ${REMOTE_ROUND_TRIPS} remote round trips after ${WARMUP_MS} ms of warm-up per path, payload ${JSON.stringify(payload).length} B`);
   console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs: on a busy machine mean and p99 ` +
     'include time the process waited for a CPU; CPU µs per call (this process, user + system) does not');
   console.log('| path | n | mean µs | p50 µs | p99 µs | CPU µs/call | ops/s |');

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { isCredentialRoute, isUnlimitedRoute } from './rate-limit.decorators.js';
+import { SlidingWindowStorage } from './rate-limit.storage.js';
 import { securityConfig } from './security.settings.js';
 
 /** Rate limits apply to HTTP requests; a message handler is reached only through a gateway that counted it. */
@@ -50,7 +51,8 @@ const perClient = (_context: ExecutionContext, tracker: string, name: string) =>
 const perAttempt = (context: ExecutionContext, tracker: string, name: string) => `${name}|${context.getHandler().name}|${tracker}`;
 
 /**
- * Per-process counters (in memory): behind several gateway processes each one counts its own share.
+ * Per-process counters (in memory, SlidingWindowStorage): behind several gateway processes each one
+ * counts its own share.
  * - `default`: RATE_LIMIT requests per client address per window, across every route but the `Unlimited` ones;
  * - `credential-client`: CREDENTIAL_CLIENT_RATE_LIMIT credential attempts per client address, across emails;
  * - `credential-account`: CREDENTIAL_RATE_LIMIT attempts per client address, account and route.
@@ -62,6 +64,7 @@ const perAttempt = (context: ExecutionContext, tracker: string, name: string) =>
       inject: [securityConfig.KEY],
       useFactory: (s: ConfigType<typeof securityConfig>) => {
         return {
+          storage: new SlidingWindowStorage(),
           throttlers: [
             { name: 'default', limit: s.rateLimit, ttl: s.rateWindowMs, generateKey: perClient },
             {

@@ -1,6 +1,6 @@
 import helmet from 'helmet';
 
-/** One helmet configuration for the hook on ordinary answers and for answers written before any hook runs. */
+/** One helmet configuration for every answer, including those written before any hook runs. */
 export const HELMET_OPTIONS = {
   // The Swagger UI at /docs loads its own scripts and inline styles.
   contentSecurityPolicy: {

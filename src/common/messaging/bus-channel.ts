@@ -53,18 +53,22 @@ export class BusChannel {
   }
 
   async send<R>(pattern: string, payload: object, options: SendOptions = {}): Promise<R> {
-    const stopTimer = busCallDuration.startTimer({ target: this.target, pattern, transport: this.transport });
+    const started = performance.now();
     try {
       const reply = await traceSend('send', this.target, pattern, this.transport, () =>
         this.proxy instanceof InProcessClient
           ? this.sendInProcess<R>(this.proxy, pattern, payload)
           : this.sendWithRetries<R>(pattern, payload, options));
-      stopTimer({ outcome: 'ok' });
+      this.observe(pattern, 'ok', started);
       return reply;
     } catch (err) {
-      stopTimer({ outcome: err instanceof DomainError ? err.code : 'unknown' });
+      this.observe(pattern, err instanceof DomainError ? err.code : 'unknown', started);
       throw err;
     }
+  }
+
+  private observe(pattern: string, outcome: string, started: number): void {
+    busCallDuration.observe({ target: this.target, pattern, transport: this.transport, outcome }, (performance.now() - started) / 1000);
   }
 
   /**

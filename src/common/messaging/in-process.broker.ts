@@ -1,5 +1,8 @@
-/** The receiving end of an in-process server: takes one encoded packet, answers with encoded replies. */
-export type InProcessReceiver = (encodedPacket: string, reply: (encodedResponse: string) => void) => Promise<void>;
+/**
+ * The receiving end of an in-process server: takes one packet, answers with reply packets. Both are
+ * copies made by copyAsJson, so neither side shares an object with the other.
+ */
+export type InProcessReceiver = (packet: unknown, reply: (response: unknown) => void) => Promise<void>;
 
 /**
  * Where in-process servers are found by name. It stands in for the network: a client whose server is

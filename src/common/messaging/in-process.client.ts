@@ -1,12 +1,13 @@
 import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
 import { InProcessBroker, InProcessReceiver } from './in-process.broker.js';
+import { copyAsJson } from './json.copy.js';
 
 /** How a request ends: the decoded error the server answered with (or a delivery failure), or the decoded reply. */
 export type ReplyCallback = (err: unknown, response?: unknown) => void;
 
 /**
- * Sends to an InProcessServer by name. Requests and replies are JSON-encoded on the way out and
- * decoded on the way in, and delivery is asynchronous, as with the TCP client.
+ * Sends to an InProcessServer by name. Requests and replies are copied as the TCP transport's JSON text
+ * would carry them (copyAsJson), and delivery is asynchronous, as with the TCP client.
  *
  * `request` is the path BusChannel takes: the same packet and the same encoding as `send`, without
  * the Observable around it. `send` (ClientProxy's Observable API) stays for any other caller.
@@ -63,7 +64,7 @@ export class InProcessClient extends ClientProxy {
     return this.deliver(partialPacket, (packet) => callback(packet.err || packet.isDisposed ? { ...packet, isDisposed: true } : packet));
   }
 
-  /** Encodes the packet (its metadata already set), hands it to the server once the caller's stack has unwound, and decodes each answer. */
+  /** Copies the packet (its metadata already set), hands it to the server once the caller's stack has unwound, and decodes each answer. */
   private deliver(packet: ReadPacket, onAnswer: (packet: WritePacket) => void): () => void {
     let active = true;
     const fail = (err: unknown) => queueMicrotask(() => active && onAnswer({ err, isDisposed: true }));
@@ -72,9 +73,9 @@ export class InProcessClient extends ClientProxy {
       fail(this.refused());
       return () => (active = false);
     }
-    let encoded: string;
+    let copied: unknown;
     try {
-      encoded = this.encode(packet);
+      copied = this.encode(packet);
     } catch (err) {
       fail(err);
       return () => (active = false);
@@ -82,8 +83,8 @@ export class InProcessClient extends ClientProxy {
     // A microtask, not a turn of the event loop (setImmediate): the handler still never runs inside
     // the caller's own stack, as with a socket, but the call does not wait behind pending I/O.
     queueMicrotask(() => {
-      receiver(encoded, (answer) => {
-        if (active) onAnswer(this.deserializer.deserialize(JSON.parse(answer)) as WritePacket);
+      receiver(copied, (answer) => {
+        if (active) onAnswer(this.deserializer.deserialize(answer) as WritePacket);
       }).catch((err: unknown) => {
         if (active) onAnswer({ err, isDisposed: true });
       });
@@ -92,16 +93,16 @@ export class InProcessClient extends ClientProxy {
   }
 
   protected async dispatchEvent<T = undefined>(packet: ReadPacket): Promise<T> {
-    const encoded = JSON.stringify(this.serializer.serialize(packet));
+    const copied = copyAsJson(this.serializer.serialize(packet));
     const receiver = this.receiver ?? this.broker.lookup(this.name);
     if (!receiver) throw this.refused();
     // Like a socket write, the event is handed over and the caller does not wait for its handlers.
-    setImmediate(() => void receiver(encoded, () => undefined).catch(() => undefined));
+    setImmediate(() => void receiver(copied, () => undefined).catch(() => undefined));
     return undefined as T;
   }
 
-  private encode(packet: ReadPacket): string {
-    return JSON.stringify(this.serializer.serialize({ ...packet, id: String(++this.sequence) }));
+  private encode(packet: ReadPacket): unknown {
+    return copyAsJson(this.serializer.serialize({ ...packet, id: String(++this.sequence) }));
   }
 
   private refused(): Error {

@@ -3,19 +3,20 @@ import { isObservable } from 'rxjs';
 import { finalize } from 'rxjs/operators';
 import { InProcessBroker, InProcessReceiver } from './in-process.broker.js';
 import { InProcessContext } from './in-process.context.js';
+import { copyAsJson } from './json.copy.js';
 import { guardPayload } from './payload.guard.js';
 
 /** Same text the TCP transport answers with for a pattern nobody handles. */
 export const NO_MESSAGE_HANDLER = 'There is no matching message handler defined in the remote service.';
 
 /**
- * Serves message patterns to clients in the same process. Every packet arrives as the JSON text the
- * TCP transport would put on the socket and every reply leaves as such text, so what a handler can
- * receive and return is exactly what it could over TCP.
+ * Serves message patterns to clients in the same process. Every packet arrives as a copy of what the
+ * TCP transport would put on the socket and every reply leaves as such a copy (copyAsJson), so what a
+ * handler can receive and return is exactly what it could over TCP.
  */
 export class InProcessServer extends Server implements CustomTransportStrategy {
   override readonly transportId = Symbol('IN_PROCESS');
-  private readonly receiver: InProcessReceiver = (encoded, reply) => this.handleMessage(encoded, reply);
+  private readonly receiver: InProcessReceiver = (packet, reply) => this.handleMessage(packet, reply);
 
   constructor(
     readonly name: string,
@@ -54,15 +55,15 @@ export class InProcessServer extends Server implements CustomTransportStrategy {
     throw new Error('The in-process transport has no underlying server');
   }
 
-  private async handleMessage(encoded: string, reply: (encoded: string) => void): Promise<void> {
+  private async handleMessage(received: unknown, reply: (response: unknown) => void): Promise<void> {
     // The stock deserializer answers synchronously; a custom one could not be configured here.
-    const packet = this.deserializer.deserialize(JSON.parse(encoded)) as IncomingRequest;
+    const packet = this.deserializer.deserialize(received) as IncomingRequest;
     const pattern = this.getPatternAsString(packet.pattern);
     const context = new InProcessContext([pattern, packet.metadata]);
     if (packet.id === undefined) {
       return this.handleEvent(pattern, packet, context);
     }
-    const send = (data: object) => reply(JSON.stringify(this.serializer.serialize({ ...data, id: packet.id })));
+    const send = (data: object) => reply(copyAsJson(this.serializer.serialize({ ...data, id: packet.id })));
     // Handlers are registered under their string pattern: look it up as it is. Only a pattern that is
     // not found goes through Nest's lookup, which first tries to read the pattern as JSON (an object
     // pattern sent as text) and throws on every plain string.

@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 
 /**
  * Spans for the bus: one per send or emit on the caller's side, one per handled message on the core's
@@ -17,20 +17,29 @@ const attributes = (target: string, pattern: string, transport: string) => ({
 
 /** Runs a send (or an emit) inside a client span; the dispatch hook sees it as the active span. */
 export function traceSend<T>(kind: 'send' | 'emit', target: string, pattern: string, transport: string, run: () => Promise<T>): Promise<T> {
-  return tracer.startActiveSpan(
-    `${kind} ${pattern}`,
-    { kind: kind === 'send' ? SpanKind.CLIENT : SpanKind.PRODUCER, attributes: attributes(target, pattern, transport) },
-    async (span) => {
-      try {
-        return await run();
-      } catch (err) {
-        fail(span, err);
-        throw err;
-      } finally {
-        span.end();
-      }
-    },
-  );
+  const span = tracer.startSpan(`${kind} ${pattern}`, {
+    kind: kind === 'send' ? SpanKind.CLIENT : SpanKind.PRODUCER,
+    attributes: attributes(target, pattern, transport),
+  });
+  if (inert(span)) return run();
+  return context.with(trace.setSpan(context.active(), span), async () => {
+    try {
+      return await run();
+    } catch (err) {
+      fail(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/**
+ * A span that records nothing and carries no trace context (tracing off, no trace to continue):
+ * making it the active span would change nothing a callee could see, so it is not.
+ */
+function inert(span: Span): boolean {
+  return !span.isRecording() && !isSpanContextValid(span.spanContext());
 }
 
 /** Adds the active trace context to outgoing packet metadata. */
@@ -43,6 +52,7 @@ export function injectTraceContext(metadata: Record<string, string>): Record<str
 export function startHandleSpan(pattern: string, metadata: Record<string, string> | undefined): { span: Span; run: <T>(fn: () => T) => T } {
   const parent = propagation.extract(ROOT_CONTEXT, metadata ?? {});
   const span = tracer.startSpan(`handle ${pattern}`, { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'nestjs-microservices', 'rpc.method': pattern } }, parent);
+  if (inert(span)) return { span, run: (fn) => fn() };
   const active = trace.setSpan(parent, span);
   return { span, run: (fn) => context.with(active, fn) };
 }

@@ -32,6 +32,13 @@ describe('input limits', () => {
     expect(inputProblemError(problem!)).toMatchObject({ code: 'COMMON.VALIDATION_FAILED', status: 400, details: [{ field, messages: [message] }] });
   });
 
+  it('accepts a key named constructor that holds plain data, and says the same of a value checked twice', () => {
+    const value = { constructor: 'x', list: [{ a: 'b' }] };
+    expect(inspectInput(value)).toBeUndefined();
+    expect(inspectInput(value)).toBeUndefined();
+    expect(inspectInput({ constructor: { prototype: {} } })).toMatchObject({ kind: 'structure' });
+  });
+
   it('refuses prototype keys', () => {
     expect(inspectInput(JSON.parse('{"__proto__":{"x":1}}'))).toMatchObject({ kind: 'structure' });
     expect(inspectInput(JSON.parse('{"constructor":{"prototype":{}}}'))).toMatchObject({ kind: 'structure' });

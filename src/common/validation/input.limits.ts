@@ -28,11 +28,49 @@ export const INPUT_LIMITS: Readonly<InputLimits> = {
 export type InputProblem = { kind: 'structure'; message: string } | { kind: 'fields'; violations: Array<{ field: string; messages: string[] }> };
 
 const MAX_REPORTED = 20;
-/** A high surrogate not followed by a low one, or a low one not preceded by a high one: not encodable as UTF-8. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Objects found within INPUT_LIMITS: a payload checked where it was decoded (the body parser, a
+ * listener) is not walked again by the validation pipe. Inputs are fresh decoded values, not mutated
+ * between those two points.
+ */
+const withinDefaultLimits = new WeakSet<object>();
+
+/** Reports the first structural problem of a value, or its field problems; undefined when it is within the limits. */
+export function inspectInput(value: unknown, limits: InputLimits = INPUT_LIMITS): InputProblem | undefined {
+  const remembered = limits === INPUT_LIMITS && typeof value === 'object' && value !== null;
+  if (remembered && withinDefaultLimits.has(value)) return undefined;
+  if (within(value, limits, 0)) {
+    if (remembered) withinDefaultLimits.add(value);
+    return undefined;
+  }
+  return findProblems(value, limits);
+}
+
+/**
+ * The common case, an input within every limit, without building paths. Recursion is safe here: it
+ * stops at maxDepth. Anything this refuses is walked again by findProblems to say what is wrong.
+ */
+function within(value: unknown, limits: InputLimits, depth: number): boolean {
+  if (typeof value === 'string') return textWithin(value, limits);
+  if (typeof value !== 'object' || value === null) return true;
+  if (depth >= limits.maxDepth) return false;
+  if (Array.isArray(value)) {
+    if (value.length > limits.maxArrayLength) return false;
+    for (let i = 0; i < value.length; i++) if (!within(value[i], limits, depth + 1)) return false;
+    return true;
+  }
+  const keys = Object.keys(value);
+  if (keys.length > limits.maxKeys) return false;
+  for (const key of keys) {
+    if (key === '__proto__' || key === 'constructor' || !textWithin(key, limits)) return false;
+    if (!within((value as Record<string, unknown>)[key], limits, depth + 1)) return false;
+  }
+  return true;
+}
 
 /** Walks the value without recursion, so its own depth cannot hurt; reports the first structural problem, or field problems. */
-export function inspectInput(value: unknown, limits: InputLimits = INPUT_LIMITS): InputProblem | undefined {
+function findProblems(value: unknown, limits: InputLimits): InputProblem | undefined {
   const violations: Array<{ field: string; messages: string[] }> = [];
   const report = (field: string, message: string) => {
     if (violations.length < MAX_REPORTED) violations.push({ field, messages: [`${field || 'value'} ${message}`] });
@@ -84,8 +122,16 @@ export function inputProblemError(problem: InputProblem): DomainError {
 function textProblem(text: string, limits: InputLimits): string | undefined {
   if (text.length > limits.maxStringLength) return `must be at most ${limits.maxStringLength} characters long`;
   if (text.includes('\u0000')) return 'must not contain NUL characters';
-  if (LONE_SURROGATE.test(text)) return 'must be valid Unicode text';
+  // A lone UTF-16 surrogate is not encodable as UTF-8.
+  if (!isWellFormed(text)) return 'must be valid Unicode text';
   return undefined;
 }
+
+function textWithin(text: string, limits: InputLimits): boolean {
+  return text.length <= limits.maxStringLength && !text.includes('\u0000') && isWellFormed(text);
+}
+
+/** String.prototype.isWellFormed (ES2024; the compiler's lib stops at ES2023). */
+const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
 
 const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
