@@ -16,7 +16,7 @@ import { InProcessClient } from '../src/common/messaging/in-process.client.js';
 import { InProcessServer } from '../src/common/messaging/in-process.server.js';
 import { MessageHandlers } from '../src/common/messaging/message-handlers.decorator.js';
 import { RedisRequestClient } from '../src/common/messaging/redis.client.js';
-import { createClientProxy, redisOptions } from '../src/common/messaging/transports.js';
+import { createClientProxy, redisOptions } from '../src/common/messaging/transports.factory.js';
 import { readBusSettings } from '../src/common/config/settings.js';
 
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 5000);

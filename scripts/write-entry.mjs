@@ -4,5 +4,5 @@ import { writeFileSync } from 'node:fs';
 // Tracing starts first, so that its instrumentations hook `http` and `pg` before Fastify and TypeORM load them.
 writeFileSync(
   new URL('../dist/main.js', import.meta.url),
-  "const { startTracing } = await import('./src/common/observability/tracing.js');\nawait startTracing();\nawait import('./src/main.js');\n",
+  "await import('./src/common/observability/tracing.preload.js');\nawait import('./src/main.js');\n",
 );

@@ -1,10 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { MODULE_DEFINITIONS } from './app.modules.js';
-import { busConfig, databaseConfig, httpConfig } from './common/config/settings.js';
+import { busConfig, databaseConfig, httpConfig, tcpListenerConfig } from './common/config/settings.js';
 import type { Topology } from './common/config/topology.js';
 import { HealthModule } from './common/health/health.module.js';
-import { RateLimitModule } from './common/http/rate-limit.js';
+import { RateLimitModule } from './common/http/rate-limit.module.js';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module.js';
 import { MessagingModule } from './common/messaging/messaging.module.js';
 import { ObservabilityModule } from './common/observability/observability.module.js';
@@ -18,7 +18,9 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [httpConfig, busConfig, databaseConfig] }),
+        // Settings come only from the registered namespaces, all read from one validated snapshot
+        // (common/config/settings.source.ts): no .env file, and no ConfigService#get of a raw variable.
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [httpConfig, busConfig, databaseConfig, tcpListenerConfig] }),
         ObservabilityModule,
         LifecycleModule,
         MessagingModule.forRoot(topology),

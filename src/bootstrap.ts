@@ -4,27 +4,28 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
-import { readHttpSettings, readLogSettings } from './common/config/settings.js';
+import { httpConfig, tcpListenerConfig, type HttpSettings, type Settings, type TcpListenerSettings } from './common/config/settings.js';
 import type { Topology } from './common/config/topology.js';
 import { RequestContextInterceptor } from './common/context/request-context.interceptor.js';
 import { createProcessLogger } from './common/observability/logger.params.js';
-import { genCorrelationId, observeHttp, observeServer } from './common/observability/observe.js';
+import { genCorrelationId, observeHttp, observeServer } from './common/observability/observe.hooks.js';
 import { answerConnect, answerRouterRefusal, clientErrorAnswerer, refuseDotSegments } from './common/http/http-refusals.js';
 import { registerJsonBodyParser } from './common/http/json-body.parser.js';
 import { ProblemFilter } from './common/http/problem.filter.js';
 import { RouteMethods } from './common/http/route-methods.js';
-import { applySecurity } from './common/http/security.js';
-import { readSecuritySettings } from './common/http/security.settings.js';
-import { buildOpenApiDocument, setupSwagger } from './common/http/swagger.js';
-import { createServers } from './common/messaging/transports.js';
+import { applySecurity } from './common/http/security.setup.js';
+import { buildOpenApiDocument, setupSwagger } from './common/http/swagger.setup.js';
+import { createServers } from './common/messaging/transports.factory.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
+
+/** What the application needs before Nest can inject anything. */
+export type BootSettings = Pick<Settings, 'topology' | 'http' | 'log' | 'security'>;
 
 /**
  * Builds (but does not start) the application for a topology: the HTTP side and one listener per
  * transport this process serves, with the same pipes and error mapping on both.
  */
-export async function createApp(topology: Topology): Promise<NestFastifyApplication> {
-  const http = readHttpSettings(process.env);
+export async function createApp({ topology, http, log, security }: BootSettings): Promise<NestFastifyApplication> {
   const routes = new RouteMethods();
   const adapter = new FastifyAdapter({
     bodyLimit: http.bodyLimitBytes,
@@ -41,11 +42,11 @@ export async function createApp(topology: Topology): Promise<NestFastifyApplicat
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(topology), adapter, {
     bodyParser: false,
     // Nest's own lines go through the same pino logger as the rest, so the log is JSON from its first line.
-    logger: createProcessLogger(readLogSettings(process.env)),
+    logger: createProcessLogger(log),
   });
   app.useLogger(app.get(Logger));
   app.getHttpServer().on('connect', answerConnect(routes));
-  if (topology.api) await applySecurity(app, readSecuritySettings(process.env));
+  if (topology.api) await applySecurity(app, security);
   app.enableVersioning({ type: VersioningType.URI });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(routes));
@@ -62,7 +63,7 @@ export async function createApp(topology: Topology): Promise<NestFastifyApplicat
  * request context its packets carry. `prepare` sees every server before it is connected.
  */
 export function connectTransports(app: INestApplication, topology: Topology, prepare?: (server: Server) => void): void {
-  for (const server of createServers(topology)) {
+  for (const server of createServers(topology, app.get<TcpListenerSettings>(tcpListenerConfig.KEY))) {
     observeServer(server);
     prepare?.(server);
     app.connectMicroservice({ strategy: server });
@@ -71,7 +72,7 @@ export function connectTransports(app: INestApplication, topology: Topology, pre
 
 /** Starts the listeners, then the HTTP server. */
 export async function startApp(app: NestFastifyApplication): Promise<void> {
-  const http = readHttpSettings(process.env);
+  const http = app.get<HttpSettings>(httpConfig.KEY);
   await app.startAllMicroservices();
   await app.listen(http.port, http.host);
 }

@@ -1,16 +1,18 @@
 import 'reflect-metadata';
 import { MODULE_DEFINITIONS } from './app.modules.js';
+import { environment } from './common/config/settings.source.js';
 import { replayCommand } from './common/events/replay.command.js';
 
 /**
  * Operator commands, run with the application's settings: `node dist/src/cli.js <command> [args]`
  * (`npm run <command> -- [args]`). Modules contribute their own through their definitions.
  */
+const env = environment();
 const commands: Record<string, (args: string[]) => Promise<number>> = {
-  'events:replay': (args) => replayCommand(process.env, args, MODULE_DEFINITIONS),
+  'events:replay': (args) => replayCommand(env, args, MODULE_DEFINITIONS),
 };
 for (const module of MODULE_DEFINITIONS) {
-  for (const [name, run] of Object.entries(module.commands ?? {})) commands[name] = (args) => run(process.env, args, MODULE_DEFINITIONS);
+  for (const [name, run] of Object.entries(module.commands ?? {})) commands[name] = (args) => run(env, args, MODULE_DEFINITIONS);
 }
 
 const [name, ...args] = process.argv.slice(2);

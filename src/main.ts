@@ -1,30 +1,20 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { MODULE_DEFINITIONS } from './app.modules.js';
-import { readLogSettings, readShutdownSettings, validateSettings } from './common/config/settings.js';
-import { ConfigError, readTopology } from './common/config/topology.js';
-import { exitGracefullyOnSignals } from './common/lifecycle/graceful-shutdown.js';
+import { loadSettings, processLogSettings, type Settings } from './common/config/settings.js';
+import { ConfigError } from './common/config/topology.js';
+import { exitGracefullyOnSignals } from './common/lifecycle/shutdown.signals.js';
 import { createProcessLogger } from './common/observability/logger.params.js';
 import { createApp, startApp } from './bootstrap.js';
 
-/** JSON from the first line: even a bad LOG_LEVEL is reported by a logger (at the default level). */
-function processLogger() {
-  try {
-    return createProcessLogger(readLogSettings(process.env));
-  } catch {
-    return createProcessLogger(readLogSettings({}));
-  }
-}
-
-const logger = processLogger();
+// JSON from the first line: even a bad LOG_LEVEL is reported by a logger (at the default level).
+const logger = createProcessLogger(processLogSettings());
 Logger.overrideLogger(logger);
 
 async function main(): Promise<void> {
-  let topology;
+  let settings: Settings;
   try {
-    validateSettings(process.env);
-    for (const module of MODULE_DEFINITIONS) module.settings?.(process.env);
-    topology = readTopology(process.env, MODULE_DEFINITIONS);
+    settings = loadSettings(MODULE_DEFINITIONS);
   } catch (err) {
     if (err instanceof ConfigError) {
       logger.fatal({ variable: err.variable }, err.message, 'Config');
@@ -32,8 +22,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await createApp(topology);
-  exitGracefullyOnSignals(app, logger, readShutdownSettings(process.env).graceMs);
+  const app = await createApp(settings);
+  exitGracefullyOnSignals(app, logger, settings.shutdown.graceMs);
   await startApp(app);
 }
 

@@ -4,24 +4,38 @@ import { bearer, register, TEST_PASSWORD } from '../support/auth-fixtures.js';
 import { useE2eSuite } from '../support/e2e-suite.js';
 import { expectProblem } from '../support/problem.js';
 
-describe('rate limits: one general bucket per client across every route', () => {
-  const suite = useE2eSuite('rate-general', { env: { RATE_LIMIT: '40', RATE_LIMIT_WINDOW_MS: '60000' } });
+describe('rate limits: one general bucket per client across every route but the health probes', () => {
+  const LIMIT = 40;
+  const suite = useE2eSuite('rate-general', { env: { RATE_LIMIT: String(LIMIT), RATE_LIMIT_WINDOW_MS: '60000' } });
+  const remainingAfter = async (path: string) => Number((await request(suite.baseUrl).get(path)).headers['x-ratelimit-remaining']);
+
+  // First: the next test spends this client's whole bucket.
+  it(`never refuses /health/live or /health/ready, nor counts them against RATE_LIMIT (${LIMIT})`, async () => {
+    const before = await remainingAfter('/v1/users/me');
+    expect(before).toBeGreaterThan(0);
+    for (let i = 0; i < LIMIT + 10; i++) {
+      const res = await request(suite.baseUrl).get(i % 2 ? '/health/ready' : '/health/live');
+      expect(res.status).toBe(200);
+      expect(res.headers['x-ratelimit-remaining']).toBeUndefined();
+    }
+    expect(await remainingAfter('/v1/users/me')).toBe(before - 1);
+  });
 
   it('counts requests to different routes against the same RATE_LIMIT', async () => {
-    const first = await request(suite.baseUrl).get('/health/live');
-    expect(first.status).toBe(200);
-    const remaining = Number(first.headers['x-ratelimit-remaining']);
+    const remaining = await remainingAfter('/v1/users/me');
     expect(remaining).toBeGreaterThan(0);
-    const paths = ['/health/ready', '/health/live', '/v1/users/me'];
+    const paths = ['/v1/orders', '/v1/users/me', '/v1/users'];
     for (let i = 0; i < remaining; i++) {
       const res = await request(suite.baseUrl).get(paths[i % paths.length]);
       expect(res.status).not.toBe(429);
     }
-    const limited = await request(suite.baseUrl).get('/health/ready');
+    const limited = await request(suite.baseUrl).get('/v1/orders');
     expectProblem(limited, 429, 'COMMON.TOO_MANY_REQUESTS');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    expect(limited.headers['x-ratelimit-limit']).toBe('40');
+    expect(limited.headers['x-ratelimit-limit']).toBe(String(LIMIT));
     expect(limited.headers['x-ratelimit-remaining']).toBe('0');
+    // A spent budget still leaves the probes answering.
+    expect((await request(suite.baseUrl).get('/health/live')).status).toBe(200);
   });
 });
 

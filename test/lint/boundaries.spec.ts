@@ -28,6 +28,8 @@ const CLEAN: Tree = {
   'src/modules/beta/index.ts': 'export {};\n',
   'src/modules/beta/beta.service.ts': "import { GET } from '../alpha/index.js';\nexport const uses = GET;\n",
   'src/app.modules.ts': "import { alphaModule } from './modules/alpha/alpha.module.js';\nexport const MODULES = [alphaModule];\n",
+  'src/common/config/settings.source.ts': 'export const environment = () => Object.freeze({ ...process.env });\n',
+  'src/modules/alpha/alpha.settings.spec.ts': "process.env.ALPHA_LIMIT = '3';\n",
 };
 
 let root: string;
@@ -49,15 +51,36 @@ function dependencyViolations(): string[] {
   return result.summary.violations.map((v) => `${v.rule.name} ${v.from}`).sort();
 }
 
+type CheckCommon = { findings: (root: string) => string[]; environmentReads: (root: string) => string[] };
+const checkCommon = async () => (await import(join(PROJECT_ROOT, 'scripts', 'check-common.mjs'))) as CheckCommon;
+
 async function commonFindings(): Promise<string[]> {
-  const { findings } = (await import(join(PROJECT_ROOT, 'scripts', 'check-common.mjs'))) as { findings: (root: string) => string[] };
-  return findings(root);
+  return (await checkCommon()).findings(root);
+}
+
+async function environmentReads(): Promise<string[]> {
+  return (await checkCommon()).environmentReads(root);
 }
 
 describe('module boundary rules', () => {
   it('pass the clean tree', async () => {
     expect(dependencyViolations()).toEqual([]);
     expect(await commonFindings()).toEqual([]);
+    expect(await environmentReads()).toEqual([]);
+  });
+
+  it('catch the process environment read outside src/common/config/settings.source.ts, however it is spelled (specs aside)', async () => {
+    write(root, {
+      'src/main.ts': "// process.env in a comment is no read\nexport const port = process.env.PORT;\n",
+      'src/common/bus.ts': "import { env } from 'node:process';\nexport const host = env.HOST ?? globalThis.process['env'].HOST;\n",
+      'src/modules/alpha/alpha.service.ts': 'const { env: vars } = process;\nexport class AlphaService { limit = vars.ALPHA_LIMIT; }\n',
+    });
+    expect((await environmentReads()).sort()).toEqual([
+      "src/common/bus.ts:1: import { env } from 'node:process';",
+      "src/common/bus.ts:2: globalThis.process['env']",
+      'src/main.ts:2: process.env',
+      'src/modules/alpha/alpha.service.ts:1: { env: vars } = process',
+    ]);
   });
 
   it("catch src/common naming a module, one of its patterns or one of its settings (item 1)", async () => {

@@ -10,6 +10,7 @@ import { AppModule } from '../../src/app.module.js';
 import { readTokenSettings } from '../../src/common/auth/token.settings.js';
 import { createJwtService } from '../../src/common/auth/token.verifier.js';
 import { MODULE_DEFINITIONS } from '../../src/app.modules.js';
+import { environment, useEnvironment } from '../../src/common/config/settings.source.js';
 import { readTopology, type ModuleDescriptor, type Topology } from '../../src/common/config/topology.js';
 import { DomainError } from '../../src/common/errors/domain-error.js';
 import type { BusChannel } from '../../src/common/messaging/bus-channel.js';
@@ -124,18 +125,14 @@ export async function bootParityApp(transport: TransportUnderTest): Promise<Pari
     env.AUTH_TCP_PORT = String(await freePort());
     env.PARITY_TCP_PORT = String(await freePort());
   }
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  const restoreEnv = () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
+  // The application reads its settings from the environment the harness hands it, in this process.
+  const previous = environment();
+  useEnvironment({ ...previous, ...env });
+  const restoreEnv = () => useEnvironment(previous);
 
   let app: INestApplication | undefined;
   try {
-    const topology = readTopology(process.env, [...MODULE_DEFINITIONS, PARITY_DESCRIPTOR]);
+    const topology = readTopology(environment(), [...MODULE_DEFINITIONS, PARITY_DESCRIPTOR]);
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(topology), ParityModule] }).compile();
     app = moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
     const arrivals: Arrival[] = [];

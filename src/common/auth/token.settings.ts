@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createSecretKey, randomBytes } from 'node:crypto';
-import { registerSettings } from '../config/env.js';
+import { registerSettings } from '../config/settings.source.js';
 import { ConfigError, readInteger } from '../config/topology.js';
 
 type Env = Record<string, string | undefined>;

@@ -1,5 +1,5 @@
 import type { Type } from '@nestjs/common';
-import type { Env } from './env.js';
+import type { Env } from './settings.source.js';
 import type { ModuleDescriptor } from './topology.js';
 
 /** What a bounded-context module hands the composition root: its two halves and its place in the topology. */
@@ -9,7 +9,7 @@ export interface ModuleDefinition extends ModuleDescriptor {
   /** HTTP controllers that call the core through its typed client: loaded where API=true. */
   readonly gateway: Type<unknown>;
   /** Reads (and so validates) the module's own settings; run at boot in every process. */
-  readonly settings?: (env: Env) => unknown;
+  readonly settings?: (env: Env) => object;
   /** Operator commands the module offers (`node dist/src/cli.js <name> ...`); each resolves to an exit code. */
   readonly commands?: Record<string, ModuleCommand>;
 }

@@ -1,16 +1,16 @@
-import { registerAs } from '@nestjs/config';
 import { readTokenSettings } from '../auth/token.settings.js';
 import { readSecuritySettings } from '../http/security.settings.js';
-import { ConfigError, readBoolean, readInteger } from './topology.js';
-
-import { type Env, registerSettings } from './env.js';
+import { readTracingSettings } from '../observability/tracing.settings.js';
+import type { ModuleDefinition } from './module-definition.js';
+import { type Env, environment, readSettings, registerSettings } from './settings.source.js';
+import { ConfigError, readBoolean, readInteger, readTopology } from './topology.js';
 
 /** HTTP server settings. */
-export const httpConfig = registerAs('http', () => readHttpSettings(process.env));
+export const httpConfig = registerSettings('http', readHttpSettings);
 /** Defaults for every call over the bus. */
-export const busConfig = registerAs('bus', () => readBusSettings(process.env));
+export const busConfig = registerSettings('bus', readBusSettings);
 /** Where the embedded database keeps its files and whether migrations run at start. */
-export const databaseConfig = registerAs('database', () => readDatabaseSettings(process.env));
+export const databaseConfig = registerSettings('database', readDatabaseSettings);
 
 export function readHttpSettings(env: Env) {
   return {
@@ -89,8 +89,8 @@ export function readEventSettings(env: Env) {
   };
 }
 
-export const identityConfig = registerAs('identity', () => readIdentitySettings(process.env));
-export const eventsConfig = registerAs('events', () => readEventSettings(process.env));
+export const identityConfig = registerSettings('identity', readIdentitySettings);
+export const eventsConfig = registerSettings('events', readEventSettings);
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -109,25 +109,51 @@ export function readShutdownSettings(env: Env) {
 
 export type HttpSettings = ReturnType<typeof readHttpSettings>;
 export type BusSettings = ReturnType<typeof readBusSettings>;
+export type TcpListenerSettings = ReturnType<typeof readTcpListenerSettings>;
 export type EventSettings = ReturnType<typeof readEventSettings>;
 export type DatabaseSettings = ReturnType<typeof readDatabaseSettings>;
 export type LogSettings = ReturnType<typeof readLogSettings>;
 
-/** Reads every setting once, so a bad value stops the process before anything starts. */
-export function validateSettings(env: Env): void {
-  readHttpSettings(env);
-  readBusSettings(env);
-  readTcpListenerSettings(env);
-  readMetricsSettings(env);
-  readDatabaseSettings(env);
-  readTokenSettings(env);
-  readIdentitySettings(env);
-  readEventSettings(env);
-  readLogSettings(env);
-  readShutdownSettings(env);
-  readSecuritySettings(env);
-}
-
 /** Settings read where Nest builds a provider: registered once here, injected by key where used. */
 export const metricsConfig = registerSettings('metrics', readMetricsSettings);
 export const logConfig = registerSettings('log', readLogSettings);
+export const tcpListenerConfig = registerSettings('tcpListener', readTcpListenerSettings);
+
+/**
+ * Every setting of this process, read from its environment and validated together, with the topology
+ * and each module's own settings: a bad value stops the process before anything starts, with a
+ * ConfigError naming the variable. The namespaces above are later given these same objects.
+ */
+export function loadSettings(modules: readonly ModuleDefinition[]) {
+  const common = {
+    http: readSettings(readHttpSettings),
+    bus: readSettings(readBusSettings),
+    tcpListener: readSettings(readTcpListenerSettings),
+    metrics: readSettings(readMetricsSettings),
+    database: readSettings(readDatabaseSettings),
+    tokens: readSettings(readTokenSettings),
+    identity: readSettings(readIdentitySettings),
+    events: readSettings(readEventSettings),
+    log: readSettings(readLogSettings),
+    shutdown: readSettings(readShutdownSettings),
+    security: readSettings(readSecuritySettings),
+    tracing: readSettings(readTracingSettings),
+  };
+  for (const module of modules) if (module.settings) readSettings(module.settings);
+  return Object.freeze({ ...common, topology: Object.freeze(readTopology(environment(), modules)) });
+}
+
+export type Settings = ReturnType<typeof loadSettings>;
+
+/**
+ * The log settings, or the defaults when they are invalid: the process needs a logger before anything
+ * else, if only to report that LOG_LEVEL is wrong (loadSettings then refuses it).
+ */
+export function processLogSettings(): LogSettings {
+  try {
+    return readSettings(readLogSettings);
+  } catch (err) {
+    if (err instanceof ConfigError) return readLogSettings({});
+    throw err;
+  }
+}

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import type { Env } from '../config/env.js';
+import type { Env } from '../config/settings.source.js';
 import { readDatabaseSettings } from '../config/settings.js';
 import { readTopology, type ModuleDescriptor, type Topology } from '../config/topology.js';
 import { dataSourceOptions } from './database.module.js';

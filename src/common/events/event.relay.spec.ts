@@ -15,7 +15,7 @@ import type { Topology } from '../config/topology.js';
 import { closeEmbeddedDatabases } from '../database/pglite.pool.js';
 import { ChannelRegistry } from '../messaging/channel.registry.js';
 import { InProcessServer } from '../messaging/in-process.server.js';
-import { LOCAL_SERVER } from '../messaging/transports.js';
+import { LOCAL_SERVER } from '../messaging/transports.factory.js';
 import type { EventEnvelope } from './event.messages.js';
 import { EventRelay } from './event.relay.js';
 import { eventHandlersFor } from './events.handlers.js';

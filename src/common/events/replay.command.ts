@@ -1,4 +1,4 @@
-import type { Env } from '../config/env.js';
+import type { Env } from '../config/settings.source.js';
 import { ConfigError, type ModuleDescriptor } from '../config/topology.js';
 import { withModuleDatabase } from '../database/module-database.js';
 import { replayParked } from './outbox.js';

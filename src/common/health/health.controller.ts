@@ -7,9 +7,10 @@ import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicator
 import type { DataSource } from 'typeorm';
 import type { Topology } from '../config/topology.js';
 import { EventsRegistry } from '../events/events.registry.js';
+import { Unlimited } from '../http/rate-limit.decorators.js';
 import { ShutdownState } from '../lifecycle/shutdown.state.js';
 import { ChannelRegistry, TOPOLOGY } from '../messaging/channel.registry.js';
-import { moduleReachable } from '../observability/metrics.js';
+import { moduleReachable } from '../observability/metrics.instruments.js';
 import { HealthCheckResult, HealthReport, NOT_READY_EXAMPLE, OutboxState, READY_EXAMPLE } from './health.report.js';
 
 const PROBE_TIMEOUT_MS = 2000;
@@ -24,6 +25,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 @ApiTags('health')
 @ApiExtraModels(HealthCheckResult, OutboxState)
+// Probes must never be refused with 429, nor spend the budget of the address they come from.
+@Unlimited()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {
   constructor(

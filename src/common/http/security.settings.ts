@@ -1,4 +1,4 @@
-import { registerSettings } from '../config/env.js';
+import { registerSettings } from '../config/settings.source.js';
 import { ConfigError, readInteger } from '../config/topology.js';
 
 type Env = Record<string, string | undefined>;

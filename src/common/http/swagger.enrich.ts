@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { problemResponse } from './problem.js';
+import { UNLIMITED_EXTENSION } from './rate-limit.decorators.js';
 
 type Json = Record<string, any>;
 
@@ -31,6 +32,8 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
 
   for (const [path, item] of Object.entries(document.paths) as Array<[string, Json]>) {
     for (const [method, operation] of Object.entries(item) as Array<[string, Json]>) {
+      const rateLimited = operation[UNLIMITED_EXTENSION] !== false;
+      delete operation[UNLIMITED_EXTENSION];
       operation.parameters = [...(operation.parameters ?? []), { $ref: '#/components/parameters/CorrelationId' }];
       const responses: Json = operation.responses;
       // A body sent to a route that takes none is still parsed, and refused the same way.
@@ -39,12 +42,12 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
         addProblem(responses, 413, 'COMMON.PAYLOAD_TOO_LARGE');
         addProblem(responses, 415, 'COMMON.UNSUPPORTED_MEDIA_TYPE');
       }
-      addProblem(responses, 429, 'COMMON.TOO_MANY_REQUESTS');
+      if (rateLimited) addProblem(responses, 429, 'COMMON.TOO_MANY_REQUESTS');
       addProblem(responses, 500, 'COMMON.INTERNAL');
       const instance = examplePath(path, operation.parameters);
       for (const [status, response] of Object.entries(responses) as Array<[string, Json]>) {
         response.headers = { ...response.headers, [CORRELATION_HEADER]: { $ref: '#/components/headers/CorrelationId' } };
-        if (Number(status) < 500) Object.assign(response.headers, rateLimitHeaderRefs());
+        if (rateLimited && Number(status) < 500) Object.assign(response.headers, rateLimitHeaderRefs());
         addExample(response.content?.['application/json'], components.schemas);
         for (const example of Object.values(response.content?.['application/problem+json']?.examples ?? {}) as Json[]) {
           example.value = { ...example.value, instance };

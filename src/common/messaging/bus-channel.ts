@@ -7,8 +7,8 @@ import { DomainError } from '../errors/domain-error.js';
 import type { BusSettings } from '../config/settings.js';
 import { InProcessClient } from './in-process.client.js';
 import { NO_MESSAGE_HANDLER } from './in-process.server.js';
-import { busCallDuration } from '../observability/metrics.js';
-import { traceSend } from '../observability/bus-tracing.js';
+import { busCallDuration } from '../observability/metrics.instruments.js';
+import { traceSend } from '../observability/bus.tracing.js';
 
 export interface SendOptions {
   /** A query that changes nothing may be retried when the target is unreachable. */

@@ -3,9 +3,9 @@ import type { ConfigType } from '@nestjs/config';
 import { busConfig } from '../config/settings.js';
 import type { Topology } from '../config/topology.js';
 import { RequestContextStore } from '../context/request-context.js';
-import { injectTraceContext } from '../observability/bus-tracing.js';
+import { injectTraceContext } from '../observability/bus.tracing.js';
 import { BusChannel } from './bus-channel.js';
-import { createClientProxy } from './transports.js';
+import { createClientProxy } from './transports.factory.js';
 
 export const TOPOLOGY = Symbol('TOPOLOGY');
 

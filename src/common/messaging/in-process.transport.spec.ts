@@ -8,14 +8,14 @@ import { busConfig } from '../config/settings.js';
 import type { Topology } from '../config/topology.js';
 import { RequestContextStore } from '../context/request-context.js';
 import { defineErrors, DomainError } from '../errors/domain-error.js';
-import { observeServer } from '../observability/observe.js';
+import { observeServer } from '../observability/observe.hooks.js';
 import { BusChannel } from './bus-channel.js';
 import { ChannelRegistry, TOPOLOGY } from './channel.registry.js';
 import { InProcessClient } from './in-process.client.js';
 import type { InProcessContext } from './in-process.context.js';
 import { InProcessServer } from './in-process.server.js';
 import { MessageHandlers } from './message-handlers.decorator.js';
-import { LOCAL_SERVER } from './transports.js';
+import { LOCAL_SERVER } from './transports.factory.js';
 import { rejection } from '../../../test/support/unit-helpers.js';
 
 const ProbeErrors = defineErrors({ CONFLICT: { code: 'PROBE.CONFLICT', status: 409 } });

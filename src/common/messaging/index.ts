@@ -6,6 +6,6 @@ export * from './in-process.context.js';
 export * from './in-process.server.js';
 export * from './messaging.module.js';
 export * from './rpc-error.filter.js';
-export * from './transports.js';
+export * from './transports.factory.js';
 export * from './message-handlers.decorator.js';
 export * from './redis.client.js';

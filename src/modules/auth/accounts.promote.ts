@@ -1,4 +1,4 @@
-import type { Env } from '../../common/config/env.js';
+import type { Env } from '../../common/config/settings.source.js';
 import { readEventSettings } from '../../common/config/settings.js';
 import { ConfigError, type ModuleDescriptor } from '../../common/config/topology.js';
 import { withModuleDatabase } from '../../common/database/module-database.js';

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IdentityGuard, Public } from '../../common/auth/identity.guard.js';
 import { unauthenticated } from '../../common/auth/token.verifier.js';
 import { ApiProblems, BUS_PROBLEMS, RATE_PROBLEMS } from '../../common/http/problem.js';
-import { CredentialThrottle } from '../../common/http/rate-limit.js';
+import { CredentialThrottle } from '../../common/http/rate-limit.decorators.js';
 import { AuthClient } from './contracts/auth.client.js';
 import { ChangePasswordRequest, LoginRequest, RegisterRequest, SessionGrant, SessionReply } from './contracts/auth.messages.js';
 import { clearRefreshCookie, readRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from './refresh-cookie.js';

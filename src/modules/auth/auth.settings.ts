@@ -1,5 +1,5 @@
 import { ConfigError, readInteger } from '../../common/config/topology.js';
-import { type Env, registerSettings } from '../../common/config/env.js';
+import { type Env, registerSettings } from '../../common/config/settings.source.js';
 import { canonicalEmail } from '../../common/validation/fields.js';
 
 function readEmail(env: Env, name: string): string | undefined {

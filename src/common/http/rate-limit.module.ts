@@ -1,17 +1,16 @@
-import { ExecutionContext, Injectable, Module, SetMetadata } from '@nestjs/common';
+import { ExecutionContext, Injectable, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
+import { isCredentialRoute, isUnlimitedRoute } from './rate-limit.decorators.js';
 import { SlidingWindowStorage } from './rate-limit.storage.js';
 import { securityConfig } from './security.settings.js';
-
-const CREDENTIAL_ROUTE = 'rate-limit:credential-route';
 
 /** Rate limits apply to HTTP requests; a message handler is reached only through a gateway that counted it. */
 @Injectable()
 export class HttpThrottlerGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return context.getType() !== 'http';
+    return context.getType() !== 'http' || isUnlimitedRoute(context);
   }
 
   /** The library sets the limit headers only on answers it lets through; a refusal tells the client its limit too. */
@@ -25,14 +24,6 @@ export class HttpThrottlerGuard extends ThrottlerGuard {
     return super.throwThrottlingException(context, detail);
   }
 }
-
-/**
- * Marks a route that tests a password or creates an account (register, login, password change): on top
- * of the general limit it counts against the client's credential budget and the account's.
- */
-export const CredentialThrottle = () => SetMetadata(CREDENTIAL_ROUTE, true);
-
-const isCredentialRoute = (context: ExecutionContext) => Reflect.getMetadata(CREDENTIAL_ROUTE, context.getHandler()) === true;
 
 /**
  * The account an attempt is about: the email of a login or registration, or the subject of the bearer
@@ -62,7 +53,7 @@ const perAttempt = (context: ExecutionContext, tracker: string, name: string) =>
 /**
  * Per-process counters (in memory, SlidingWindowStorage): behind several gateway processes each one
  * counts its own share.
- * - `default`: RATE_LIMIT requests per client address per window, across every route;
+ * - `default`: RATE_LIMIT requests per client address per window, across every route but the `Unlimited` ones;
  * - `credential-client`: CREDENTIAL_CLIENT_RATE_LIMIT credential attempts per client address, across emails;
  * - `credential-account`: CREDENTIAL_RATE_LIMIT attempts per client address, account and route.
  */

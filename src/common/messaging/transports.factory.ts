@@ -1,5 +1,5 @@
 import { ClientProxy, ClientProxyFactory, CustomTransportStrategy, Server, Transport } from '@nestjs/microservices';
-import { readTcpListenerSettings } from '../config/settings.js';
+import type { TcpListenerSettings } from '../config/settings.js';
 import type { ModuleEndpoint, Topology } from '../config/topology.js';
 import { InProcessClient } from './in-process.client.js';
 import { ModuleRedisServer, ModuleTcpServer } from './module-listeners.js';
@@ -48,8 +48,7 @@ const REMOTE = { refuseWhenShuttingDown: true };
  * per TCP-hosted module, one Redis server per Redis URL in use. Each TCP and Redis listener serves
  * only the patterns of the modules it was made for.
  */
-export function createServers(topology: Topology): Array<Server & CustomTransportStrategy> {
-  const limits = readTcpListenerSettings(process.env);
+export function createServers(topology: Topology, limits: TcpListenerSettings): Array<Server & CustomTransportStrategy> {
   const servers: Array<Server & CustomTransportStrategy> = [drainOnClose(new InProcessServer(LOCAL_SERVER), processShutdown, LOCAL)];
   const redisModules = new Map<string, string[]>();
   for (const name of topology.hosted) {

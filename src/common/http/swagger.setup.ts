@@ -16,7 +16,7 @@ const DESCRIPTION = [
   '',
   'Every response carries an `x-correlation-id` header; send one to choose it.',
   '',
-  'Rate limits, per client address and window (RATE_LIMIT_WINDOW_MS, default 60 s): every route together',
+  'Rate limits, per client address and window (RATE_LIMIT_WINDOW_MS, default 60 s): every route but /health/* together',
   'RATE_LIMIT (default 300) requests; register, login and password change together CREDENTIAL_CLIENT_RATE_LIMIT',
   '(default 20) attempts, and CREDENTIAL_RATE_LIMIT (default 5) attempts per account and route. Answers carry',
   '`x-ratelimit-limit`, `-remaining` and `-reset` (the credential limits the same names suffixed with',

@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { Server } from '@nestjs/microservices';
 import type { FastifyInstance } from 'fastify';
 import { RequestContextStore, safeCorrelationId } from '../context/request-context.js';
-import { startHandleSpan } from './bus-tracing.js';
-import { busMessagesHandled, httpRequestDuration } from './metrics.js';
+import { startHandleSpan } from './bus.tracing.js';
+import { busMessagesHandled, httpRequestDuration } from './metrics.instruments.js';
 
 const httpLogger = new Logger('Http');
 const busLogger = new Logger('Bus');

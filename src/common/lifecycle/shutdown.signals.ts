@@ -1,5 +1,5 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import { stopTracing } from '../observability/tracing.js';
+import { stopTracing } from '../observability/tracing.sdk.js';
 import { processShutdown } from './shutdown.state.js';
 
 /**
