@@ -105,6 +105,19 @@ for (const overlay of overlays) {
   console.log(`deploy/k8s/overlays/${overlay}: ${objects.length} objects checked`);
 }
 
+/** npm start runs the application with the node flags of the image's CMD (the benchmark reads them from there). */
+function checkNodeFlags() {
+  const dockerfile = join(root, 'Dockerfile');
+  const cmd = readFileSync(dockerfile, 'utf8').split('\n').find((line) => line.startsWith('CMD ['));
+  if (!cmd) return fail(dockerfile, 'has no CMD in exec form');
+  const imageFlags = JSON.parse(cmd.slice('CMD '.length)).slice(1, -1).join(' ');
+  const start = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start;
+  const startFlags = /^node((?: --[^ ]+)*) scripts\/start\.mjs$/.exec(start)?.[1]?.trim() ?? null;
+  if (startFlags !== imageFlags) fail(join(root, 'package.json'), `the start script's node flags (${startFlags}) are not the Dockerfile CMD's (${imageFlags})`);
+  else console.log(`Dockerfile CMD and npm start: node ${imageFlags || '(no flags)'}`);
+}
+checkNodeFlags();
+
 if (problems.length) {
   console.error(problems.join('\n'));
   process.exit(1);

@@ -15,6 +15,7 @@ import { ProblemFilter } from './common/http/problem.filter.js';
 import { RouteMethods } from './common/http/route-methods.js';
 import { applySecurity } from './common/http/security.setup.js';
 import { buildOpenApiDocument, setupSwagger } from './common/http/swagger.setup.js';
+import { InProcessServer } from './common/messaging/in-process.server.js';
 import { createServers } from './common/messaging/transports.factory.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
 
@@ -64,7 +65,7 @@ export async function createApp({ topology, http, log, security }: BootSettings)
  */
 export function connectTransports(app: INestApplication, topology: Topology, prepare?: (server: Server) => void): void {
   for (const server of createServers(topology, app.get<TcpListenerSettings>(tcpListenerConfig.KEY))) {
-    observeServer(server);
+    observeServer(server, server instanceof InProcessServer ? 'debug' : 'log');
     prepare?.(server);
     app.connectMicroservice({ strategy: server });
   }

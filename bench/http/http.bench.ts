@@ -9,13 +9,14 @@
  * name must contain "test", it is emptied), BENCH_REDIS_URL (else REDIS_URL, else redis://127.0.0.1:6379),
  * BENCH_DURATION seconds per case (10), BENCH_WARMUP seconds before each (2), BENCH_CONNECTIONS (50),
  * BENCH_USERS (50), BENCH_SYSTEMS (bare,monolith,users-auth-tcp,users-auth-redis,embedded),
- * BENCH_NODE_ARGS (extra node flags for the application's processes, e.g. --cpu-prof),
+ * BENCH_NODE_ARGS (node flags for the application's processes, e.g. --cpu-prof, after those of the
+ * Dockerfile's CMD, which every application process gets),
  * BENCH_LOG_LEVEL (the application's LOG_LEVEL; default: the application's own), BENCH_TIMEOUT_S (1200),
  * BENCH_ENTRY (the application's entry point, default dist/main.js).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -36,7 +37,9 @@ const DATABASE_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:54
 const REDIS_URL = env.BENCH_REDIS_URL ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const USERS = Number(env.BENCH_USERS ?? 50);
 const SYSTEMS = (env.BENCH_SYSTEMS ?? 'bare,monolith,users-auth-tcp,users-auth-redis,embedded').split(',').map((s) => s.trim());
-const NODE_ARGS = env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+/** The node flags of the image's CMD (also npm start's): the application is measured as it is deployed. */
+const IMAGE_NODE_FLAGS = imageNodeFlags();
+const NODE_ARGS = [...IMAGE_NODE_FLAGS, ...(env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
 const TIMEOUT_S = Number(env.BENCH_TIMEOUT_S ?? 1200);
 const READY_TIMEOUT_MS = 120_000;
 const loadSettings: LoadSettings = {
@@ -72,6 +75,13 @@ function appEnv(extra: Record<string, string>): Record<string, string> {
     ...(env.BENCH_LOG_LEVEL ? { LOG_LEVEL: env.BENCH_LOG_LEVEL } : {}),
     ...extra,
   };
+}
+
+function imageNodeFlags(): string[] {
+  const cmd = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').split('\n').find((line) => line.startsWith('CMD ['));
+  if (!cmd) throw new Error('The Dockerfile has no CMD in exec form');
+  const argv = JSON.parse(cmd.slice('CMD '.length)) as string[];
+  return argv.slice(1, -1);
 }
 
 async function startProcess(name: string, script: string, port: number, processEnv: Record<string, string>, health = '/health/ready') {
@@ -232,7 +242,7 @@ function report(): void {
   console.log('server CPU ms/req: user + system CPU of every process of the system under test during the measured' +
     ' seconds, per request answered; it moves far less than req/s when other work shares the machine.');
   console.log(`Rate limits raised for the run: RATE_LIMIT=${RAISED_LIMIT} and CREDENTIAL_RATE_LIMIT=${RAISED_LIMIT} per window.` +
-    ` Application LOG_LEVEL: ${env.BENCH_LOG_LEVEL ?? 'its default'}.${NODE_ARGS.length ? ` Node flags: ${NODE_ARGS.join(' ')}` : ''}` +
+    ` Application LOG_LEVEL: ${env.BENCH_LOG_LEVEL ?? 'its default'}. Node flags (the image's CMD first): ${NODE_ARGS.join(' ') || 'none'}.` +
     `${env.BENCH_ENTRY ? ` Entry point: ${ENTRY}` : ''}\n`);
   console.log('| case | req/s | p50 ms | p99 ms | req/s vs bare | p99 vs bare | server CPU ms/req | CPU vs bare | failed |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -41,26 +41,30 @@ type RpcContextLike = { getPattern?: () => string; getMetadata?: () => Record<st
  * Runs every message handler of a server inside the request context its packet metadata carries and
  * inside a span whose parent is the caller's (trace context in the same metadata), and logs one line
  * per handled message with the same correlation id the caller logged.
+ *
+ * `handledLevel`: a message from the same process (the in-process bus) is part of a request this
+ * process has already logged with that correlation id, so its line can go at debug level; a message
+ * from another process is the only line this process writes for it.
  */
-export function observeServer(server: Server): void {
-  const started = new WeakMap<object, { at: number; span: ReturnType<typeof startHandleSpan>['span'] }>();
+export function observeServer(server: Server, handledLevel: 'log' | 'debug' = 'log'): void {
+  const started = new WeakMap<object, { at: number; correlationId: string; span: ReturnType<typeof startHandleSpan>['span'] }>();
   server.setOnProcessingStartHook((_transport, context, done) => {
     const ctx = context as RpcContextLike;
     const metadata = ctx.getMetadata?.();
     const { span, run } = startHandleSpan(ctx.getPattern?.() ?? 'unknown', metadata);
-    started.set(context as object, { at: performance.now(), span });
-    return run(() => RequestContextStore.run(RequestContextStore.fromMetadata(metadata), done));
+    const requestContext = RequestContextStore.fromMetadata(metadata);
+    started.set(context as object, { at: performance.now(), correlationId: requestContext.correlationId, span });
+    return run(() => RequestContextStore.run(requestContext, done));
   });
   server.setOnProcessingEndHook((_transport, context) => {
     const ctx = context as RpcContextLike;
     const handling = started.get(context as object);
     handling?.span.end();
-    const start = handling?.at;
     busMessagesHandled.inc({ pattern: ctx.getPattern?.() ?? 'unknown' });
-    busLogger.log({
-      correlationId: RequestContextStore.fromMetadata(ctx.getMetadata?.()).correlationId,
+    busLogger[handledLevel]({
+      correlationId: handling?.correlationId ?? RequestContextStore.fromMetadata(ctx.getMetadata?.()).correlationId,
       pattern: ctx.getPattern?.(),
-      durationMs: start === undefined ? undefined : Math.round(performance.now() - start),
+      durationMs: handling === undefined ? undefined : Math.round(performance.now() - handling.at),
     }, 'message handled');
   });
 }
