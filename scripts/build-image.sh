@@ -66,7 +66,10 @@ if ! "${BUILDAH[@]}" inspect --type image "$build_base" >/dev/null 2>&1; then
   # Where the official node image keeps node and npm; npm is this machine's (plain JavaScript).
   install -D -m 0755 "$node_bin/node" "$tree/usr/local/bin/node"
   mkdir -p "$tree/usr/local/lib/node_modules"
-  cp -a "$(npm root -g)/npm" "$tree/usr/local/lib/node_modules/npm"
+  # The package the `npm` on PATH runs from (not `npm root -g`, which follows whichever node runs npm).
+  npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
+  [ -f "$npm_dir/package.json" ] || { echo "cannot find npm's package next to $(command -v npm)" >&2; exit 1; }
+  cp -a "$npm_dir" "$tree/usr/local/lib/node_modules/npm"
   ln -sfn ../lib/node_modules/npm/bin/npm-cli.js "$tree/usr/local/bin/npm"
   ln -sfn ../lib/node_modules/npm/bin/npx-cli.js "$tree/usr/local/bin/npx"
   chroot "$tree" groupadd --gid 1000 node
