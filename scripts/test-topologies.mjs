@@ -45,7 +45,8 @@ if (run('npm', ['run', 'build']) !== 0) process.exit(1);
 /**
  * Two lanes run side by side, each one topology after another: the TCP topologies on the test
  * database, the Redis ones on a second database (same name with a suffix). They share no database, no
- * Redis (only one lane uses it) and no jest cache, so they cannot see each other's work. Each run's
+ * Redis (only one lane uses it), no jest cache and no port (each lane has its own TEST_PORT_RANGE, see
+ * test/support/free-port.ts), so they cannot see each other's work. Each run's
  * output is printed whole when it ends. TOPOLOGY_LANES=1 runs everything in one lane.
  */
 const baseDatabase = process.env.TEST_DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/mm_e2e_test';
@@ -56,10 +57,10 @@ const secondDatabase = (() => {
 })();
 const oneLane = process.env.TOPOLOGY_LANES === '1';
 const lanes = oneLane
-  ? [{ name: 'all', database: baseDatabase, topologies }]
+  ? [{ name: 'all', database: baseDatabase, ports: '20000-24999', topologies }]
   : [
-    { name: 'tcp', database: baseDatabase, topologies: topologies.filter((t) => !t.endsWith('-redis')) },
-    { name: 'redis', database: secondDatabase, topologies: topologies.filter((t) => t.endsWith('-redis')) },
+    { name: 'tcp', database: baseDatabase, ports: '20000-24999', topologies: topologies.filter((t) => !t.endsWith('-redis')) },
+    { name: 'redis', database: secondDatabase, ports: '25000-29999', topologies: topologies.filter((t) => t.endsWith('-redis')) },
   ];
 
 function runQuietly(env) {
@@ -87,7 +88,7 @@ await Promise.all(lanes.map(async (lane) => {
     }
     const started = Date.now();
     const { status, output } = await runQuietly({
-      ...process.env, TOPOLOGY: topology, TEST_DATABASE_URL: lane.database, JEST_CACHE_DIR: join(root, '.tmp', `jest-cache-${lane.name}`),
+      ...process.env, TOPOLOGY: topology, TEST_DATABASE_URL: lane.database, TEST_PORT_RANGE: lane.ports, JEST_CACHE_DIR: join(root, '.tmp', `jest-cache-${lane.name}`),
     });
     console.log(`\n=== end-to-end suites, TOPOLOGY=${topology} (lane ${lane.name}, ${Math.round((Date.now() - started) / 1000)} s) ===\n${output}`);
     results.push({ topology, outcome: status === 0 ? 'passed' : 'FAILED' });

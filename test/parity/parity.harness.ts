@@ -4,7 +4,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { freePort } from '../support/free-port.js';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
 import { readTokenSettings } from '../../src/common/auth/token.settings.js';
@@ -64,14 +64,6 @@ export interface ParityApp {
   eventsDelivered(withinMs?: number): Promise<number>;
   arrivals: Arrival[];
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 type StartHook = (transportId: unknown, context: unknown, done: () => Promise<unknown>) => unknown;

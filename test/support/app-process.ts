@@ -160,11 +160,16 @@ export class AppProcess {
     return result;
   }
 
-  /** The last `lines` lines of the process's log (all of its runs), for error messages. */
+  /**
+   * The last `lines` lines of the process's log (all of its runs), for error messages, after the last
+   * few error and fatal lines (usually the reason, and the first thing a shortened report would drop).
+   */
   logTail(lines = 40): string {
     if (!existsSync(this.logFile)) return `(no log at ${this.logFile})`;
-    const text = readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    return `--- last ${lines} lines of ${this.logFile} ---\n${text}\n--- end of ${this.name} log ---`;
+    const all = readFileSync(this.logFile, 'utf8').trimEnd().split('\n');
+    const errors = all.filter((line) => /"level":(50|60)\b/.test(line)).slice(-3);
+    const reason = errors.length ? `--- last errors logged by ${this.name} ---\n${errors.join('\n')}\n` : '';
+    return `${reason}--- last ${lines} lines of ${this.logFile} ---\n${all.slice(-lines).join('\n')}\n--- end of ${this.name} log ---`;
   }
 
   /** Synchronous last resort when the test runner itself is exiting. */

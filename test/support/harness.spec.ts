@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:net';
+import { freePort, freePorts } from './free-port.js';
 import { planTopology, TOPOLOGY_NAMES } from './topologies.js';
 import { testDatabaseName } from './test-database.js';
 
@@ -44,5 +46,32 @@ describe('end-to-end harness', () => {
 
   it('refuses an unknown topology', () => {
     expect(() => planTopology('mesh', { databaseUrl: '', redisUrl: '', tcpPorts: { users: 1, orders: 2, auth: 3 } })).toThrow(/Unknown topology "mesh"/);
+  });
+
+  describe('free ports', () => {
+    const [first, last] = (process.env.TEST_PORT_RANGE?.trim() || '20000-24999').split('-').map(Number);
+
+    it('never hands out a port twice, across calls, and stays below the ephemeral range', async () => {
+      const ports = (await Promise.all(Array.from({ length: 20 }, () => freePorts(4)))).flat();
+      expect(new Set(ports).size).toBe(80);
+      for (const port of ports) {
+        expect(port).toBeGreaterThanOrEqual(first);
+        expect(port).toBeLessThanOrEqual(last);
+      }
+    });
+
+    it('skips a port something else is listening on', async () => {
+      const before = await freePort();
+      const held = before + 1 > last ? first : before + 1;
+      const holder: Server = createServer();
+      await new Promise<void>((resolve) => holder.listen(held, '127.0.0.1', resolve));
+      try {
+        const next = await freePort();
+        expect(next).not.toBe(held);
+        expect(next).not.toBe(before);
+      } finally {
+        await new Promise((resolve) => holder.close(resolve));
+      }
+    });
   });
 });
