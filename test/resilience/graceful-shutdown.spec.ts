@@ -18,15 +18,25 @@ const WORKERS = 6;
 const CLOSING_BODY = JSON.stringify({ error: 'Service Unavailable', message: 'Service Unavailable', statusCode: 503 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Correlation ids the process logged as handled (`request completed` or `message handled`). */
-function acceptedIds(logFile: string, msg: string): Set<string> {
-  const ids = new Set<string>();
+/** How often the process logged each correlation id as handled (`request completed` or `message handled`). */
+function handledCounts(logFile: string, msg: string): Map<string, number> {
+  const counts = new Map<string, number>();
   for (const line of readFileSync(logFile, 'utf8').split('\n')) {
     if (!line.startsWith('{')) continue;
     const entry = JSON.parse(line) as { msg?: string; correlationId?: string };
-    if (entry.msg === msg && entry.correlationId) ids.add(entry.correlationId);
+    if (entry.msg === msg && entry.correlationId) counts.set(entry.correlationId, (counts.get(entry.correlationId) ?? 0) + 1);
   }
-  return ids;
+  return counts;
+}
+
+/**
+ * Correlation ids the process logged as handled. Each call carries its own id, so an id handled twice
+ * would mean calls were confused with one another and the loss check below could not be trusted.
+ */
+function acceptedIds(logFile: string, msg: string): Set<string> {
+  const counts = handledCounts(logFile, msg);
+  expect([...counts].filter(([, count]) => count > 1)).toEqual([]);
+  return new Set(counts.keys());
 }
 
 function shutdownLine(logFile: string): Record<string, unknown> | undefined {
@@ -131,16 +141,19 @@ describe('SIGTERM under steady load: the users core extracted over TCP', () => {
   it('answers every message it accepted, refuses later ones with BUS.UNAVAILABLE, and exits 0', async () => {
     const users = topology.processes.users;
     const caller = await register(topology.baseUrl, { name: 'Steady Caller' });
-    let metadata: Record<string, string> = {};
+    // The client builds a packet only after it awaits its connection, when other calls may have started:
+    // each call's metadata is found by its own payload object, never through a variable they share.
+    const metadataOf = new WeakMap<object, Record<string, string>>();
     client.setOnDispatchHook((packet) => {
-      packet.metadata = metadata;
+      packet.metadata = metadataOf.get(packet.data as object);
     });
     const call = async (n: number): Promise<BusOutcome> => {
       const correlationId = `sigterm-users-${n}`;
       const startedAt = Date.now();
-      metadata = { authorization: bearer(caller.accessToken), 'correlation-id': correlationId };
+      const payload = { id: caller.userId };
+      metadataOf.set(payload, { authorization: bearer(caller.accessToken), 'correlation-id': correlationId });
       try {
-        await firstValueFrom(client.send('users.get', { id: caller.userId }).pipe(timeout(10_000)));
+        await firstValueFrom(client.send('users.get', payload).pipe(timeout(10_000)));
         return { startedAt, endedAt: Date.now(), correlationId, ok: true, answered: true };
       } catch (err) {
         const code = (err as { code?: unknown })?.code;
