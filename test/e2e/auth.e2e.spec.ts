@@ -1,4 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
+import { ACCESS_TOKEN_MAX_LENGTH } from '../../src/modules/auth/contracts/auth.messages.js';
 import { readFileSync } from 'node:fs';
 import type { Response } from 'supertest';
 import { authFor, createUser, placeOrder, uniqueEmail } from '../support/api-fixtures.js';
@@ -32,6 +33,8 @@ describe('auth: accounts, tokens and who may see what', () => {
       const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).join('\n');
       expect(cookie).toMatch(/^refresh_token=[\w-]+\.[\w-]+\.[\w-]+; Path=\/v1\/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=\d+$/);
       expect(claimsOf(res.body.accessToken)).toMatchObject({ sub: res.body.account.id, role: 'user', ver: 1, token_use: 'access', iss: JWT_ISSUER, aud: JWT_AUDIENCE });
+      // The bound the OpenAPI document states for accessToken.
+      expect(res.body.accessToken.length).toBeLessThanOrEqual(ACCESS_TOKEN_MAX_LENGTH);
 
       const me = await api().get('/v1/users/me').set('authorization', bearer(res.body.accessToken));
       expect(me.status).toBe(200);

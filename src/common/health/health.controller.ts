@@ -11,7 +11,7 @@ import { Unlimited } from '../http/rate-limit.decorators.js';
 import { ShutdownState } from '../lifecycle/shutdown.state.js';
 import { ChannelRegistry, TOPOLOGY } from '../messaging/channel.registry.js';
 import { moduleReachable } from '../observability/metrics.instruments.js';
-import { HealthCheckResult, HealthReport, NOT_READY_EXAMPLE, OutboxState, READY_EXAMPLE } from './health.report.js';
+import { HealthCheckResult, HealthReport, MAX_CHECK_MESSAGE_LENGTH, NOT_READY_EXAMPLE, OutboxState, READY_EXAMPLE } from './health.report.js';
 
 const PROBE_TIMEOUT_MS = 2000;
 
@@ -22,6 +22,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))),
   ]).finally(() => clearTimeout(timer));
 }
+
+/** Why a check is down, as the report states it: the error's text, cut to the documented length. */
+const downMessage = (err: unknown): string => String((err as Error)?.message ?? err).slice(0, MAX_CHECK_MESSAGE_LENGTH);
 
 @ApiTags('health')
 @ApiExtraModels(HealthCheckResult, OutboxState)
@@ -96,7 +99,7 @@ export class HealthController {
       await withTimeout(this.dataSource(name)!.query('SELECT 1'), PROBE_TIMEOUT_MS);
       return check.up();
     } catch (err) {
-      return check.down({ message: (err as Error).message });
+      return check.down({ message: downMessage(err) });
     }
   }
 
@@ -116,7 +119,7 @@ export class HealthController {
       await withTimeout(channel.send(`${name}.ping`, {}), PROBE_TIMEOUT_MS);
       return check.up({ transport: this.topology.modules[name].transport });
     } catch (err) {
-      return check.down({ transport: this.topology.modules[name].transport, message: (err as Error).message });
+      return check.down({ transport: this.topology.modules[name].transport, message: downMessage(err) });
     }
   }
 }

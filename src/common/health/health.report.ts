@@ -1,5 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 
+/** A down check's message is cut to this many characters (an error's text can be long). */
+export const MAX_CHECK_MESSAGE_LENGTH = 200;
+
 /** One check of a health report, as terminus writes it. */
 export class HealthCheckResult {
   @ApiProperty({ enum: ['up', 'down'], example: 'up' })
@@ -8,7 +11,7 @@ export class HealthCheckResult {
   @ApiPropertyOptional({ enum: ['local', 'tcp', 'redis'], description: 'For `<module>-bus` checks: how the module is reached.' })
   transport?: string;
 
-  @ApiPropertyOptional({ example: 'no answer within 2000 ms', description: 'Why a check is down.' })
+  @ApiPropertyOptional({ example: 'no answer within 2000 ms', maxLength: MAX_CHECK_MESSAGE_LENGTH, description: 'Why a check is down.' })
   message?: string;
 }
 

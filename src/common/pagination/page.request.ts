@@ -4,6 +4,8 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+/** A cursor is short: the server never hands out a longer one, and refuses a longer one as input. */
+export const MAX_CURSOR_LENGTH = 64;
 
 /** Keyset pagination for any list: how many items, and where the previous page ended. */
 export class PageRequest {
@@ -15,9 +17,9 @@ export class PageRequest {
   @Max(MAX_PAGE_SIZE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.', example: 'MTI', maxLength: 64 })
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.', example: 'MTI', maxLength: MAX_CURSOR_LENGTH })
   @IsOptional()
   @IsString()
-  @MaxLength(64)
+  @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 }

@@ -4,6 +4,9 @@ import { Transform } from 'class-transformer';
 import { domainToASCII } from 'node:url';
 import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
 
+export const MAX_NAME_LENGTH = 100;
+export const MAX_EMAIL_LENGTH = 254;
+
 /** Control, format and other invisible characters: they make an address look like another one. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0]/u;
 
@@ -29,10 +32,10 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 /** A person's display name: 1-100 characters after trimming, no control characters. */
 export function PersonName(example = 'Ada Lovelace'): PropertyDecorator {
   return applyDecorators(
-    ApiProperty({ example, minLength: 1, maxLength: 100 }),
+    ApiProperty({ example, minLength: 1, maxLength: MAX_NAME_LENGTH }),
     Transform(trim),
     IsString(),
-    Length(1, 100),
+    Length(1, MAX_NAME_LENGTH),
     Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'name must not contain control characters' }),
   );
 }
@@ -44,13 +47,13 @@ export function PersonName(example = 'Ada Lovelace'): PropertyDecorator {
 export function EmailAddress(): PropertyDecorator {
   return applyDecorators(
     ApiProperty({
-      example: 'ada@example.com', maxLength: 254,
+      example: 'ada@example.com', maxLength: MAX_EMAIL_LENGTH,
       description: 'Unique. Stored in canonical form: Unicode NFKC, lower-cased, an internationalised domain as punycode (xn--). ' +
         'The part before the @ must be ASCII; invisible and control characters are refused.',
     }),
     Transform(normalizeEmail),
     IsString(),
-    MaxLength(254),
+    MaxLength(MAX_EMAIL_LENGTH),
     Matches(/^[\x21-\x7e]+$/, { message: 'email must be visible ASCII characters once normalised (the domain may be internationalised)' }),
     IsEmail({ allow_display_name: false, require_tld: true }),
   );

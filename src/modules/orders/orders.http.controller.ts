@@ -48,7 +48,10 @@ export class OrdersHttpController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get an order' })
+  @ApiOperation({
+    summary: 'Get an order',
+    description: 'Its buyer or an admin may read it; for anyone else the answer is ORDERS.NOT_FOUND, as for an id nobody has.',
+  })
   @ApiOkResponse({ type: OrderReply, description: 'The order' })
   @ApiProblems({ ...INVALID, ...NOT_FOUND, ...COMMON })
   get(@Param() { id }: GetOrderRequest): Promise<OrderReply> {
@@ -57,7 +60,11 @@ export class OrdersHttpController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel a pending order' })
+  @ApiOperation({
+    summary: 'Cancel a pending order',
+    description: 'Its buyer or an admin may cancel it, and only while it is pending: a cancelled order answers ORDERS.NOT_CANCELLABLE, ' +
+      "another user's order ORDERS.NOT_FOUND.",
+  })
   @ApiOkResponse({ type: OrderReply, description: 'The order, status `cancelled`' })
   @ApiProblems({ ...INVALID, ...NOT_FOUND, 409: ['ORDERS.NOT_CANCELLABLE'], ...COMMON })
   cancel(@Param() { id }: GetOrderRequest): Promise<OrderReply> {

@@ -23,7 +23,11 @@ export class UsersHttpController {
   constructor(private readonly users: UsersClient) {}
 
   @Get()
-  @ApiOperation({ summary: 'List users, oldest first (admins only)' })
+  @ApiOperation({
+    summary: 'List users, oldest first (admins only)',
+    description: 'Any caller but an admin is refused with AUTH.FORBIDDEN. Keyset pages: pass `nextCursor` back as `cursor`; ' +
+      'a cursor the server did not hand out is USERS.INVALID_CURSOR.',
+  })
   @ApiOkResponse({ type: UserPageReply, description: 'One page of users' })
   @ApiProblems({ 400: ['COMMON.VALIDATION_FAILED', 'USERS.INVALID_CURSOR'], 403: ['AUTH.FORBIDDEN'], ...COMMON })
   list(@Query() query: ListUsersRequest): Promise<UserPageReply> {
@@ -31,7 +35,7 @@ export class UsersHttpController {
   }
 
   @Get('me')
-  @ApiOperation({ summary: "The caller's own profile" })
+  @ApiOperation({ summary: "The caller's own profile", description: 'The profile of the user the access token names.' })
   @ApiOkResponse({ type: UserReply, description: "The caller's profile" })
   @ApiProblems({ ...NOT_FOUND, ...COMMON })
   me(@Caller() caller: Identity): Promise<UserReply> {
@@ -39,7 +43,10 @@ export class UsersHttpController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a user (self or admin)' })
+  @ApiOperation({
+    summary: 'Get a user (self or admin)',
+    description: "A user may read only their own profile, an admin any. Another user's id answers USERS.NOT_FOUND, as an id nobody has does, so ids cannot be probed.",
+  })
   @ApiOkResponse({ type: UserReply, description: 'The user' })
   @ApiProblems({ ...INVALID, ...NOT_FOUND, ...COMMON })
   get(@Param() { id }: GetUserRequest): Promise<UserReply> {
@@ -47,7 +54,11 @@ export class UsersHttpController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: "Change a user's name (self or admin)" })
+  @ApiOperation({
+    summary: "Change a user's name (self or admin)",
+    description: "The name is trimmed and must then be 1-100 characters without control characters. Another user's id answers " +
+      'USERS.NOT_FOUND unless the caller is an admin. The same name again changes nothing, not even `updatedAt`.',
+  })
   @ApiOkResponse({ type: UserReply, description: 'The updated user' })
   @ApiProblems({ ...INVALID, ...NOT_FOUND, ...COMMON })
   update(@Param() { id }: GetUserRequest, @Body() body: UpdateUserBody): Promise<UserReply> {

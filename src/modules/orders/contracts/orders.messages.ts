@@ -3,29 +3,33 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
-import { PageRequest } from '../../../common/pagination/page.request.js';
+import { MAX_CURSOR_LENGTH, MAX_PAGE_SIZE, PageRequest } from '../../../common/pagination/page.request.js';
 
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export const ORDER_STATUSES = ['pending', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+export const MAX_QUANTITY = 10_000;
+export const MAX_UNIT_PRICE_CENTS = 100_000_000;
+export const MAX_ORDER_LINES = 100;
+
 export class OrderItemInput {
-  @ApiProperty({ example: 'BOOK-0042', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' })
+  @ApiProperty({ example: 'BOOK-0042', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', maxLength: 64 })
   @IsString()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'sku must be 1-64 letters, digits, dot, dash or underscore' })
   sku: string;
 
-  @ApiProperty({ type: 'integer', example: 2, minimum: 1, maximum: 10000 })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 2, minimum: 1, maximum: MAX_QUANTITY })
   @IsInt()
   @Min(1)
-  @Max(10_000)
+  @Max(MAX_QUANTITY)
   quantity: number;
 
-  @ApiProperty({ type: 'integer', example: 1999, minimum: 0, maximum: 100000000, description: 'Price of one unit in integer cents.' })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 1999, minimum: 0, maximum: MAX_UNIT_PRICE_CENTS, description: 'Price of one unit in integer cents.' })
   @IsInt()
   @Min(0)
-  @Max(100_000_000)
+  @Max(MAX_UNIT_PRICE_CENTS)
   unitPriceCents: number;
 }
 
@@ -34,10 +38,10 @@ export class OrderItemInput {
  * total are decided by the server; a body naming any of them is refused.
  */
 export class PlaceOrderRequest {
-  @ApiProperty({ type: [OrderItemInput], minItems: 1, maxItems: 100 })
+  @ApiProperty({ type: [OrderItemInput], minItems: 1, maxItems: MAX_ORDER_LINES })
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(100)
+  @ArrayMaxSize(MAX_ORDER_LINES)
   @ValidateNested({ each: true })
   @Type(() => OrderItemInput)
   items: OrderItemInput[];
@@ -76,7 +80,10 @@ export class ListOrdersRequest extends PageRequest {
 }
 
 export class OrderItemReply extends OrderItemInput {
-  @ApiProperty({ type: 'integer', example: 3998, description: 'quantity x unitPriceCents' })
+  @ApiProperty({
+    type: 'integer', format: 'int64', example: 3998, minimum: 0, maximum: MAX_QUANTITY * MAX_UNIT_PRICE_CENTS,
+    description: 'quantity x unitPriceCents',
+  })
   lineTotalCents: number;
 }
 
@@ -90,10 +97,13 @@ export class OrderReply {
   @ApiProperty({ enum: ORDER_STATUSES, example: 'pending' })
   status: OrderStatus;
 
-  @ApiProperty({ type: [OrderItemReply] })
+  @ApiProperty({ type: [OrderItemReply], minItems: 1, maxItems: MAX_ORDER_LINES })
   items: OrderItemReply[];
 
-  @ApiProperty({ type: 'integer', example: 3998, description: 'Sum of the line totals, in integer cents.' })
+  @ApiProperty({
+    type: 'integer', format: 'int64', example: 3998, minimum: 0, maximum: MAX_ORDER_LINES * MAX_QUANTITY * MAX_UNIT_PRICE_CENTS,
+    description: 'Sum of the line totals, in integer cents.',
+  })
   totalCents: number;
 
   @ApiProperty({ format: 'date-time', example: '2026-01-01T12:00:00.000Z' })
@@ -104,10 +114,10 @@ export class OrderReply {
 }
 
 export class OrderPageReply {
-  @ApiProperty({ type: [OrderReply] })
+  @ApiProperty({ type: [OrderReply], maxItems: MAX_PAGE_SIZE })
   items: OrderReply[];
 
-  @ApiProperty({ type: String, nullable: true, example: 'MjA', description: 'Pass as `cursor` for the next page; null on the last page.' })
+  @ApiProperty({ type: String, nullable: true, maxLength: MAX_CURSOR_LENGTH, example: 'MjA', description: 'Pass as `cursor` for the next page; null on the last page.' })
   nextCursor: string | null;
 }
 

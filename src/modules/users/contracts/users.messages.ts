@@ -1,7 +1,7 @@
 import { ApiProperty, PickType } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
-import { PageRequest } from '../../../common/pagination/page.request.js';
-import { PersonName } from '../../../common/validation/fields.js';
+import { MAX_CURSOR_LENGTH, MAX_PAGE_SIZE, PageRequest } from '../../../common/pagination/page.request.js';
+import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, PersonName } from '../../../common/validation/fields.js';
 
 export class GetUserRequest {
   @ApiProperty({ format: 'uuid', example: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b' })
@@ -26,10 +26,10 @@ export class UserReply {
   @ApiProperty({ format: 'uuid', example: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b' })
   id: string;
 
-  @ApiProperty({ example: 'Ada Lovelace' })
+  @ApiProperty({ example: 'Ada Lovelace', maxLength: MAX_NAME_LENGTH })
   name: string;
 
-  @ApiProperty({ example: 'ada@example.com' })
+  @ApiProperty({ example: 'ada@example.com', maxLength: MAX_EMAIL_LENGTH })
   email: string;
 
   @ApiProperty({ format: 'date-time', example: '2026-01-01T12:00:00.000Z' })
@@ -40,10 +40,10 @@ export class UserReply {
 }
 
 export class UserPageReply {
-  @ApiProperty({ type: [UserReply] })
+  @ApiProperty({ type: [UserReply], maxItems: MAX_PAGE_SIZE })
   items: UserReply[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.', example: 'MjA' })
+  @ApiProperty({ type: String, nullable: true, maxLength: MAX_CURSOR_LENGTH, description: 'Pass as `cursor` for the next page; null on the last page.', example: 'MjA' })
   nextCursor: string | null;
 }
 
