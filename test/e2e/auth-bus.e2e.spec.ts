@@ -3,6 +3,7 @@ import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservice
 import { firstValueFrom } from 'rxjs';
 import { createUser, placeOrder, authFor } from '../support/api-fixtures.js';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../support/auth-fixtures.js';
+import { sendWithMetadata, type SendWithMetadata } from '../support/call-metadata.js';
 import { freePort } from '../support/free-port.js';
 import { TestDatabase } from '../support/test-database.js';
 import { selectedTopology } from '../support/topologies.js';
@@ -19,7 +20,7 @@ describe("auth: the orders core refuses another user's order when called straigh
   const db = new TestDatabase();
   let topology: RunningTopology;
   let client: ClientProxy;
-  let authorization: string | undefined;
+  let sendAs: SendWithMetadata;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -29,9 +30,7 @@ describe("auth: the orders core refuses another user's order when called straigh
     client = overRedis
       ? ClientProxyFactory.create({ transport: Transport.REDIS, options: { host: redis.hostname, port: Number(redis.port || 6379) } })
       : ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port } });
-    client.setOnDispatchHook((packet) => {
-      packet.metadata = authorization ? { authorization } : {};
-    });
+    sendAs = sendWithMetadata(client);
     await client.connect();
   }, 180_000);
 
@@ -44,9 +43,8 @@ describe("auth: the orders core refuses another user's order when called straigh
   beforeEach(() => db.truncateModuleTables());
 
   const send = async (pattern: string, data: object, as?: string) => {
-    authorization = as;
     try {
-      return { reply: await firstValueFrom(client.send(pattern, data)) };
+      return { reply: await firstValueFrom(sendAs(pattern, data, as ? { authorization: as } : {})) };
     } catch (err) {
       return { error: err as { code: string; status: number } };
     }

@@ -2,6 +2,7 @@ import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservice
 import { readFileSync } from 'node:fs';
 import { firstValueFrom, timeout } from 'rxjs';
 import { bearer, freshEmail, register, TEST_PASSWORD } from '../support/auth-fixtures.js';
+import { sendWithMetadata } from '../support/call-metadata.js';
 import { postJson } from '../support/http-call.js';
 import { RunningTopology, startTopology } from '../support/topology.js';
 
@@ -141,19 +142,13 @@ describe('SIGTERM under steady load: the users core extracted over TCP', () => {
   it('answers every message it accepted, refuses later ones with BUS.UNAVAILABLE, and exits 0', async () => {
     const users = topology.processes.users;
     const caller = await register(topology.baseUrl, { name: 'Steady Caller' });
-    // The client builds a packet only after it awaits its connection, when other calls may have started:
-    // each call's metadata is found by its own payload object, never through a variable they share.
-    const metadataOf = new WeakMap<object, Record<string, string>>();
-    client.setOnDispatchHook((packet) => {
-      packet.metadata = metadataOf.get(packet.data as object);
-    });
+    const send = sendWithMetadata(client);
     const call = async (n: number): Promise<BusOutcome> => {
       const correlationId = `sigterm-users-${n}`;
       const startedAt = Date.now();
-      const payload = { id: caller.userId };
-      metadataOf.set(payload, { authorization: bearer(caller.accessToken), 'correlation-id': correlationId });
+      const metadata = { authorization: bearer(caller.accessToken), 'correlation-id': correlationId };
       try {
-        await firstValueFrom(client.send('users.get', payload).pipe(timeout(10_000)));
+        await firstValueFrom(send('users.get', { id: caller.userId }, metadata).pipe(timeout(10_000)));
         return { startedAt, endedAt: Date.now(), correlationId, ok: true, answered: true };
       } catch (err) {
         const code = (err as { code?: unknown })?.code;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { firstValueFrom, timeout } from 'rxjs';
 import request from 'supertest';
 import { admin, bearer, register, type Session } from '../support/auth-fixtures.js';
+import { sendWithMetadata, type SendWithMetadata } from '../support/call-metadata.js';
 import { RunningTopology, startTopology, testRedisUrl } from '../support/topology.js';
 
 /**
@@ -49,21 +50,16 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('a stoc
   let topology: RunningTopology;
   let client: ClientProxy;
   let root: Session;
-  /** What the dispatch hook puts in the next packet's metadata. */
-  let metadata: Record<string, string> = {};
+  let send: SendWithMetadata;
 
   /** One call with `authorization` (and any other metadata) in the packet, as a caller on the network would send it. */
-  const call = <T>(pattern: string, payload: object, authorization?: string, extra: Record<string, string> = {}) => {
-    metadata = { ...(authorization ? { authorization } : {}), ...extra };
-    return firstValueFrom(client.send<T>(pattern, payload).pipe(timeout(3000)));
-  };
+  const call = <T>(pattern: string, payload: object, authorization?: string, extra: Record<string, string> = {}) =>
+    firstValueFrom(send<T>(pattern, payload, { ...(authorization ? { authorization } : {}), ...extra }).pipe(timeout(3000)));
 
   beforeAll(async () => {
     topology = await startTopology(name, { label: 'stock-client' });
     client = transports[name](topology);
-    client.setOnDispatchHook((packet) => {
-      packet.metadata = metadata;
-    });
+    send = sendWithMetadata(client);
     await client.connect();
     root = await admin(topology.baseUrl);
   }, 180_000);
