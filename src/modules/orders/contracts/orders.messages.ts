@@ -10,14 +10,17 @@ export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 export const ORDER_STATUSES = ['pending', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+export const MAX_SKU_LENGTH = 64;
+/** A SKU: letters, digits, dot, dash or underscore, starting with a letter or digit. */
+export const SKU = new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${MAX_SKU_LENGTH - 1}}$`);
 export const MAX_QUANTITY = 10_000;
 export const MAX_UNIT_PRICE_CENTS = 100_000_000;
 export const MAX_ORDER_LINES = 100;
 
 export class OrderItemInput {
-  @ApiProperty({ example: 'BOOK-0042', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', maxLength: 64 })
+  @ApiProperty({ example: 'BOOK-0042', pattern: SKU.source, maxLength: MAX_SKU_LENGTH })
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'sku must be 1-64 letters, digits, dot, dash or underscore' })
+  @Matches(SKU, { message: `sku must be 1-${MAX_SKU_LENGTH} letters, digits, dot, dash or underscore` })
   sku: string;
 
   @ApiProperty({ type: 'integer', format: 'int32', example: 2, minimum: 1, maximum: MAX_QUANTITY })
