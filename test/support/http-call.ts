@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 
 export interface HttpOutcome {
+  /** When the request was sent and when it ended, in `performance.now()` milliseconds (monotonic, sub-millisecond). */
   startedAt: number;
   endedAt: number;
   correlationId: string;
@@ -16,7 +17,7 @@ export interface HttpOutcome {
  * request are told apart cleanly, with the correlation id the server will log.
  */
 export function postJson(baseUrl: string, path: string, body: object, correlationId: string, headers: Record<string, string> = {}): Promise<HttpOutcome> {
-  const startedAt = Date.now();
+  const startedAt = performance.now();
   const text = JSON.stringify(body);
   return new Promise((resolve) => {
     const req = request(new URL(path, baseUrl), {
@@ -28,11 +29,11 @@ export function postJson(baseUrl: string, path: string, body: object, correlatio
       let answer = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (answer += chunk));
-      res.on('end', () => resolve({ startedAt, endedAt: Date.now(), correlationId, status: res.statusCode, body: answer }));
-      res.on('error', (err: NodeJS.ErrnoException) => resolve({ startedAt, endedAt: Date.now(), correlationId, error: err.code ?? err.message }));
+      res.on('end', () => resolve({ startedAt, endedAt: performance.now(), correlationId, status: res.statusCode, body: answer }));
+      res.on('error', (err: NodeJS.ErrnoException) => resolve({ startedAt, endedAt: performance.now(), correlationId, error: err.code ?? err.message }));
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('no answer within 15 s'), { code: 'TIMEOUT' })));
-    req.on('error', (err: NodeJS.ErrnoException) => resolve({ startedAt, endedAt: Date.now(), correlationId, error: err.code ?? err.message }));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ startedAt, endedAt: performance.now(), correlationId, error: err.code ?? err.message }));
     req.end(text);
   });
 }
