@@ -115,8 +115,8 @@ async function main(): Promise<void> {
 
   const service = app.get(EchoService);
   const local = new BusChannel('bench', new InProcessClient('local'), settings, 'local');
-  const tcp = new BusChannel('bench', createClientProxy({ name: 'bench', transport: 'tcp', tcp: { host: '127.0.0.1', port: tcpPort }, redisUrl: REDIS_URL }), settings, 'tcp');
-  const redis = withRedis ? new BusChannel('bench', new RedisRequestClient(redisOptions(REDIS_URL)) as never, settings, 'redis') : undefined;
+  const tcp = new BusChannel('bench', createClientProxy({ name: 'bench', transport: 'tcp', tcp: { host: '127.0.0.1', port: tcpPort }, redisUrl: REDIS_URL, natsUrl: '' }), settings, 'tcp');
+  const redis = withRedis ? new BusChannel('bench', new RedisRequestClient('', redisOptions(REDIS_URL)) as never, settings, 'redis') : undefined;
 
   const results: Result[] = [];
   results.push(await sequential('direct method call', ROUND_TRIPS, () => service.echo(payload)));

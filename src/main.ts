@@ -4,6 +4,7 @@ import { MODULE_DEFINITIONS } from './app.modules.js';
 import { loadSettings, processLogSettings, type Settings } from './common/config/settings.js';
 import { ConfigError } from './common/config/topology.js';
 import { exitGracefullyOnSignals } from './common/lifecycle/shutdown.signals.js';
+import { ModuleAlreadyServedError } from './common/messaging/module-listeners.js';
 import { createProcessLogger } from './common/observability/logger.params.js';
 import { createApp, startApp } from './bootstrap.js';
 
@@ -28,6 +29,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  if (err instanceof ModuleAlreadyServedError) {
+    logger.fatal({ variable: err.variable, module: err.module }, err.message, 'Main');
+    process.exit(78);
+  }
   logger.fatal(err instanceof Error ? err : { err }, 'Failed to start', 'Main');
   process.exit(1);
 });

@@ -1,6 +1,13 @@
-/** How a module's patterns travel. */
-export type TransportKind = 'local' | 'tcp' | 'redis';
-export const TRANSPORT_KINDS: readonly TransportKind[] = ['local', 'tcp', 'redis'];
+/**
+ * How a module's patterns travel. Only NATS (a queue group per module) hands each request to one of
+ * several processes hosting the module; TCP reaches one address and Redis pub/sub hands every request
+ * to every subscriber, so on those a module runs as one process.
+ */
+export type TransportKind = 'local' | 'tcp' | 'redis' | 'nats';
+export const TRANSPORT_KINDS: readonly TransportKind[] = ['local', 'tcp', 'redis', 'nats'];
+
+/** Transports on which several processes may host the same module. */
+export const REPLICATED_TRANSPORTS: readonly TransportKind[] = ['nats'];
 
 /** What the topology needs to know of a module; each module's index.ts declares its own. */
 export interface ModuleDescriptor {
@@ -20,11 +27,17 @@ export interface ModuleEndpoint {
   transport: TransportKind;
   tcp: { host: string; port: number };
   redisUrl: string;
+  natsUrl: string;
   /** PostgreSQL URL for this module's core; undefined means the embedded database. */
   databaseUrl?: string;
 }
 
 export interface Topology {
+  /**
+   * BUS_NAMESPACE: prefixes every Redis channel and NATS subject (`<namespace>.<pattern>`), so two
+   * deployments can share one broker without hearing each other. Empty: no prefix.
+   */
+  namespace: string;
   /** Module cores hosted (served and migrated) by this process. */
   hosted: string[];
   /** Whether this process serves the public HTTP API. */
@@ -109,6 +122,8 @@ export function readTopology(env: Env, descriptors: readonly ModuleDescriptor[])
   }
   const sharedRedis = readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379';
   const sharedDatabase = readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const sharedNats = readUrl(env, 'NATS_URL', NATS_PROTOCOLS) ?? 'nats://127.0.0.1:4222';
+  const namespace = readNamespace(env);
 
   const modules: Record<string, ModuleEndpoint> = {};
   for (const d of descriptors) {
@@ -125,6 +140,7 @@ export function readTopology(env: Env, descriptors: readonly ModuleDescriptor[])
         port: readInteger(env, `${prefix}_TCP_PORT`, d.defaultTcpPort, 1, 65535),
       },
       redisUrl: readUrl(env, `${prefix}_REDIS_URL`, ['redis:', 'rediss:']) ?? sharedRedis,
+      natsUrl: readUrl(env, `${prefix}_NATS_URL`, NATS_PROTOCOLS) ?? sharedNats,
       databaseUrl: readUrl(env, `${prefix}_DATABASE_URL`, ['postgres:', 'postgresql:']) ?? sharedDatabase,
     };
   }
@@ -136,7 +152,7 @@ export function readTopology(env: Env, descriptors: readonly ModuleDescriptor[])
       throw new ConfigError(
         `${name.toUpperCase()}_TRANSPORT`,
         `is "local", but this process calls the ${name} module without hosting it ` +
-          `(MODULES=${hosted.join(',') || '<empty>'}): add ${name} to MODULES or set ${name.toUpperCase()}_TRANSPORT to tcp or redis`,
+          `(MODULES=${hosted.join(',') || '<empty>'}): add ${name} to MODULES or set ${name.toUpperCase()}_TRANSPORT to tcp, redis or nats`,
       );
     }
   }
@@ -151,7 +167,22 @@ export function readTopology(env: Env, descriptors: readonly ModuleDescriptor[])
     tcpPorts.set(m.tcp.port, name);
   }
   const { subscribers, pushTargets, pullSources } = eventRoutes(descriptors, hosted, modules);
-  return { hosted, api, calls: [...calls], modules, subscribers, pushTargets, pullSources };
+  return { namespace, hosted, api, calls: [...calls], modules, subscribers, pushTargets, pullSources };
+}
+
+const NATS_PROTOCOLS = ['nats:', 'tls:'];
+
+function readNamespace(env: Env): string {
+  const raw = env.BUS_NAMESPACE?.trim() ?? '';
+  if (raw && !/^[a-z0-9][a-z0-9-]{0,31}$/.test(raw)) {
+    throw new ConfigError('BUS_NAMESPACE', `must be 1 to 32 lower-case letters, digits or dashes (not first), got "${raw}"`);
+  }
+  return raw;
+}
+
+/** The channel or subject a pattern travels on in a deployment's namespace. */
+export function namespaced(namespace: string, pattern: string): string {
+  return namespace ? `${namespace}.${pattern}` : pattern;
 }
 
 /**
@@ -183,7 +214,7 @@ function eventRoutes(descriptors: readonly ModuleDescriptor[], hosted: string[],
             `${producer.toUpperCase()}_TRANSPORT`,
             `is "local", but this process hosts ${d.name}, which consumes ${producer} events and is reached only in-process ` +
               `(MODULES=${hosted.join(',')}): add ${producer} to MODULES, or set ${producer.toUpperCase()}_TRANSPORT or ` +
-              `${d.name.toUpperCase()}_TRANSPORT to tcp or redis`,
+              `${d.name.toUpperCase()}_TRANSPORT to tcp, redis or nats`,
           );
         }
         add(pullSources, d.name, producer);

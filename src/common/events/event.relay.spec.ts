@@ -81,10 +81,10 @@ describe('EventRelay', () => {
     gammaPort = await freePort();
     // beta is hosted in this process (the in-process bus); gamma listens on TCP, and is down until a test starts it.
     const topology: Topology = {
-      hosted: ['alpha', 'beta'], api: false, calls: [],
+      namespace: '', hosted: ['alpha', 'beta'], api: false, calls: [],
       modules: {
-        beta: { name: 'beta', transport: 'local', tcp: { host: '127.0.0.1', port: 1 }, redisUrl: 'redis://127.0.0.1:6379' },
-        gamma: { name: 'gamma', transport: 'tcp', tcp: { host: '127.0.0.1', port: gammaPort }, redisUrl: 'redis://127.0.0.1:6379' },
+        beta: { name: 'beta', transport: 'local', tcp: { host: '127.0.0.1', port: 1 }, redisUrl: 'redis://127.0.0.1:6379', natsUrl: 'nats://127.0.0.1:4222' },
+        gamma: { name: 'gamma', transport: 'tcp', tcp: { host: '127.0.0.1', port: gammaPort }, redisUrl: 'redis://127.0.0.1:6379', natsUrl: 'nats://127.0.0.1:4222' },
       },
       subscribers: { [EVENT]: ['beta', 'gamma'] },
       pushTargets: { alpha: ['beta', 'gamma'] },

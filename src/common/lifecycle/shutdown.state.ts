@@ -7,13 +7,22 @@ import { Injectable } from '@nestjs/common';
 @Injectable()
 export class ShutdownState {
   private began = false;
+  private readonly listeners: Array<() => void> = [];
 
   get shuttingDown(): boolean {
     return this.began;
   }
 
   begin(): void {
+    if (this.began) return;
     this.began = true;
+    this.listeners.splice(0).forEach((listener) => listener());
+  }
+
+  /** Runs `listener` when shutdown begins (at once if it has): e.g. a listener leaving its queue groups. */
+  onBegin(listener: () => void): void {
+    if (this.began) listener();
+    else this.listeners.push(listener);
   }
 }
 

@@ -24,7 +24,7 @@ export class ChannelRegistry implements OnApplicationShutdown {
     if (!channel) {
       const endpoint = this.topology.modules[target];
       if (!endpoint) throw new Error(`No module named "${target}" in the topology`);
-      const proxy = createClientProxy(endpoint);
+      const proxy = createClientProxy(endpoint, this.topology.namespace, this.settings.deadlineMs);
       proxy.setOnDispatchHook((packet) => {
         // Correlation id, caller identity and the W3C trace context of the send's span.
         packet.metadata = injectTraceContext(RequestContextStore.toMetadata());

@@ -97,10 +97,11 @@ const SETTINGS: BusSettings = {
 };
 
 const TOPOLOGY_VALUE: Topology = {
+  namespace: '',
   hosted: ['probe'],
   api: false,
   calls: ['probe'],
-  modules: { probe: { name: 'probe', transport: 'local', tcp: { host: '127.0.0.1', port: 1 }, redisUrl: 'redis://127.0.0.1:6379' } },
+  modules: { probe: { name: 'probe', transport: 'local', tcp: { host: '127.0.0.1', port: 1 }, redisUrl: 'redis://127.0.0.1:6379', natsUrl: 'nats://127.0.0.1:4222' } },
   subscribers: {},
   pushTargets: {},
   pullSources: {},

@@ -1,6 +1,7 @@
 import { lastValueFrom, type Observable } from 'rxjs';
 import type { MessageHandler } from '@nestjs/microservices';
 import { ModuleRedisServer, ModuleTcpServer } from './module-listeners.js';
+import { ModuleNatsServer } from './nats.server.js';
 
 const handler = (async (data: unknown) => ({ echoed: data })) as MessageHandler;
 const limits = { maxFrameChars: 65_536, maxConnections: 4 };
@@ -8,7 +9,8 @@ const limits = { maxFrameChars: 65_536, maxConnections: 4 };
 describe('module listeners', () => {
   it.each([
     ['TCP', () => new ModuleTcpServer(['users'], { host: '127.0.0.1', port: 1 }, limits)],
-    ['Redis', () => new ModuleRedisServer(['users', 'orders'], { host: '127.0.0.1', port: 1 })],
+    ['Redis', () => new ModuleRedisServer(['users', 'orders'], '', { host: '127.0.0.1', port: 1 })],
+    ['NATS', () => new ModuleNatsServer(['users', 'orders'], '', { servers: 'nats://127.0.0.1:1' })],
   ])('a %s listener registers only the patterns of its own modules', (_name, create) => {
     const server = create();
     for (const pattern of ['users.get', 'orders.get', 'auth.login', 'usersx.get']) server.addHandler(pattern, handler);
@@ -17,7 +19,7 @@ describe('module listeners', () => {
   });
 
   it('refuses a payload outside the input limits before the handler runs', async () => {
-    const server = new ModuleRedisServer(['users'], { host: '127.0.0.1', port: 1 });
+    const server = new ModuleRedisServer(['users'], '', { host: '127.0.0.1', port: 1 });
     server.addHandler('users.get', handler);
     const registered = server.getHandlerByPattern('users.get')!;
     let deep: unknown = 1;

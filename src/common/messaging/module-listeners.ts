@@ -3,6 +3,7 @@ import { MessageHandler, ServerRedis, ServerTCP, TcpSocket } from '@nestjs/micro
 import type { RedisOptions, TcpOptions } from '@nestjs/microservices';
 import type { readTcpListenerSettings } from '../config/settings.js';
 import { inputProblemError, inspectInput } from '../validation/input.limits.js';
+import { namespaced } from '../config/topology.js';
 import { guardPayload, patternModule } from './payload.guard.js';
 import { frameLimitedSocket } from './tcp-frame.socket.js';
 
@@ -68,12 +69,31 @@ export class ModuleTcpServer extends ServerTCP {
 }
 
 /**
+ * Raised when a second process would serve a module on Redis: pub/sub hands every request to every
+ * subscriber, so two processes would both handle each one (two orders for one POST).
+ */
+export class ModuleAlreadyServedError extends Error {
+  constructor(readonly module: string, readonly variable: string) {
+    super(
+      `Another process already serves the ${module} module on this Redis (and namespace). Redis hands every request to ` +
+        `every process subscribed to it, so a module on Redis runs as exactly one process: stop the other one, or set ` +
+        `${variable}=nats to run several processes of the module (NATS hands each request to one of them).`,
+    );
+    this.name = 'ModuleAlreadyServedError';
+  }
+}
+
+type RedisCommands = { pubsub(command: 'NUMSUB', ...channels: string[]): Promise<unknown[]> };
+
+/**
  * A Redis listener for the modules that share one Redis URL: it subscribes only to their patterns'
- * channels, and checks payloads against INPUT_LIMITS like every listener.
+ * channels (in the deployment's namespace), checks payloads against INPUT_LIMITS like every listener,
+ * and refuses to start when another process already serves one of its modules on the same Redis.
  */
 export class ModuleRedisServer extends ServerRedis {
   constructor(
     private readonly modules: readonly string[],
+    private readonly namespace: string,
     options: Required<RedisOptions>['options'],
   ) {
     super(options);
@@ -82,5 +102,48 @@ export class ModuleRedisServer extends ServerRedis {
   override addHandler(pattern: any, callback: MessageHandler, isEventHandler = false, extras: Record<string, any> = {}): void {
     if (!this.modules.includes(patternModule(this.getPatternAsString(pattern)))) return;
     super.addHandler(pattern, guardPayload(callback, isEventHandler), isEventHandler, extras);
+  }
+
+  /**
+   * Subscribes only when no other process serves these modules on this Redis, and checks again once
+   * subscribed: two processes that start together both see the other and both stop, so neither serves
+   * a request twice.
+   */
+  override start(callback?: (err?: unknown) => void): void {
+    const done = callback ?? (() => undefined);
+    void Promise.all([this.subClient.connect(), this.pubClient.connect()])
+      .then(async () => {
+        await this.assertAlone(0);
+        this.bindEvents(this.subClient, this.pubClient);
+        // Commands on one connection run in order: once this answers, the subscriptions are in place.
+        await this.subClient.ping();
+        await this.assertAlone(1);
+        done();
+      })
+      .catch(done);
+  }
+
+  override getRequestPattern(pattern: string): string {
+    return namespaced(this.namespace, pattern);
+  }
+
+  override getReplyPattern(pattern: string): string {
+    return `${namespaced(this.namespace, pattern)}.reply`;
+  }
+
+  /** Channels arrive in the namespace; handlers, contexts and replies go by the plain pattern. */
+  override handleMessage(channel: string, buffer: string, pub: any, pattern: string): Promise<any> {
+    return super.handleMessage(this.plain(channel), buffer, pub, this.plain(pattern));
+  }
+
+  private plain(channel: string): string {
+    return this.namespace && channel.startsWith(`${this.namespace}.`) ? channel.slice(this.namespace.length + 1) : channel;
+  }
+
+  private async assertAlone(allowed: number): Promise<void> {
+    for (const module of this.modules) {
+      const [, count] = await (this.pubClient as unknown as RedisCommands).pubsub('NUMSUB', this.getRequestPattern(`${module}.ping`));
+      if (Number(count) > allowed) throw new ModuleAlreadyServedError(module, `${module.toUpperCase()}_TRANSPORT`);
+    }
   }
 }

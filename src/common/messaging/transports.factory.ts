@@ -3,6 +3,8 @@ import type { TcpListenerSettings } from '../config/settings.js';
 import type { ModuleEndpoint, Topology } from '../config/topology.js';
 import { InProcessClient } from './in-process.client.js';
 import { ModuleRedisServer, ModuleTcpServer } from './module-listeners.js';
+import { NatsRequestClient } from './nats.client.js';
+import { ModuleNatsServer } from './nats.server.js';
 import { RedisRequestClient } from './redis.client.js';
 import { InProcessServer } from './in-process.server.js';
 import { drainOnClose } from '../lifecycle/draining.server.js';
@@ -27,37 +29,56 @@ export function redisOptions(url: string) {
 /** Reconnect forever: the stock default of 0 attempts would leave a caller dead after one Redis restart. */
 const REDIS_RECONNECT = { retryAttempts: Number.MAX_SAFE_INTEGER, retryDelay: 500 };
 
-export function createClientProxy(endpoint: ModuleEndpoint): ClientProxy {
+/** Connection options of a NATS URL; reconnects forever, and subscriptions come back with the connection. */
+export function natsOptions(url: string, name: string) {
+  return { servers: url, name, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: false };
+}
+
+/** How a process reaches a module: `namespace` prefixes Redis channels and NATS subjects; `deadlineMs` bounds a NATS request. */
+export function createClientProxy(endpoint: ModuleEndpoint, namespace = '', deadlineMs = 120_000): ClientProxy {
   switch (endpoint.transport) {
     case 'local':
       return new InProcessClient(LOCAL_SERVER);
     case 'tcp':
       return ClientProxyFactory.create({ transport: Transport.TCP, options: endpoint.tcp });
     case 'redis':
-      return new RedisRequestClient({ ...redisOptions(endpoint.redisUrl), ...REDIS_RECONNECT }) as unknown as ClientProxy;
+      return new RedisRequestClient(namespace, { ...redisOptions(endpoint.redisUrl), ...REDIS_RECONNECT }) as unknown as ClientProxy;
+    case 'nats':
+      return new NatsRequestClient(namespace, natsOptions(endpoint.natsUrl, `client:${endpoint.name}`), deadlineMs) as unknown as ClientProxy;
   }
 }
 
-// Every listener finishes what it accepted before it closes. The remote ones refuse new messages once
-// shutdown begins; the in-process one keeps serving the HTTP requests this process is still finishing.
-const LOCAL = { refuseWhenShuttingDown: false };
-const REMOTE = { refuseWhenShuttingDown: true };
+// Every listener finishes what it accepted before it closes. TCP and Redis listeners refuse new messages
+// once shutdown begins (their callers have nowhere else to go, and retry or answer 503); a NATS listener
+// leaves its queue groups instead, so new requests go to the module's other processes, and serves what
+// it already took; the in-process one keeps serving the HTTP requests this process is still finishing.
+const SERVE = { refuseWhenShuttingDown: false };
+const REFUSE = { refuseWhenShuttingDown: true };
+
+type Listener = Server & CustomTransportStrategy;
 
 /**
  * The servers this process listens on: one in-process server for its local modules, one TCP server
- * per TCP-hosted module, one Redis server per Redis URL in use. Each TCP and Redis listener serves
- * only the patterns of the modules it was made for.
+ * per TCP-hosted module, one Redis server per Redis URL and one NATS server per NATS URL in use. Each
+ * TCP, Redis and NATS listener serves only the patterns of the modules it was made for.
  */
-export function createServers(topology: Topology, limits: TcpListenerSettings): Array<Server & CustomTransportStrategy> {
-  const servers: Array<Server & CustomTransportStrategy> = [drainOnClose(new InProcessServer(LOCAL_SERVER), processShutdown, LOCAL)];
-  const redisModules = new Map<string, string[]>();
+export function createServers(topology: Topology, limits: TcpListenerSettings): Listener[] {
+  const servers: Listener[] = [drainOnClose(new InProcessServer(LOCAL_SERVER), processShutdown, SERVE)];
+  const byUrl = { redis: new Map<string, string[]>(), nats: new Map<string, string[]>() };
   for (const name of topology.hosted) {
     const m = topology.modules[name];
-    if (m.transport === 'tcp') servers.push(drainOnClose(new ModuleTcpServer([name], m.tcp, limits) as Server & CustomTransportStrategy, processShutdown, REMOTE));
-    if (m.transport === 'redis') redisModules.set(m.redisUrl, [...(redisModules.get(m.redisUrl) ?? []), name]);
+    if (m.transport === 'tcp') servers.push(drainOnClose(new ModuleTcpServer([name], m.tcp, limits) as Listener, processShutdown, REFUSE));
+    if (m.transport === 'redis') byUrl.redis.set(m.redisUrl, [...(byUrl.redis.get(m.redisUrl) ?? []), name]);
+    if (m.transport === 'nats') byUrl.nats.set(m.natsUrl, [...(byUrl.nats.get(m.natsUrl) ?? []), name]);
   }
-  for (const [url, modules] of redisModules) {
-    servers.push(drainOnClose(new ModuleRedisServer(modules, { ...redisOptions(url), ...REDIS_RECONNECT }) as Server & CustomTransportStrategy, processShutdown, REMOTE));
+  for (const [url, modules] of byUrl.redis) {
+    const server = new ModuleRedisServer(modules, topology.namespace, { ...redisOptions(url), ...REDIS_RECONNECT });
+    servers.push(drainOnClose(server as unknown as Listener, processShutdown, REFUSE));
+  }
+  for (const [url, modules] of byUrl.nats) {
+    const server = new ModuleNatsServer(modules, topology.namespace, natsOptions(url, `server:${modules.join(',')}`));
+    processShutdown.onBegin(() => void server.stopReceiving());
+    servers.push(drainOnClose(server as unknown as Listener, processShutdown, SERVE));
   }
   return servers;
 }

@@ -35,7 +35,10 @@ export function observeHttp(fastify: FastifyInstance): void {
 
 export const genCorrelationId = (req: { headers: Record<string, unknown> }) => safeCorrelationId(req.headers['x-correlation-id']);
 
-type RpcContextLike = { getPattern?: () => string; getMetadata?: () => Record<string, string> | undefined };
+type RpcContextLike = { getPattern?: () => string; getChannel?: () => string; getMetadata?: () => Record<string, string> | undefined };
+
+/** The pattern a message was sent to, whatever the transport's context calls it (Redis: its channel). */
+export const patternOf = (ctx: RpcContextLike): string => ctx.getPattern?.() ?? ctx.getChannel?.() ?? 'unknown';
 
 /**
  * Runs every message handler of a server inside the request context its packet metadata carries and
@@ -51,7 +54,7 @@ export function observeServer(server: Server, handledLevel: 'log' | 'debug' = 'l
   server.setOnProcessingStartHook((_transport, context, done) => {
     const ctx = context as RpcContextLike;
     const metadata = ctx.getMetadata?.();
-    const { span, run } = startHandleSpan(ctx.getPattern?.() ?? 'unknown', metadata);
+    const { span, run } = startHandleSpan(patternOf(ctx), metadata);
     const requestContext = RequestContextStore.fromMetadata(metadata);
     started.set(context as object, { at: performance.now(), correlationId: requestContext.correlationId, span });
     return run(() => RequestContextStore.run(requestContext, done));
@@ -60,10 +63,10 @@ export function observeServer(server: Server, handledLevel: 'log' | 'debug' = 'l
     const ctx = context as RpcContextLike;
     const handling = started.get(context as object);
     handling?.span.end();
-    busMessagesHandled.inc({ pattern: ctx.getPattern?.() ?? 'unknown' });
+    busMessagesHandled.inc({ pattern: patternOf(ctx) });
     busLogger[handledLevel]({
       correlationId: handling?.correlationId ?? RequestContextStore.fromMetadata(ctx.getMetadata?.()).correlationId,
-      pattern: ctx.getPattern?.(),
+      pattern: patternOf(ctx),
       durationMs: handling === undefined ? undefined : Math.round(performance.now() - handling.at),
     }, 'message handled');
   });

@@ -1,0 +1,102 @@
+import { type MessageHandler, NatsContext, type NatsOptions, type PacketMetadata, ServerNats } from '@nestjs/microservices';
+import { namespaced } from '../config/topology.js';
+import { CommonErrors } from '../errors/common.errors.js';
+import { inputProblemError, inspectInput } from '../validation/input.limits.js';
+import { NO_MESSAGE_HANDLER } from './in-process.server.js';
+import { guardPayload, patternModule } from './payload.guard.js';
+
+type NatsMsg = { subject: string; reply?: string; headers?: unknown; json<T>(): T; respond(data: string): boolean };
+type NatsSubscription = { drain(): Promise<void> };
+type NatsConnection = {
+  subscribe(subject: string, options: { queue: string; callback: (err: Error | null, msg: NatsMsg) => void }): NatsSubscription;
+};
+type Packet = { id?: unknown; pattern?: unknown; data?: unknown; metadata?: PacketMetadata };
+
+/** The RPC context of a NATS message: NestJS's, plus the pattern and the packet metadata the other transports offer. */
+export class NatsPacketContext extends NatsContext {
+  constructor(subject: string, headers: unknown, private readonly pattern: string, private readonly metadata: PacketMetadata | undefined) {
+    super([subject, headers]);
+  }
+
+  getPattern(): string {
+    return this.pattern;
+  }
+
+  getMetadata(): PacketMetadata | undefined {
+    return this.metadata;
+  }
+}
+
+/**
+ * A NATS listener for the modules that share one NATS URL. Every process hosting a module subscribes
+ * to its patterns in the module's queue group, so NATS hands each request to exactly one of them.
+ * Subjects carry the deployment's namespace; payloads are checked against INPUT_LIMITS as on every
+ * listener. `stopReceiving()` leaves the queue groups (the other processes get every new request) while
+ * the messages already taken are finished.
+ */
+export class ModuleNatsServer extends ServerNats {
+  private readonly queueSubscriptions: NatsSubscription[] = [];
+
+  constructor(
+    private readonly modules: readonly string[],
+    private readonly namespace: string,
+    options: Required<NatsOptions>['options'],
+  ) {
+    super(options);
+  }
+
+  override addHandler(pattern: any, callback: MessageHandler, isEventHandler = false, extras: Record<string, any> = {}): void {
+    if (!this.modules.includes(patternModule(this.getPatternAsString(pattern)))) return;
+    super.addHandler(pattern, guardPayload(callback, isEventHandler), isEventHandler, extras);
+  }
+
+  override bindEvents(client: NatsConnection): void {
+    for (const pattern of this.messageHandlers.keys()) {
+      const subject = namespaced(this.namespace, pattern);
+      this.queueSubscriptions.push(client.subscribe(subject, {
+        // A queue group per module: the module's processes share its requests.
+        queue: patternModule(pattern),
+        callback: (err, msg) => {
+          if (err) return this.logger.error(err);
+          this.handlePacket(pattern, msg).catch((e: unknown) => this.handleError(e as string));
+        },
+      }));
+    }
+  }
+
+  /** Leaves every queue group; messages already received are still handled and answered. */
+  async stopReceiving(): Promise<void> {
+    const subscriptions = this.queueSubscriptions.splice(0);
+    await Promise.all(subscriptions.map((s) => s.drain().catch(() => undefined)));
+  }
+
+  private async handlePacket(pattern: string, msg: NatsMsg): Promise<void> {
+    let packet: Packet;
+    try {
+      packet = msg.json<Packet>();
+    } catch {
+      return this.refuse(msg, undefined, { ...CommonErrors.MALFORMED_REQUEST, message: 'The message is not valid JSON' });
+    }
+    const problem = inspectInput(packet);
+    if (problem || packet === null || typeof packet !== 'object') {
+      const id = (packet as Packet | null)?.id;
+      const body = problem ? inputProblemError(problem).toBody() : { ...CommonErrors.MALFORMED_REQUEST, message: 'The message is not a packet' };
+      return this.refuse(msg, typeof id === 'string' ? id : undefined, body);
+    }
+    const context = new NatsPacketContext(msg.subject, msg.headers, pattern, packet.metadata);
+    if (packet.id === undefined) {
+      return this.handleEvent(pattern, { pattern, data: packet.data }, context);
+    }
+    const id = packet.id;
+    const respond = (response: object) => {
+      if (msg.reply) msg.respond(JSON.stringify({ ...response, id }));
+    };
+    const handler = this.getHandlerByPattern(pattern);
+    if (!handler) return respond({ status: 'error', err: NO_MESSAGE_HANDLER });
+    return this.handleRequest(context, async () => this.transformToObservable(await handler(packet.data, context)), respond);
+  }
+
+  private refuse(msg: NatsMsg, id: string | undefined, err: object): void {
+    if (msg.reply) msg.respond(JSON.stringify({ id, err, isDisposed: true, status: 'error' }));
+  }
+}
