@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { MODULE_DEFINITIONS } from './app.modules.js';
 import { busConfig, databaseConfig, httpConfig, tcpListenerConfig } from './common/config/settings.js';
 import type { Topology } from './common/config/topology.js';
+import { RetentionModule } from './common/database/retention.js';
 import { HealthModule } from './common/health/health.module.js';
 import { RateLimitModule } from './common/http/rate-limit.module.js';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module.js';
@@ -24,6 +25,7 @@ export class AppModule {
         ObservabilityModule,
         LifecycleModule,
         MessagingModule.forRoot(topology),
+        RetentionModule,
         HealthModule,
         ...(topology.api ? [RateLimitModule] : []),
         ...cores,

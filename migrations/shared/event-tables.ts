@@ -43,3 +43,37 @@ export async function createCredentialCopyV1(q: QueryRunner, schema: string): Pr
     )`);
   await q.query(`CREATE INDEX "credential_versions_revision" ON "${schema}"."credential_versions" ("revision")`);
 }
+
+/**
+ * Version 2, for replicas and bounded tables: a parked event holds back its aggregate (found by a
+ * partial index of parked rows), delivered outbox rows and inbox rows are deleted by age (indexes on
+ * their times), and the credential copy is followed by transaction id instead of a sequence, which a
+ * transaction that commits late would let a reader skip.
+ */
+export async function upgradeEventTablesV2(q: QueryRunner, schema: string): Promise<void> {
+  await q.query(`CREATE INDEX "outbox_parked" ON "${schema}"."outbox" ("consumer", "aggregate_id", "seq") WHERE "parked_at" IS NOT NULL`);
+  await q.query(`CREATE INDEX "outbox_delivered_at" ON "${schema}"."outbox" ("delivered_at") WHERE "delivered_at" IS NOT NULL`);
+  await q.query(`CREATE INDEX "inbox_received_at" ON "${schema}"."inbox" ("received_at")`);
+}
+
+export async function downgradeEventTablesV2(q: QueryRunner, schema: string): Promise<void> {
+  await q.query(`DROP INDEX "${schema}"."outbox_parked", "${schema}"."outbox_delivered_at", "${schema}"."inbox_received_at"`);
+}
+
+/**
+ * The credential copy records the id of the transaction that last changed each row; a reader takes
+ * every row changed by a transaction at or after the oldest one still running when it last read.
+ */
+export async function upgradeCredentialCopyV2(q: QueryRunner, schema: string): Promise<void> {
+  await q.query(`ALTER TABLE "${schema}"."credential_versions" ADD COLUMN "changed_xid" xid8 NOT NULL DEFAULT pg_current_xact_id()`);
+  await q.query(`DROP INDEX "${schema}"."credential_versions_revision"`);
+  await q.query(`ALTER TABLE "${schema}"."credential_versions" DROP COLUMN "revision"`);
+  await q.query(`CREATE INDEX "credential_versions_changed" ON "${schema}"."credential_versions" ("changed_xid")`);
+}
+
+export async function downgradeCredentialCopyV2(q: QueryRunner, schema: string): Promise<void> {
+  await q.query(`DROP INDEX "${schema}"."credential_versions_changed"`);
+  await q.query(`ALTER TABLE "${schema}"."credential_versions" DROP COLUMN "changed_xid"`);
+  await q.query(`ALTER TABLE "${schema}"."credential_versions" ADD COLUMN "revision" bigserial NOT NULL`);
+  await q.query(`CREATE INDEX "credential_versions_revision" ON "${schema}"."credential_versions" ("revision")`);
+}

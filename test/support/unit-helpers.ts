@@ -1,5 +1,5 @@
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { createCredentialCopyV1, createEventTablesV1 } from '../../migrations/shared/event-tables.js';
+import { createCredentialCopyV1, createEventTablesV1, upgradeCredentialCopyV2, upgradeEventTablesV2 } from '../../migrations/shared/event-tables.js';
 import { dataSourceOptions, migrateModule, ModuleDatabaseOptions } from '../../src/common/database/database.module.js';
 import { DomainError } from '../../src/common/errors/domain-error.js';
 
@@ -21,6 +21,8 @@ export function openEventTablesDatabase(schema: string): Promise<DataSource> {
     async up(q: QueryRunner): Promise<void> {
       await createEventTablesV1(q, schema);
       await createCredentialCopyV1(q, schema);
+      await upgradeEventTablesV2(q, schema);
+      await upgradeCredentialCopyV2(q, schema);
     }
 
     async down(): Promise<void> {}

@@ -36,12 +36,17 @@ export type AfterCommit = (action: () => void) => void;
  *
  * Other replicas of the same module apply the same changes to the shared table; each process re-reads
  * the rows changed since it last looked every `refreshMs`, which bounds how late a revocation applied
- * by another replica reaches this one.
+ * by another replica reaches this one. "Since it last looked" goes by transaction id, not by a
+ * sequence: each read also takes the oldest transaction still running at that moment (the snapshot's
+ * xmin), and the next read takes every row changed by that transaction or a later one. A transaction
+ * that drew an earlier number but committed after the read is so never skipped; rows read twice are
+ * harmless, since a version only ever replaces a lower one.
  */
 export class CredentialCopy extends CredentialVersions implements OnApplicationShutdown {
   private readonly logger = new Logger('CredentialCopy');
   private readonly states = new Map<string, CredentialState>();
-  private revision = 0;
+  /** The oldest transaction that was still running at the last read (xid8, as text). */
+  private horizon = '0';
   private timer: NodeJS.Timeout | undefined;
   private readonly table: string;
 
@@ -80,7 +85,7 @@ export class CredentialCopy extends CredentialVersions implements OnApplicationS
     await manager.query(
       `INSERT INTO ${this.table} (user_id, version, role, active) VALUES ($1, $2, $3, $4)
        ON CONFLICT (user_id) DO UPDATE SET version = EXCLUDED.version, role = EXCLUDED.role, active = EXCLUDED.active,
-         revision = DEFAULT
+         changed_xid = pg_current_xact_id()
        WHERE ${this.table}.version <= EXCLUDED.version`,
       [change.userId, change.version, change.role, change.active],
     );
@@ -93,14 +98,16 @@ export class CredentialCopy extends CredentialVersions implements OnApplicationS
   }
 
   private async refresh(): Promise<void> {
-    const rows: Array<{ user_id: string; version: number; role: string; active: boolean; revision: string | number }> =
-      await this.dataSource.query(
-        `SELECT user_id, version, role, active, revision FROM ${this.table} WHERE revision > $1 ORDER BY revision`,
-        [this.revision],
-      );
+    // One statement, one snapshot: the rows it sees and the horizon it reports belong together.
+    const rows: Array<{ horizon: string; user_id: string | null; version: number; role: string; active: boolean }> = await this.dataSource.query(
+      `SELECT h.horizon, c.user_id, c.version, c.role, c.active
+       FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon) h
+       LEFT JOIN ${this.table} c ON c.changed_xid >= $1::xid8`,
+      [this.horizon],
+    );
     for (const row of rows) {
-      this.remember({ userId: row.user_id, version: row.version, role: row.role, active: row.active });
-      this.revision = Math.max(this.revision, Number(row.revision));
+      if (row.user_id !== null) this.remember({ userId: row.user_id, version: row.version, role: row.role, active: row.active });
     }
+    this.horizon = rows[0].horizon;
   }
 }

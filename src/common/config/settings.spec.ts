@@ -44,7 +44,7 @@ describe('settings', () => {
       breakerResetMs: 2000,
       breakerVolumeThreshold: 5,
     });
-    expect(readDatabaseSettings({})).toEqual({ dataDir: './data', runMigrations: true, poolSize: 10 });
+    expect(readDatabaseSettings({})).toEqual({ dataDir: './data', runMigrations: true, poolSize: 10, acquireTimeoutMs: 10_000 });
   });
 
   it('reads every value that is set', () => {
@@ -70,10 +70,11 @@ describe('settings', () => {
       breakerResetMs: 100,
       breakerVolumeThreshold: 1,
     });
-    expect(readDatabaseSettings({ DATA_DIR: ':memory:', MIGRATIONS_RUN: 'false', DATABASE_POOL_SIZE: '3' })).toEqual({
+    expect(readDatabaseSettings({ DATA_DIR: ':memory:', MIGRATIONS_RUN: 'false', DATABASE_POOL_SIZE: '3', DATABASE_ACQUIRE_TIMEOUT_MS: '2500' })).toEqual({
       dataDir: ':memory:',
       runMigrations: false,
       poolSize: 3,
+      acquireTimeoutMs: 2500,
     });
   });
 

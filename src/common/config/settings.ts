@@ -57,6 +57,8 @@ export function readDatabaseSettings(env: Env) {
     dataDir,
     runMigrations: readBoolean(env, 'MIGRATIONS_RUN', true),
     poolSize: readInteger(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    /** How long a statement waits for a free pooled connection (or a new one) before it fails. */
+    acquireTimeoutMs: readInteger(env, 'DATABASE_ACQUIRE_TIMEOUT_MS', 10_000, 100, 600_000),
   };
 }
 
@@ -86,10 +88,33 @@ export function readEventSettings(env: Env) {
      * then; never more than half the bus deadline. 0 answers at once.
      */
     settleMs: readInteger(env, 'EVENTS_SETTLE_MS', 1000, 0, 60_000),
+    /** How often a replica that does not relay a module's events tries to take over. */
+    leaderRetryMs: readInteger(env, 'EVENTS_LEADER_RETRY_MS', 1000, 50, 60_000),
+    /** How often the relaying replica proves its database session (and so its lock) still lives. */
+    leaderCheckMs: readInteger(env, 'EVENTS_LEADER_CHECK_MS', 1000, 50, 60_000),
+  };
+}
+
+/** What is deleted when, so tables stay bounded (docs/operations.md). */
+export function readRetentionSettings(env: Env) {
+  const day = 24 * 3600_000;
+  return {
+    /** How often the sweeps run; 0 turns them off. */
+    intervalMs: readInteger(env, 'RETENTION_INTERVAL_MS', 300_000, 0, day),
+    /** Rows deleted per transaction. */
+    batch: readInteger(env, 'RETENTION_BATCH', 5000, 1, 1_000_000),
+    /** How long a delivered outbox row is kept (parked and pending rows are never deleted). */
+    outboxMs: readInteger(env, 'OUTBOX_RETENTION_MS', 7 * day, 60_000, 3650 * day),
+    /**
+     * How long a consumer remembers an applied event id. A redelivery later than this would be applied
+     * again, so it must outlast the longest time a producer can stay down with an acknowledgement unrecorded.
+     */
+    inboxMs: readInteger(env, 'INBOX_RETENTION_MS', 30 * day, 60_000, 3650 * day),
   };
 }
 
 export const identityConfig = registerSettings('identity', readIdentitySettings);
+export const retentionConfig = registerSettings('retention', readRetentionSettings);
 export const eventsConfig = registerSettings('events', readEventSettings);
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -134,6 +159,7 @@ export function loadSettings(modules: readonly ModuleDefinition[]) {
     tokens: readSettings(readTokenSettings),
     identity: readSettings(readIdentitySettings),
     events: readSettings(readEventSettings),
+    retention: readSettings(readRetentionSettings),
     log: readSettings(readLogSettings),
     shutdown: readSettings(readShutdownSettings),
     security: readSettings(readSecuritySettings),

@@ -34,6 +34,7 @@ describe('readTopology', () => {
       transport: 'local',
       tcp: { host: '127.0.0.1', port: 4001 },
       redisUrl: 'redis://127.0.0.1:6379',
+      natsUrl: 'nats://127.0.0.1:4222',
       databaseUrl: undefined,
     });
     expect(t.modules.orders.tcp.port).toBe(4002);
@@ -102,7 +103,7 @@ describe('readTopology', () => {
       const err = configError({ MODULES: 'orders', API: 'false' });
       expect(err.message).toBe(
         'Invalid configuration: USERS_TRANSPORT is "local", but this process calls the users module without hosting it ' +
-          '(MODULES=orders): add users to MODULES or set USERS_TRANSPORT to tcp or redis',
+          '(MODULES=orders): add users to MODULES or set USERS_TRANSPORT to tcp, redis or nats',
       );
     });
 
@@ -161,7 +162,7 @@ describe('readTopology', () => {
       expect(err.variable).toBe('USERS_TRANSPORT');
       expect(err.message).toBe(
         'Invalid configuration: USERS_TRANSPORT is "local", but this process hosts auth, which consumes users events and is ' +
-          'reached only in-process (MODULES=auth): add users to MODULES, or set USERS_TRANSPORT or AUTH_TRANSPORT to tcp or redis',
+          'reached only in-process (MODULES=auth): add users to MODULES, or set USERS_TRANSPORT or AUTH_TRANSPORT to tcp, redis or nats',
       );
       // Orders calls users over TCP, but still needs auth's events from somewhere.
       expect(configError({ MODULES: 'orders', API: 'false', USERS_TRANSPORT: 'tcp' }).variable).toBe('AUTH_TRANSPORT');

@@ -83,7 +83,7 @@ export function readInteger(env: Env, name: string, fallback: number, min: numbe
   return value;
 }
 
-function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
+export function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   let url: URL;
@@ -172,7 +172,8 @@ export function readTopology(env: Env, descriptors: readonly ModuleDescriptor[])
 
 const NATS_PROTOCOLS = ['nats:', 'tls:'];
 
-function readNamespace(env: Env): string {
+/** BUS_NAMESPACE, validated: also the prefix of every key a deployment keeps in a shared store. */
+export function readNamespace(env: Env): string {
   const raw = env.BUS_NAMESPACE?.trim() ?? '';
   if (raw && !/^[a-z0-9][a-z0-9-]{0,31}$/.test(raw)) {
     throw new ConfigError('BUS_NAMESPACE', `must be 1 to 32 lower-case letters, digits or dashes (not first), got "${raw}"`);

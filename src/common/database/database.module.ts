@@ -18,12 +18,18 @@ export interface ModuleDatabaseOptions {
 export function dataSourceOptions(
   options: ModuleDatabaseOptions,
   url: string | undefined,
-  settings: Pick<ConfigType<typeof databaseConfig>, 'dataDir' | 'poolSize'>,
+  settings: Pick<ConfigType<typeof databaseConfig>, 'dataDir' | 'poolSize'> & { acquireTimeoutMs?: number },
 ): DataSourceOptions {
   return {
     type: 'postgres',
     ...(url
-      ? { url, extra: { max: settings.poolSize }, applicationName: `mm-${options.name}` }
+      ? {
+        url,
+        // A request waits at most acquireTimeoutMs for a pooled connection instead of forever, and
+        // keepalives let a connection whose server vanished fail instead of hanging.
+        extra: { max: settings.poolSize, connectionTimeoutMillis: settings.acquireTimeoutMs ?? 10_000, keepAlive: true },
+        applicationName: `mm-${options.name}`,
+      }
       : { driver: pgliteDriver(settings.dataDir === ':memory:' ? undefined : resolve(settings.dataDir, 'pglite')) }),
     schema: options.name,
     entities: options.entities,

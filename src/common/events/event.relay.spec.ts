@@ -18,12 +18,13 @@ import { InProcessServer } from '../messaging/in-process.server.js';
 import { LOCAL_SERVER } from '../messaging/transports.factory.js';
 import type { EventEnvelope } from './event.messages.js';
 import { EventRelay } from './event.relay.js';
+import { replayParked } from './outbox.js';
 import { eventHandlersFor } from './events.handlers.js';
 import { Inbox } from './inbox.js';
 import { Leadership } from './leadership.js';
 import { Outbox } from './outbox.js';
 
-const EVENTS: EventSettings = { pollMs: 20, longPollMs: 0, batchSize: 10, retryBackoffMs: 20, retryMaxMs: 100, maxAttempts: 2, settleMs: 0 };
+const EVENTS: EventSettings = { pollMs: 20, longPollMs: 0, batchSize: 10, retryBackoffMs: 20, retryMaxMs: 100, maxAttempts: 2, settleMs: 0, leaderRetryMs: 1000, leaderCheckMs: 1000 };
 const BUS: BusSettings = {
   deadlineMs: 150, retries: 0, retryBackoffMs: 10,
   // The breaker has its own spec; here every attempt must really try the connection.
@@ -103,7 +104,7 @@ describe('EventRelay', () => {
   });
 
   function startRelay(targets: string[]): void {
-    relay = new EventRelay(outbox, targets, channels, new ServiceTokens(jwt), EVENTS, new Leadership(producerDs, 'events:relay:alpha'));
+    relay = new EventRelay(outbox, targets, channels, new ServiceTokens(jwt), EVENTS, new Leadership(undefined, 'events:relay:alpha'));
     relay.start();
   }
 
@@ -142,7 +143,7 @@ describe('EventRelay', () => {
     expect(inbox.map((r) => r.event_id).sort()).toEqual([...ids].sort());
   });
 
-  it('counts a handler failure, holds the aggregate behind it, parks it at maxAttempts, then lets the aggregate go on', async () => {
+  it('counts a handler failure, parks it at maxAttempts, and holds its aggregate until a replay puts it first', async () => {
     beta.applied.length = 0;
     startRelay(['beta']);
     const broken = await publish('agg-broken', { n: 1, fail: true });
@@ -153,10 +154,22 @@ describe('EventRelay', () => {
     expect(await row('beta', broken)).toEqual({
       attempts: EVENTS.maxAttempts, delivered: false, parked: true, last_error: 'COMMON.INTERNAL: Internal server error',
     });
-    await until('the rest is delivered', async () => (await row('beta', behind)).delivered && (await row('beta', other)).delivered);
-    // The later event of the broken aggregate was applied only after its predecessor was parked.
-    expect(beta.applied).toEqual([{ aggregateId: 'agg-other', n: 3 }, { aggregateId: 'agg-broken', n: 2 }]);
-    expect(await row('beta', behind)).toMatchObject({ attempts: 0, parked: false });
+    await until('the other aggregate is delivered', async () => (await row('beta', other)).delivered);
+    // The later event of the broken aggregate waits behind the parked one: applied now, it would be overtaken by it on replay.
+    await sleep(10 * EVENTS.pollMs);
+    expect(await row('beta', behind)).toMatchObject({ delivered: false, attempts: 0, parked: false });
+    expect(beta.applied).toEqual([{ aggregateId: 'agg-other', n: 3 }]);
+
+    // The cause is fixed and the parked event replayed: it is applied first, then the one behind it.
+    beta.failing = false;
+    try {
+      expect(await replayParked(producerDs, 'alpha', broken)).toBe(1);
+      outbox.signal.notify();
+      await until('the aggregate is delivered', async () => (await row('beta', behind)).delivered);
+      expect(beta.applied).toEqual([{ aggregateId: 'agg-other', n: 3 }, { aggregateId: 'agg-broken', n: 1 }, { aggregateId: 'agg-broken', n: 2 }]);
+    } finally {
+      beta.failing = true;
+    }
   });
 
   it('retries a consumer that does not answer without counting attempts or parking, and delivers once it does', async () => {

@@ -81,7 +81,8 @@ abstract class EventLoop {
         await this.idle(backoff.ready ? this.settings.pollMs : Math.min(this.settings.pollMs, backoff.remainingMs));
       } catch (err) {
         this.logger.warn({ err, peer }, 'An event delivery round failed; retrying');
-        await this.leadership.resign();
+        // The lead is proven again before the next round: the failure may have been its session.
+        this.leadership.doubt();
         await sleep(this.settings.pollMs);
       }
     }

@@ -4,15 +4,17 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { IdentityModule } from '../auth/identity.module.js';
 import { ServiceTokens } from '../auth/service-tokens.js';
-import { busConfig, eventsConfig } from '../config/settings.js';
+import { busConfig, eventsConfig, retentionConfig } from '../config/settings.js';
+import { RetentionSchedule } from '../database/retention.js';
 import type { Topology } from '../config/topology.js';
 import { ChannelRegistry, TOPOLOGY } from '../messaging/channel.registry.js';
 import { EventPuller, EventRelay } from './event.relay.js';
 import { eventHandlersFor } from './events.handlers.js';
 import { EventsRegistry } from './events.registry.js';
 import { Inbox } from './inbox.js';
+import { EventSession } from './event.session.js';
 import { Leadership } from './leadership.js';
-import { Outbox } from './outbox.js';
+import { Outbox, outboxChannels } from './outbox.js';
 
 const EVENTS_MODULE = Symbol('events:module');
 
@@ -20,6 +22,7 @@ const EVENTS_MODULE = Symbol('events:module');
 @Injectable()
 class EventMovers implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly movers: Array<EventRelay | EventPuller> = [];
+  private session: EventSession | undefined;
 
   constructor(
     @Inject(EVENTS_MODULE) private readonly module: string,
@@ -31,23 +34,54 @@ class EventMovers implements OnApplicationBootstrap, BeforeApplicationShutdown {
     private readonly registry: EventsRegistry,
     @Inject(eventsConfig.KEY) private readonly settings: ConfigType<typeof eventsConfig>,
     @Inject(busConfig.KEY) private readonly bus: ConfigType<typeof busConfig>,
+    private readonly retention: RetentionSchedule,
+    @Inject(retentionConfig.KEY) private readonly kept: ConfigType<typeof retentionConfig>,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.inbox.assertComplete();
     this.registry.add(this.outbox);
-    const ds = this.outbox.dataSource;
+    const url = (this.outbox.dataSource.options as { url?: string }).url;
+    // On PostgreSQL other processes may host this module too: the lead and the news go through a session.
+    if (url) this.session = this.openSession(url);
     const targets = this.topology.pushTargets[this.module] ?? [];
     const sources = this.topology.pullSources[this.module] ?? [];
+    const timing = { retryMs: this.settings.leaderRetryMs, checkMs: this.settings.leaderCheckMs };
     this.movers.push(
-      new EventRelay(this.outbox, targets, this.channels, this.serviceTokens, this.settings, new Leadership(ds, `events:relay:${this.module}`)),
-      new EventPuller(this.inbox, sources, this.bus, this.channels, this.serviceTokens, this.settings, new Leadership(ds, `events:fetch:${this.module}`)),
+      new EventRelay(this.outbox, targets, this.channels, this.serviceTokens, this.settings, new Leadership(this.session, `events:relay:${this.module}`, timing)),
+      new EventPuller(this.inbox, sources, this.bus, this.channels, this.serviceTokens, this.settings, new Leadership(this.session, `events:fetch:${this.module}`, timing)),
     );
     this.movers.forEach((m) => m.start());
+    const ds = this.outbox.dataSource;
+    const olderThan = (column: string) => `${column} < now() - make_interval(secs => $1::float8 / 1000.0)`;
+    this.retention.add(ds, { table: `"${this.module}"."outbox"`, where: olderThan('delivered_at'), params: [this.kept.outboxMs] });
+    this.retention.add(ds, { table: `"${this.module}"."inbox"`, where: olderThan('received_at'), params: [this.kept.inboxMs] });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.movers.map((m) => m.stop()));
+    await this.session?.close();
+  }
+
+  /**
+   * The module's events session: a new event (written by any replica) wakes this process's relay and
+   * the consumers' fetches it holds open; an acknowledgement recorded by the replica that relays
+   * answers the requests here that wait for their event to settle.
+   */
+  private openSession(url: string): EventSession {
+    const session = new EventSession(url, this.module);
+    const channels = outboxChannels(this.module);
+    session.listen(channels.written, () => this.outbox.signal.notify());
+    session.listen(channels.delivered, (payload) => this.outbox.deliveredElsewhere(payload));
+    // Only a producer whose events someone consumes needs to hear about them from the start.
+    if (Object.values(this.topology.subscribers).length && this.producesConsumedEvents()) {
+      session.connect().catch(() => undefined);
+    }
+    return session;
+  }
+
+  private producesConsumedEvents(): boolean {
+    return Object.keys(this.topology.subscribers).some((event) => event.startsWith(`${this.module}.`));
   }
 }
 
@@ -60,7 +94,7 @@ export class EventsModule {
   static forModule(name: string): DynamicModule {
     return {
       module: EventsModule,
-      imports: [IdentityModule.tokens(), ConfigModule.forFeature(eventsConfig), ConfigModule.forFeature(busConfig)],
+      imports: [IdentityModule.tokens(), ConfigModule.forFeature(eventsConfig), ConfigModule.forFeature(busConfig), ConfigModule.forFeature(retentionConfig)],
       controllers: [eventHandlersFor(name)],
       providers: [
         // A plain value, so Nest tells two modules' instances apart (it identifies dynamic modules by their metadata).

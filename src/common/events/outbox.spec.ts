@@ -11,7 +11,7 @@ import { Outbox, replayParked } from './outbox.js';
 const SETTINGS: EventSettings = {
   pollMs: 50, longPollMs: 0, batchSize: 50,
   // Seconds, so the delays can be read back from the table despite the time the statements take.
-  retryBackoffMs: 1000, retryMaxMs: 3000, maxAttempts: 4, settleMs: 0,
+  retryBackoffMs: 1000, retryMaxMs: 3000, maxAttempts: 4, settleMs: 0, leaderRetryMs: 1000, leaderCheckMs: 1000,
 };
 const SUBSCRIBERS = { 'probe.happened': ['alpha', 'beta'], 'probe.noted': ['alpha'] };
 
@@ -167,7 +167,7 @@ describe('Outbox', () => {
       expect(await outbox.counts()).toEqual({ pending: 1, parked: 0 });
     });
 
-    it('parks an event at maxAttempts failures, counts it, and lets its aggregate move on', async () => {
+    it('parks an event at maxAttempts failures, counts it, and holds its aggregate until it is replayed', async () => {
       const metric = async () => (await eventsParked.get()).values.find((v) => v.labels.producer === 'probe' && v.labels.consumer === 'alpha')?.value ?? 0;
       const parkedBefore = await metric();
       const first = await publish('agg-1');
@@ -180,13 +180,19 @@ describe('Outbox', () => {
       expect(await row('alpha', first)).toMatchObject({ attempts: SETTINGS.maxAttempts, parked: true, last_error: 'still failing' });
       expect(await metric()).toBe(parkedBefore + 1);
       expect(await outbox.counts()).toEqual({ pending: 3, parked: 1 });
-      // A parked event waits for a replay instead of blocking its aggregate forever.
-      expect(await pendingIds('alpha')).toEqual([second]);
+      // The aggregate's later events wait for the parked one: delivered now, they would be overtaken by it on replay.
+      expect(await pendingIds('alpha')).toEqual([]);
+      const unrelated = await publish('agg-2');
+      expect(await pendingIds('alpha')).toEqual([unrelated]);
 
       // A late failure report changes nothing more: the event waits for its replay.
       await fail('alpha', first, 'late failure');
       expect(await row('alpha', first)).toMatchObject({ attempts: SETTINGS.maxAttempts, parked: true, delivered: false, last_error: 'still failing' });
       expect(await metric()).toBe(parkedBefore + 1);
+
+      // Replayed, the parked event goes first and the one behind it follows.
+      expect(await replayParked(ds, 'probe', first)).toBe(1);
+      expect(await pendingIds('alpha')).toEqual([first, second, unrelated]);
     });
 
     it('resolves a registration waiting for a consumer once that consumer acknowledges, and false after the wait', async () => {

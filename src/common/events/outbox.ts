@@ -21,6 +21,15 @@ export interface OutboxCounts {
   parked: number;
 }
 
+/** Counts stop here: a probe or a scrape reads at most this many index entries, whatever the backlog. */
+export const COUNT_CAP = 100_000;
+
+/** The notification channels through which replicas of a producer tell each other of new and delivered events. */
+export const outboxChannels = (producer: string) => ({ written: `mm_outbox_${producer}`, delivered: `mm_delivered_${producer}` });
+
+/** Event ids per delivered notification: PostgreSQL bounds a payload at 8000 bytes. */
+const IDS_PER_NOTIFICATION = 150;
+
 /**
  * A producer module's outbox: table `<schema>.outbox`, one row per event and consumer, written in the
  * same transaction as the state change it reports, so an event exists exactly when its change does.
@@ -32,6 +41,9 @@ export class Outbox {
   private readonly waiters = new Map<string, () => void>();
   readonly signal = new EventSignal();
 
+  /** Whether other processes may share this outbox (PostgreSQL): they hear of its changes by notification. */
+  private readonly shared: boolean;
+
   constructor(
     readonly dataSource: DataSource,
     readonly producer: string,
@@ -42,6 +54,7 @@ export class Outbox {
     private readonly deadlineMs = 5000,
   ) {
     this.table = `"${producer}"."outbox"`;
+    this.shared = Boolean((dataSource.options as { url?: string }).url);
   }
 
   /**
@@ -66,17 +79,23 @@ export class Outbox {
         [id, consumer, name, aggregateId, JSON.stringify(payload)],
       );
     }
+    // Sent when the transaction commits: wakes the relay, wherever it runs.
+    if (this.shared) await manager.query('SELECT pg_notify($1, $2)', [outboxChannels(this.producer).written, id]);
     return id;
   }
 
   /**
    * The next events for `consumer`, oldest first. An aggregate whose earliest undelivered event is
-   * waiting for a retry holds back its later events, so one aggregate's events are applied in order.
+   * waiting for a retry, or is parked, holds back its later events, so one aggregate's events are
+   * applied in order: after a replay, the parked event goes first.
    */
   async pending(consumer: string, limit: number): Promise<EventEnvelope[]> {
     const rows: OutboxRow[] = await this.dataSource.query(
-      `SELECT seq, event_id, name, aggregate_id, payload, occurred_at, next_attempt_at <= now() AS due
-       FROM ${this.table} WHERE consumer = $1 AND delivered_at IS NULL AND parked_at IS NULL ORDER BY seq LIMIT $2`,
+      `SELECT o.seq, o.event_id, o.name, o.aggregate_id, o.payload, o.occurred_at, o.next_attempt_at <= now() AS due
+       FROM ${this.table} o WHERE o.consumer = $1 AND o.delivered_at IS NULL AND o.parked_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM ${this.table} p WHERE p.consumer = o.consumer AND p.aggregate_id = o.aggregate_id
+                         AND p.parked_at IS NOT NULL AND p.seq < o.seq)
+       ORDER BY o.seq LIMIT $2`,
       [consumer, limit],
     );
     const held = new Set<string>();
@@ -104,7 +123,13 @@ export class Outbox {
         `UPDATE ${this.table} SET delivered_at = now(), parked_at = NULL, last_error = NULL WHERE consumer = $1 AND event_id = ANY($2::uuid[]) AND delivered_at IS NULL`,
         [consumer, delivered],
       );
-      for (const id of delivered) this.waiters.get(`${id}:${consumer}`)?.();
+      this.acknowledged(consumer, delivered);
+      if (this.shared) {
+        for (let i = 0; i < delivered.length; i += IDS_PER_NOTIFICATION) {
+          const ids = delivered.slice(i, i + IDS_PER_NOTIFICATION).join(',');
+          await this.dataSource.query('SELECT pg_notify($1, $2)', [outboxChannels(this.producer).delivered, `${consumer}:${ids}`]);
+        }
+      }
     }
     for (const failure of results.filter((r) => r.outcome === 'failed')) {
       const [rows]: [Array<{ parked: boolean; name: string }>, number] = await this.dataSource.query(
@@ -123,7 +148,18 @@ export class Outbox {
     }
   }
 
-  /** Resolves true once `consumer` has acknowledged the event (as recorded by this process), false after `ms`. */
+  /** Wakes the requests waiting for these events to reach `consumer`. */
+  acknowledged(consumer: string, eventIds: readonly string[]): void {
+    for (const id of eventIds) this.waiters.get(`${id}:${consumer}`)?.();
+  }
+
+  /** A delivered notification from the replica that relays: `<consumer>:<id>,<id>...`. */
+  deliveredElsewhere(payload: string): void {
+    const at = payload.indexOf(':');
+    if (at > 0) this.acknowledged(payload.slice(0, at), payload.slice(at + 1).split(','));
+  }
+
+  /** Resolves true once `consumer` has acknowledged the event (as recorded by any replica), false after `ms`. */
   delivered(eventId: string, consumer: string, ms: number): Promise<boolean> {
     const key = `${eventId}:${consumer}`;
     return new Promise((resolve) => {
@@ -148,10 +184,15 @@ export class Outbox {
     return Promise.all((this.subscribers[name] ?? []).map((c) => this.delivered(eventId, c, ms))).then(() => undefined);
   }
 
+  /**
+   * Events waiting and parked, each read from its own partial index and capped at COUNT_CAP, so the
+   * cost does not grow with the delivered rows (or with a backlog past the cap).
+   */
   async counts(): Promise<OutboxCounts> {
     const [row]: Array<{ pending: string | number; parked: string | number }> = await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS pending,
-              count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked FROM ${this.table}`,
+      `SELECT (SELECT count(*) FROM (SELECT 1 FROM ${this.table} WHERE delivered_at IS NULL AND parked_at IS NULL LIMIT $1) p) AS pending,
+              (SELECT count(*) FROM (SELECT 1 FROM ${this.table} WHERE parked_at IS NOT NULL LIMIT $1) k) AS parked`,
+      [COUNT_CAP],
     );
     return { pending: Number(row.pending), parked: Number(row.parked) };
   }

@@ -8,7 +8,7 @@ export class HealthCheckResult {
   @ApiProperty({ enum: ['up', 'down'], example: 'up' })
   status: 'up' | 'down';
 
-  @ApiPropertyOptional({ enum: ['local', 'tcp', 'redis'], description: 'For `<module>-bus` checks: how the module is reached.' })
+  @ApiPropertyOptional({ enum: ['local', 'tcp', 'redis', 'nats'], description: 'For `<module>-bus` checks: how the module is reached.' })
   transport?: string;
 
   @ApiPropertyOptional({ example: 'no answer within 2000 ms', maxLength: MAX_CHECK_MESSAGE_LENGTH, description: 'Why a check is down.' })

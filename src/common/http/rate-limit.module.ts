@@ -3,6 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { isCredentialRoute, isUnlimitedRoute } from './rate-limit.decorators.js';
+import { redisOptions } from '../messaging/transports.factory.js';
+import { SharedRateLimitStorage } from './rate-limit.shared-storage.js';
 import { SlidingWindowStorage } from './rate-limit.storage.js';
 import { securityConfig } from './security.settings.js';
 
@@ -51,8 +53,9 @@ const perClient = (_context: ExecutionContext, tracker: string, name: string) =>
 const perAttempt = (context: ExecutionContext, tracker: string, name: string) => `${name}|${context.getHandler().name}|${tracker}`;
 
 /**
- * Per-process counters (in memory, SlidingWindowStorage): behind several gateway processes each one
- * counts its own share.
+ * Counted in this process's memory (SlidingWindowStorage) by default, which is right for one gateway;
+ * with RATE_LIMIT_STORE=redis every gateway of the deployment counts in one Redis (SharedRateLimitStorage),
+ * so several gateways together allow what one would.
  * - `default`: RATE_LIMIT requests per client address per window, across every route but the `Unlimited` ones;
  * - `credential-client`: CREDENTIAL_CLIENT_RATE_LIMIT credential attempts per client address, across emails;
  * - `credential-account`: CREDENTIAL_RATE_LIMIT attempts per client address, account and route.
@@ -64,7 +67,9 @@ const perAttempt = (context: ExecutionContext, tracker: string, name: string) =>
       inject: [securityConfig.KEY],
       useFactory: (s: ConfigType<typeof securityConfig>) => {
         return {
-          storage: new SlidingWindowStorage(),
+          storage: s.rateLimitStore.kind === 'redis'
+            ? new SharedRateLimitStorage(redisOptions(s.rateLimitStore.url), s.rateLimitStore.prefix)
+            : new SlidingWindowStorage(),
           throttlers: [
             { name: 'default', limit: s.rateLimit, ttl: s.rateWindowMs, generateKey: perClient },
             {

@@ -1,5 +1,5 @@
 import { registerSettings } from '../config/settings.source.js';
-import { ConfigError, readInteger } from '../config/topology.js';
+import { ConfigError, readInteger, readNamespace, readUrl } from '../config/topology.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -32,7 +32,21 @@ export function readSecuritySettings(env: Env) {
     /** Login, registration and password-change attempts per client address per window, whatever the account. */
     authClientRateLimit: readInteger(env, 'CREDENTIAL_CLIENT_RATE_LIMIT', 20, 1, 1_000_000),
     rateWindowMs: readInteger(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000),
+    rateLimitStore: readRateLimitStore(env),
   };
+}
+
+/**
+ * Where the limits count: `memory` (each gateway process counts its own share, right for one process)
+ * or `redis` (every gateway of the deployment counts together; RATE_LIMIT_REDIS_URL, else REDIS_URL).
+ */
+function readRateLimitStore(env: Env): { kind: 'memory' } | { kind: 'redis'; url: string; prefix: string } {
+  const kind = env.RATE_LIMIT_STORE?.trim().toLowerCase() || 'memory';
+  if (kind === 'memory') return { kind };
+  if (kind !== 'redis') throw new ConfigError('RATE_LIMIT_STORE', `must be memory or redis, got "${env.RATE_LIMIT_STORE}"`);
+  const url = readUrl(env, 'RATE_LIMIT_REDIS_URL', ['redis:', 'rediss:']) ?? readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379';
+  const namespace = readNamespace(env);
+  return { kind, url, prefix: `mm:${namespace ? `${namespace}:` : ''}rate-limit` };
 }
 
 export type SecuritySettings = ReturnType<typeof readSecuritySettings>;

@@ -31,13 +31,13 @@ export class AccountsService {
   /** The same answer, in about the same time, for an unknown email and a wrong password. */
   async login({ email, password }: LoginRequest): Promise<SessionGrant> {
     const account = `login:${email}`;
-    this.attempts.assertAllowed(account);
+    const hadFailures = await this.attempts.assertAllowed(account);
     const credential = await this.credentials.findOneBy({ email, status: 'active' });
     if (!(await this.hasher.verify(credential?.passwordHash, password)) || !credential) {
-      this.attempts.failed(account);
+      await this.attempts.failed(account);
       throw invalidCredentials();
     }
-    this.attempts.succeeded(account);
+    await this.attempts.succeeded(account, hadFailures);
     return this.sessions.issue(credential);
   }
 
@@ -48,12 +48,12 @@ export class AccountsService {
   async changePassword(identity: UserIdentity, { currentPassword, newPassword }: ChangePasswordRequest): Promise<SessionGrant> {
     const credential = await this.current(identity);
     const account = `password:${credential.userId}`;
-    this.attempts.assertAllowed(account);
+    const hadFailures = await this.attempts.assertAllowed(account);
     if (!(await this.hasher.verify(credential.passwordHash, currentPassword))) {
-      this.attempts.failed(account);
+      await this.attempts.failed(account);
       throw invalidCredentials();
     }
-    this.attempts.succeeded(account);
+    await this.attempts.succeeded(account, hadFailures);
     assertStrongPassword(newPassword, credential.email);
     const passwordHash = await this.hasher.hash(newPassword);
     const version = credential.version + 1;

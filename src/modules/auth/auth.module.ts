@@ -1,10 +1,13 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { ConfigModule } from '@nestjs/config';
 import { authMigrations } from '../../../migrations/auth/index.js';
 import { IdentityModule } from '../../common/auth/identity.module.js';
 import type { ModuleDefinition } from '../../common/config/module-definition.js';
 import { busConfig } from '../../common/config/settings.js';
 import { DatabaseModule } from '../../common/database/database.module.js';
+import { RetentionSchedule } from '../../common/database/retention.js';
 import { EventsModule } from '../../common/events/events.module.js';
 import { BusClientModule } from '../../common/messaging/messaging.module.js';
 import { UsersEvents } from '../users/index.js';
@@ -38,7 +41,18 @@ import { TokenIssuer } from './token.issuer.js';
   controllers: [AuthHandlers],
   providers: [PasswordHasher, TokenIssuer, SessionsService, AccountsService, RegistrationService, AuthEventHandlers, FailedAttempts],
 })
-export class AuthCoreModule {}
+export class AuthCoreModule implements OnModuleInit {
+  constructor(
+    private readonly retention: RetentionSchedule,
+    @InjectDataSource('auth') private readonly dataSource: DataSource,
+  ) {}
+
+  /** Expired refresh tokens can no longer be used (nor reused), and ended failure windows count nothing. */
+  onModuleInit(): void {
+    this.retention.add(this.dataSource, { table: '"auth"."refresh_tokens"', where: 'expires_at < now()' });
+    this.retention.add(this.dataSource, { table: '"auth"."failed_attempts"', where: 'window_ends_at < now()' });
+  }
+}
 
 /** The auth HTTP API, which reaches the core only through AuthClient. */
 @Module({

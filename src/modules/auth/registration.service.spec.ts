@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
-import { getRepositoryToken } from '@nestjs/typeorm';
+import { getDataSourceToken, getRepositoryToken } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { authMigrations } from '../../../migrations/auth/index.js';
 import { openModuleDatabase, rejection } from '../../../test/support/unit-helpers.js';
@@ -25,7 +25,7 @@ const settings = readAuthSettings({ ADMIN_EMAIL: 'root@example.com' });
 /** Registration waits at most half of this for the users core's acknowledgement. */
 const DEADLINE_MS = 2000;
 const WAIT_BOUND_MS = DEADLINE_MS / 2;
-const EVENTS: EventSettings = { pollMs: 50, longPollMs: 0, batchSize: 50, retryBackoffMs: 100, retryMaxMs: 1000, maxAttempts: 5, settleMs: 60_000 };
+const EVENTS: EventSettings = { pollMs: 50, longPollMs: 0, batchSize: 50, retryBackoffMs: 100, retryMaxMs: 1000, maxAttempts: 5, settleMs: 60_000, leaderRetryMs: 1000, leaderCheckMs: 1000 };
 /** Who consumes auth's events, as the topology computes it from the modules' `subscribes`. */
 const SUBSCRIBERS = { 'auth.account-registered': ['users'], 'auth.credentials-changed': ['users', 'orders'] };
 const PASSWORD = 'a long enough passphrase';
@@ -67,6 +67,7 @@ describe('RegistrationService', () => {
         { provide: getRepositoryToken(Credential, 'auth'), useValue: credentials },
         { provide: getRepositoryToken(RefreshToken, 'auth'), useValue: ds.getRepository(RefreshToken) },
         { provide: Outbox, useValue: outbox },
+        { provide: getDataSourceToken('auth'), useValue: ds },
       ],
     }).compile();
     registration = module.get(RegistrationService);

@@ -12,7 +12,7 @@ interface KeyRow {
 }
 
 /** How long a key is remembered; after that the same key starts a new request. */
-const KEY_LIFETIME = '24 hours';
+export const KEY_LIFETIME = '24 hours';
 
 /** A stable fingerprint of what a request asks for, to tell a replay from a different request under the same key. */
 export function fingerprint(value: unknown): string {

@@ -1,14 +1,17 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { ordersMigrations } from '../../../migrations/orders/index.js';
 import { IdentityModule } from '../../common/auth/identity.module.js';
 import type { ModuleDefinition } from '../../common/config/module-definition.js';
 import { DatabaseModule } from '../../common/database/database.module.js';
+import { RetentionSchedule } from '../../common/database/retention.js';
 import { EventsModule } from '../../common/events/events.module.js';
 import { BusClientModule } from '../../common/messaging/messaging.module.js';
 import { AuthEvents } from '../auth/index.js';
 import { UsersClient, UsersEvents } from '../users/index.js';
 import { OrdersClient } from './contracts/orders.client.js';
-import { IdempotencyKeys } from './idempotency.store.js';
+import { IdempotencyKeys, KEY_LIFETIME } from './idempotency.store.js';
 import { Order } from './order.entity.js';
 import { OrdersEventHandlers } from './orders.event-handlers.js';
 import { OrdersHandlers } from './orders.handlers.js';
@@ -29,7 +32,17 @@ import { OrdersService } from './orders.service.js';
   controllers: [OrdersHandlers],
   providers: [OrdersService, IdempotencyKeys, OrdersEventHandlers],
 })
-export class OrdersCoreModule {}
+export class OrdersCoreModule implements OnModuleInit {
+  constructor(
+    private readonly retention: RetentionSchedule,
+    @InjectDataSource('orders') private readonly dataSource: DataSource,
+  ) {}
+
+  /** Idempotency keys are deleted once past their lifetime (a replay after it places a new order anyway). */
+  onModuleInit(): void {
+    this.retention.add(this.dataSource, { table: '"orders"."idempotency_keys"', where: `created_at < now() - interval '${KEY_LIFETIME}'` });
+  }
+}
 
 /** The orders HTTP API, which reaches the core only through OrdersClient. */
 @Module({

@@ -28,10 +28,13 @@ const LINE = [{ sku: 'A', quantity: 1, unitPriceCents: 1 }];
 class FakeUsersClient {
   known = new Set([ADA, BOB]);
   failure: DomainError | undefined;
+  /** Runs while the buyer is being looked up: what else happens between the check and the insert. */
+  meanwhile: (() => Promise<void>) | undefined;
   readonly asked: string[] = [];
 
   async get({ id }: { id: string }) {
     this.asked.push(id);
+    await this.meanwhile?.();
     if (this.failure) throw this.failure;
     if (!this.known.has(id)) throw new DomainError(UsersErrors.NOT_FOUND, 'No user has this id');
     return { id, name: 'x', email: 'x@example.com', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
@@ -54,7 +57,7 @@ describe('OrdersService', () => {
   });
 
   beforeEach(async () => {
-    await ds.query('TRUNCATE "orders"."orders", "orders"."idempotency_keys" RESTART IDENTITY');
+    await ds.query('TRUNCATE "orders"."orders", "orders"."idempotency_keys", "orders"."credential_versions" RESTART IDENTITY');
     users = new FakeUsersClient();
     const moduleRef = await Test.createTestingModule({
       providers: [
@@ -138,6 +141,26 @@ describe('OrdersService', () => {
       expect(err).toBe(failure);
       expect(await count()).toBe(0);
     });
+  });
+
+  describe('place while the account is being deleted', () => {
+    /** What the users.user-deleted handler does: cancel the pending orders and record the account as gone. */
+    const deleteAccount = (userId: string) => ds.transaction(async (manager) => {
+      await service.cancelAllOf(manager, userId);
+      await manager.query(`INSERT INTO "orders"."credential_versions" (user_id, version, role, active) VALUES ($1, 2147483647, '-', false)`, [userId]);
+    });
+
+    it.each([['without', undefined], ['with', 'key-1']])(
+      'refuses with ORDERS.USER_NOT_FOUND (422) an order %s an idempotency key whose account was deleted after the check, and stores nothing',
+      async (_, idempotencyKey) => {
+        users.meanwhile = () => deleteAccount(ADA);
+        const err = await rejection(service.place({ items: LINE, idempotencyKey }, asUser(ADA)));
+        expect(err.toBody()).toMatchObject({ code: 'ORDERS.USER_NOT_FOUND', status: 422 });
+        expect(await count()).toBe(0);
+        const [keys] = await ds.query('SELECT count(*)::int AS n FROM "orders"."idempotency_keys"');
+        expect(keys.n).toBe(0);
+      },
+    );
   });
 
   describe('place with an idempotency key', () => {

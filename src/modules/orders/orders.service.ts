@@ -26,7 +26,7 @@ export class OrdersService {
     const lines = items.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents }));
     const check = () => this.assertUserExists(userId);
     const insert = (manager: EntityManager) => this.insert(manager, userId, lines);
-    if (idempotencyKey === undefined) return check().then(() => insert(this.orders.manager));
+    if (idempotencyKey === undefined) return check().then(() => this.orders.manager.transaction(insert));
     return this.keys.once(userId, idempotencyKey, fingerprint(lines), check, insert);
   }
 
@@ -65,8 +65,13 @@ export class OrdersService {
     throw new DomainError(OrdersErrors.NOT_CANCELLABLE, `The order is ${current.status}; only a pending order can be cancelled`);
   }
 
-  /** The account is gone: its pending orders are cancelled, inside the transaction that records the event. */
+  /**
+   * The account is gone: its pending orders are cancelled, inside the transaction that records the event
+   * (which also records the account as gone in the credential copy). The account's lock makes an order
+   * being placed for it either commit first (and be cancelled here) or wait and find the account gone.
+   */
   async cancelAllOf(manager: EntityManager, userId: string): Promise<void> {
+    await lockAccount(manager, userId);
     await manager.query(
       `UPDATE "orders"."orders" SET status = 'cancelled', cancel_reason = 'account-deleted', updated_at = now()
        WHERE user_id = $1 AND status = 'pending'`,
@@ -74,14 +79,22 @@ export class OrdersService {
     );
   }
 
+  /**
+   * Inside a transaction, after the buyer was found: under the account's lock, and only while the
+   * credential copy does not know the account to be gone (its deletion may have been applied since the
+   * check; the statement runs after the lock, so it sees a deletion that committed before it).
+   */
   private async insert(manager: EntityManager, userId: string, items: OrderLine[]): Promise<OrderReply> {
     const id = randomUUID();
     const totalCents = items.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
+    await lockAccount(manager, userId);
     const [row]: Array<{ created_at: Date | string; updated_at: Date | string }> = await manager.query(
-      `INSERT INTO "orders"."orders" (id, user_id, status, items, total_cents) VALUES ($1, $2, 'pending', $3, $4)
+      `INSERT INTO "orders"."orders" (id, user_id, status, items, total_cents) SELECT $1, $2, 'pending', $3, $4
+       WHERE NOT EXISTS (SELECT 1 FROM "orders"."credential_versions" WHERE user_id = $2 AND NOT active)
        RETURNING created_at, updated_at`,
       [id, userId, JSON.stringify(items), totalCents],
     );
+    if (!row) throw new DomainError(OrdersErrors.USER_NOT_FOUND, 'The order names a user that does not exist');
     return toReply({ id, userId, status: 'pending', items, totalCents, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at) });
   }
 
@@ -96,6 +109,10 @@ export class OrdersService {
     }
   }
 }
+
+/** Serialises, per account, placing an order and applying the account's deletion (until the transaction ends). */
+const lockAccount = (manager: EntityManager, userId: string) =>
+  manager.query(`SELECT pg_advisory_xact_lock(hashtext('orders:account:' || $1))`, [userId]);
 
 /** Someone else's order answers exactly as a missing one does. */
 const notFound = () => new DomainError(OrdersErrors.NOT_FOUND, 'No order has this id');

@@ -26,7 +26,7 @@ const ORDERS_MODULE: ServiceIdentity = { kind: 'service', service: 'orders' };
 const ADMIN: UserIdentity = { kind: 'user', userId: ADMIN_ID, role: 'admin', version: 1 };
 const asUser = (userId: string): UserIdentity => ({ kind: 'user', userId, role: 'user', version: 1 });
 
-const EVENTS: EventSettings = { pollMs: 50, longPollMs: 0, batchSize: 50, retryBackoffMs: 100, retryMaxMs: 1000, maxAttempts: 5, settleMs: 60_000 };
+const EVENTS: EventSettings = { pollMs: 50, longPollMs: 0, batchSize: 50, retryBackoffMs: 100, retryMaxMs: 1000, maxAttempts: 5, settleMs: 60_000, leaderRetryMs: 1000, leaderCheckMs: 1000 };
 /** Who consumes users' events, as the topology computes it from the modules' `subscribes`. */
 const SUBSCRIBERS = { 'users.user-deleted': ['orders', 'auth'] };
 
