@@ -20,7 +20,10 @@ function redact(url) {
   }
 }
 
-/** The suites that need PostgreSQL: end-to-end specs and the resilience specs built on the same harness. */
+/**
+ * The suites that need PostgreSQL: end-to-end specs, the specs of what only a real server shows
+ * (concurrent transactions, sessions, notifications), and the resilience specs.
+ */
 function e2eSpecFiles() {
   const list = (dir, suffix, prefix) => {
     try {
@@ -31,6 +34,7 @@ function e2eSpecFiles() {
   };
   return [
     ...list(E2E_DIR, '.e2e.spec.ts', 'test/e2e'),
+    ...list(join(__dirname, '..', 'postgres'), '.spec.ts', 'test/postgres'),
     ...list(join(__dirname, '..', 'resilience'), '.spec.ts', 'test/resilience'),
   ];
 }

@@ -2,7 +2,7 @@ import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestj
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { resolve } from 'node:path';
-import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
+import { DataSource, DataSourceOptions, MigrationExecutor, MixedList } from 'typeorm';
 import { databaseConfig } from '../config/settings.js';
 import type { Topology } from '../config/topology.js';
 import { TOPOLOGY } from '../messaging/channel.registry.js';
@@ -58,7 +58,10 @@ export async function migrateModule(ds: DataSource, schema: string): Promise<voi
     await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${schema}`]);
     try {
       await lock.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await ds.runMigrations({ transaction: 'each' });
+      // On the lock's own connection: a pool of one (DATABASE_POOL_SIZE=1) has no second one to give.
+      const executor = new MigrationExecutor(ds, lock);
+      executor.transaction = 'each';
+      await executor.executePendingMigrations();
     } finally {
       await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrations:${schema}`]);
     }

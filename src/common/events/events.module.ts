@@ -14,7 +14,7 @@ import { EventsRegistry } from './events.registry.js';
 import { Inbox } from './inbox.js';
 import { EventSession } from './event.session.js';
 import { Leadership } from './leadership.js';
-import { Outbox, outboxChannels } from './outbox.js';
+import { followReplicas, Outbox } from './outbox.js';
 
 const EVENTS_MODULE = Symbol('events:module');
 
@@ -63,25 +63,15 @@ class EventMovers implements OnApplicationBootstrap, BeforeApplicationShutdown {
     await this.session?.close();
   }
 
-  /**
-   * The module's events session: a new event (written by any replica) wakes this process's relay and
-   * the consumers' fetches it holds open; an acknowledgement recorded by the replica that relays
-   * answers the requests here that wait for their event to settle.
-   */
+  /** The module's events session, which hears what the module's other processes do with its outbox. */
   private openSession(url: string): EventSession {
     const session = new EventSession(url, this.module);
-    const channels = outboxChannels(this.module);
-    session.listen(channels.written, () => this.outbox.signal.notify());
-    session.listen(channels.delivered, (payload) => this.outbox.deliveredElsewhere(payload));
-    // Only a producer whose events someone consumes needs to hear about them from the start.
-    if (Object.values(this.topology.subscribers).length && this.producesConsumedEvents()) {
+    followReplicas(session, this.outbox);
+    // A producer whose events someone consumes listens from the start; otherwise the session opens when a loop first needs it.
+    if (Object.keys(this.topology.subscribers).some((event) => event.startsWith(`${this.module}.`))) {
       session.connect().catch(() => undefined);
     }
     return session;
-  }
-
-  private producesConsumedEvents(): boolean {
-    return Object.keys(this.topology.subscribers).some((event) => event.startsWith(`${this.module}.`));
   }
 }
 

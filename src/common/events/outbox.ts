@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventSettings } from '../config/settings.js';
 import type { EventEnvelope, DeliveryResult } from './event.messages.js';
+import type { EventSession } from './event.session.js';
 import { EventSignal } from './event.signal.js';
 import { eventsParked } from './events.metrics.js';
 
@@ -206,4 +207,16 @@ export async function replayParked(dataSource: DataSource, producer: string, eve
     [eventId ?? null],
   );
   return count;
+}
+
+/**
+ * Makes this process hear, through its events session, what other processes sharing the outbox do: a
+ * new event (written by any replica) wakes this process's relay and the consumers' fetches it holds
+ * open; an acknowledgement recorded by the replica that relays answers the requests here that wait for
+ * their event to settle.
+ */
+export function followReplicas(session: EventSession, outbox: Outbox): void {
+  const channels = outboxChannels(outbox.producer);
+  session.listen(channels.written, () => outbox.signal.notify());
+  session.listen(channels.delivered, (payload) => outbox.deliveredElsewhere(payload));
 }

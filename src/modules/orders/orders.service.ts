@@ -26,7 +26,7 @@ export class OrdersService {
     const lines = items.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents }));
     const check = () => this.assertUserExists(userId);
     const insert = (manager: EntityManager) => this.insert(manager, userId, lines);
-    if (idempotencyKey === undefined) return check().then(() => this.orders.manager.transaction(insert));
+    if (idempotencyKey === undefined) return check().then(() => insert(this.orders.manager));
     return this.keys.once(userId, idempotencyKey, fingerprint(lines), check, insert);
   }
 
@@ -80,17 +80,17 @@ export class OrdersService {
   }
 
   /**
-   * Inside a transaction, after the buyer was found: under the account's lock, and only while the
-   * credential copy does not know the account to be gone (its deletion may have been applied since the
-   * check; the statement runs after the lock, so it sees a deletion that committed before it).
+   * After the buyer was found, and only while the account is not known to be gone: its deletion may
+   * have been applied since the check. `account_open_for_orders` (migrations/orders) takes the account's
+   * lock, so the order either commits before a deletion cancels the account's orders, or waits for it
+   * and is refused: never a pending order left behind by a deletion.
    */
   private async insert(manager: EntityManager, userId: string, items: OrderLine[]): Promise<OrderReply> {
     const id = randomUUID();
     const totalCents = items.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
-    await lockAccount(manager, userId);
     const [row]: Array<{ created_at: Date | string; updated_at: Date | string }> = await manager.query(
       `INSERT INTO "orders"."orders" (id, user_id, status, items, total_cents) SELECT $1, $2, 'pending', $3, $4
-       WHERE NOT EXISTS (SELECT 1 FROM "orders"."credential_versions" WHERE user_id = $2 AND NOT active)
+       WHERE "orders"."account_open_for_orders"($2)
        RETURNING created_at, updated_at`,
       [id, userId, JSON.stringify(items), totalCents],
     );
@@ -112,7 +112,7 @@ export class OrdersService {
 
 /** Serialises, per account, placing an order and applying the account's deletion (until the transaction ends). */
 const lockAccount = (manager: EntityManager, userId: string) =>
-  manager.query(`SELECT pg_advisory_xact_lock(hashtext('orders:account:' || $1))`, [userId]);
+  manager.query(`SELECT pg_advisory_xact_lock(hashtext('orders:account:' || $1::uuid::text))`, [userId]);
 
 /** Someone else's order answers exactly as a missing one does. */
 const notFound = () => new DomainError(OrdersErrors.NOT_FOUND, 'No order has this id');
