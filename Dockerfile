@@ -21,7 +21,7 @@ RUN --mount=type=secret,id=npmrc,target=/root/.npmrc \
     --mount=type=cache,target=/root/.npm \
     npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
-COPY scripts/write-entry.mjs scripts/
+COPY scripts/write-entry.mjs scripts/node-version.mjs scripts/
 COPY scripts/image/prune-runtime.sh scripts/image/
 COPY migrations migrations
 COPY src src
@@ -48,7 +48,8 @@ RUN groupadd --gid 1000 node \
  && mkdir -p /data \
  && chown node:node /data
 WORKDIR /app
-# package.json is needed at run time: it marks dist/ as ES modules.
+# package.json is needed at run time: it marks dist/ as ES modules, and dist/main.js checks the running
+# Node.js against its engines before loading the application.
 COPY package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist

@@ -1,4 +1,5 @@
-// `npm start`: compiles only when a source is newer than the last build (then `tsc -b`, which is
+// `npm start`: refuses a Node.js that package.json's engines does not allow, before compiling or loading
+// anything; compiles only when a source is newer than the last build (then `tsc -b`, which is
 // incremental), and runs the application in this same process with V8's compile cache, so a start on a
 // current build spends its time starting the app, not the compiler.
 import { spawnSync } from 'node:child_process';
@@ -6,8 +7,10 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { refuseUnsupportedNode } from './node-version.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+refuseUnsupportedNode(join(root, 'package.json'));
 const buildInfo = join(root, 'dist', '.tsbuildinfo');
 const entry = join(root, 'dist', 'main.js');
 

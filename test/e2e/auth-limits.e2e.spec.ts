@@ -5,6 +5,23 @@ import { useE2eSuite } from '../support/e2e-suite.js';
 import { expectProblem } from '../support/problem.js';
 
 const CREDENTIAL_RATE_LIMIT = 3;
+
+/** Full-width forms (U+FF01-U+FF5E) of printable ASCII: NFKC turns them back. */
+const fullWidth = (text: string) => text.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+
+/** Seven spellings of one address that accounts treat as the same (docs/auth.md, "Email addresses"). */
+function spellingsOf(email: string): string[] {
+  const [local, domain] = email.split('@');
+  return [
+    email,
+    email.toUpperCase(),
+    `  ${email}\t`,
+    fullWidth(email),
+    `${fullWidth(local)}@${domain}`,
+    `${local}\uff20${domain}`,
+    `${local.toUpperCase()}@${fullWidth(domain.toUpperCase())}`,
+  ];
+}
 const ALLOWED_ORIGIN = 'https://app.example.com';
 
 describe('auth: rate limits and CORS allowlist', () => {
@@ -24,6 +41,22 @@ describe('auth: rate limits and CORS allowlist', () => {
     expectProblem(await attempt(TEST_PASSWORD), 429, 'COMMON.TOO_MANY_REQUESTS');
     const bob = await register(suite.baseUrl);
     expect((await api().post('/v1/auth/login').send({ email: bob.email, password: TEST_PASSWORD })).status).toBe(200);
+  });
+
+  it(`counts every spelling of one address (case, spaces, full-width forms) against the same CREDENTIAL_RATE_LIMIT (${CREDENTIAL_RATE_LIMIT})`, async () => {
+    const ada = await register(suite.baseUrl);
+    const spellings = spellingsOf(ada.email);
+    expect(new Set(spellings).size).toBe(7);
+    const statuses: number[] = [];
+    for (const email of [...spellings, ...spellings]) {
+      const res = await api().post('/v1/auth/login').send({ email, password: 'a wrong password' });
+      if (res.status === 401) expectProblem(res, 401, 'AUTH.INVALID_CREDENTIALS');
+      else expectProblem(res, 429, 'COMMON.TOO_MANY_REQUESTS');
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([...Array(CREDENTIAL_RATE_LIMIT).fill(401), ...Array(14 - CREDENTIAL_RATE_LIMIT).fill(429)]);
+    // The spellings are one account: the right password, full-width, waits out the window too.
+    expectProblem(await api().post('/v1/auth/login').send({ email: spellings[3], password: TEST_PASSWORD }), 429, 'COMMON.TOO_MANY_REQUESTS');
   });
 
   it('limits registration attempts for one email the same way', async () => {

@@ -80,6 +80,30 @@ describe('auth: accounts, tokens and who may see what', () => {
       expect(await count('SELECT count(*) AS n FROM auth.credentials')).toBe(1);
     });
 
+    it.each([
+      ['of a registered address', (local: string) => `"${local}"`],
+      ['with a space', (local: string) => `"${local} x"`],
+      ['with an escaped quote', (local: string) => `"${local}\\"x"`],
+      ['in full-width quotes', (local: string) => `\uff02${local}\uff02`],
+    ])('refuses a quoted local part %s as 400 COMMON.VALIDATION_FAILED naming email, and stores nothing', async (_, quote) => {
+      const email = uniqueEmail('quoted');
+      await register(suite.baseUrl, { email });
+      const [local, domain] = email.split('@');
+      const res = await api().post('/v1/auth/register').send({ name: 'Quoted', email: `${quote(local)}@${domain}`, password: TEST_PASSWORD });
+      expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
+      expect(violatedFields(res)).toEqual(['email']);
+      expect(await count('SELECT count(*) AS n FROM auth.credentials')).toBe(1);
+    });
+
+    it('refuses the quoted spelling of ADMIN_EMAIL before the admin registered, and the address stays the admin\'s', async () => {
+      const [local, domain] = E2E_ADMIN_EMAIL.split('@');
+      const res = await api().post('/v1/auth/register').send({ name: 'Mallory', email: `"${local}"@${domain}`, password: TEST_PASSWORD });
+      expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
+      expect(violatedFields(res)).toEqual(['email']);
+      expect(await count('SELECT count(*) AS n FROM auth.credentials')).toBe(0);
+      expect(await admin(suite.baseUrl)).toMatchObject({ email: E2E_ADMIN_EMAIL, role: 'admin' });
+    });
+
     it('makes the ADMIN_EMAIL account an admin, who may list every user and every order', async () => {
       const [ada, bob] = [await createUser(suite.baseUrl), await createUser(suite.baseUrl)];
       const [adaOrder, bobOrder] = [await placeOrder(suite.baseUrl, ada.id), await placeOrder(suite.baseUrl, bob.id)];

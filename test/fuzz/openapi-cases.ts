@@ -29,6 +29,8 @@ export interface Operation {
   queryParams: Array<{ name: string; schema: Json }>;
   bodySchema?: Json;
   bodyExample?: Json;
+  /** The statuses the document lists for the operation (`default` included, if it has one). */
+  responses: string[];
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'FOO'];
@@ -53,6 +55,7 @@ export function operationsOf(document: Json): Operation[] {
         queryParams: parameters.filter((p: Json) => p.in === 'query').map((p: Json) => ({ name: p.name, schema: p.schema ?? {} })),
         bodySchema: resolve(media?.schema),
         bodyExample: media?.example,
+        responses: Object.keys(op.responses ?? {}),
       });
     }
   }
@@ -150,6 +153,16 @@ export function casesFor(op: Operation, ownId: string, callers: readonly Caller[
     add(`method ${method}`, { method, target: pathOf(randomUUID()), body: method === 'GET' || method === 'HEAD' ? undefined : body });
   }
   return cases;
+}
+
+/**
+ * What is wrong with the status of an answer to a case of `op`, if anything: one the operation does not
+ * document. A case sent with another method targets no operation of the document (the API's description
+ * covers 404 and 405 for those), so only the operation's own method is held to its responses.
+ */
+export function undocumentedStatus(op: Operation, c: Pick<FuzzCase, 'method'>, status: number): string | undefined {
+  if (c.method !== op.method || op.responses.includes('default') || op.responses.includes(String(status))) return undefined;
+  return `status ${status} is not documented (documented: ${op.responses.join(', ')})`;
 }
 
 /** Requests that target no operation: raw dot segments, broken encodings, long paths, other files. */

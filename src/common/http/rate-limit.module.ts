@@ -4,6 +4,7 @@ import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nes
 import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { isCredentialRoute, isUnlimitedRoute } from './rate-limit.decorators.js';
 import { redisOptions } from '../messaging/transports.factory.js';
+import { accountOf } from './rate-limit.keys.js';
 import { SharedRateLimitStorage } from './rate-limit.shared-storage.js';
 import { SlidingWindowStorage } from './rate-limit.storage.js';
 import { securityConfig } from './security.settings.js';
@@ -25,26 +26,6 @@ export class HttpThrottlerGuard extends ThrottlerGuard {
     reply.header(`X-RateLimit-Reset${suffix}`, String(detail.timeToBlockExpire));
     return super.throwThrottlingException(context, detail);
   }
-}
-
-/**
- * The account an attempt is about: the email of a login or registration, or the subject of the bearer
- * token of a password change. The token is not verified here (the guard that does runs later), so
- * the key also names the client address: a forged subject only spends the forger's own budget.
- */
-export function accountOf(req: Record<string, any>): string {
-  const email = req.body?.email;
-  if (typeof email === 'string') return `email:${email.trim().toLowerCase().slice(0, 254)}`;
-  const token = /^Bearer ([^.]+)\.([^.]+)\./.exec(String(req.headers?.authorization ?? ''))?.[2];
-  if (token) {
-    try {
-      const sub = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'))?.sub;
-      if (typeof sub === 'string') return `user:${sub.slice(0, 64)}`;
-    } catch {
-      // Not a token at all: counted under the client address alone.
-    }
-  }
-  return 'unknown';
 }
 
 /** One bucket per client and limit, shared by every route, instead of the library's bucket per route. */

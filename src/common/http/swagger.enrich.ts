@@ -7,11 +7,21 @@ type Json = Record<string, any>;
 const CORRELATION_HEADER = 'x-correlation-id';
 /** Methods whose requests Fastify parses a body for, whether or not the route documents one. */
 const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
+/**
+ * Refusals given before routing, by Node's HTTP parser or the router: one shared response each. They
+ * come before the rate limiter (no limit headers), and their problem's `instance` is always `/`.
+ */
+const BEFORE_ROUTING = {
+  408: { name: 'RequestTimeout', code: 'COMMON.REQUEST_TIMEOUT' },
+  414: { name: 'UriTooLong', code: 'COMMON.URI_TOO_LONG' },
+  431: { name: 'HeadersTooLarge', code: 'COMMON.HEADERS_TOO_LARGE' },
+} as const;
 
 /**
  * Adds to every operation what the HTTP layer does for all routes alike, so no controller has to
- * repeat it: the correlation id header, the problems raised before a handler runs (body parsing,
- * size, media type) or after it fails unexpectedly, and a ready-made example for each JSON body.
+ * repeat it: the correlation id header, the problems raised before a handler runs (Node's HTTP parser,
+ * the router, body parsing, size, media type) or after it fails unexpectedly, and a ready-made example
+ * for each JSON body.
  */
 export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
   const components = (document.components ??= {}) as Json;
@@ -27,6 +37,7 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
     CorrelationId: { description: 'The request\'s correlation id (yours if you sent one).', schema: { type: 'string', maxLength: 128 } },
     ...RATE_LIMIT_HEADERS,
   };
+  components.responses = { ...components.responses, ...refusalResponses() };
   tightenFormats(document);
   declareTags(document);
 
@@ -36,9 +47,15 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
       delete operation[UNLIMITED_EXTENSION];
       operation.parameters = [...(operation.parameters ?? []), { $ref: '#/components/parameters/CorrelationId' }];
       const responses: Json = operation.responses;
+      // Node's HTTP parser refuses any request, whatever its route: a request that is not valid HTTP
+      // (a NUL in a header, say), headers (request line included) over the limit, or too slow to arrive.
+      addProblem(responses, 400, 'COMMON.MALFORMED_REQUEST');
+      addRefusal(responses, 408);
+      addRefusal(responses, 431);
+      // The router refuses a path parameter over its length limit.
+      if (operation.parameters.some((p: Json) => p.in === 'path')) addRefusal(responses, 414);
       // A body sent to a route that takes none is still parsed, and refused the same way.
       if (operation.requestBody || BODY_METHODS.has(method)) {
-        addProblem(responses, 400, 'COMMON.MALFORMED_REQUEST');
         addProblem(responses, 413, 'COMMON.PAYLOAD_TOO_LARGE');
         addProblem(responses, 415, 'COMMON.UNSUPPORTED_MEDIA_TYPE');
       }
@@ -46,6 +63,7 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
       addProblem(responses, 500, 'COMMON.INTERNAL');
       const instance = examplePath(path, operation.parameters);
       for (const [status, response] of Object.entries(responses) as Array<[string, Json]>) {
+        if (response.$ref) continue;
         response.headers = { ...response.headers, [CORRELATION_HEADER]: { $ref: '#/components/headers/CorrelationId' } };
         if (rateLimited && Number(status) < 500) Object.assign(response.headers, rateLimitHeaderRefs());
         addExample(response.content?.['application/json'], components.schemas);
@@ -137,6 +155,23 @@ const rateLimitHeaderRefs = () => ({
   'X-RateLimit-Reset': { $ref: '#/components/headers/RateLimitReset' },
 });
 
+/** The shared responses of the refusals given before routing, with the correlation id every answer carries. */
+function refusalResponses(): Json {
+  return Object.fromEntries(Object.entries(BEFORE_ROUTING).map(([status, { name, code }]) => {
+    const response: Json = problemResponse(Number(status), [code]);
+    response.headers = { [CORRELATION_HEADER]: { $ref: '#/components/headers/CorrelationId' } };
+    for (const example of Object.values(response.content['application/problem+json'].examples) as Json[]) example.value.instance = '/';
+    return [name, response];
+  }));
+}
+
+/** Refers to the shared response of a refusal given before routing, or adds its code to the route's own response of that status. */
+function addRefusal(responses: Json, status: keyof typeof BEFORE_ROUTING): void {
+  const { name, code } = BEFORE_ROUTING[status];
+  if (responses[status]) addProblem(responses, status, code);
+  else responses[status] = { $ref: `#/components/responses/${name}` };
+}
+
 /** Adds a code to the problem response of a status, creating it if the route declared none. */
 function addProblem(responses: Json, status: number, code: string): void {
   const existing = responses[status];
@@ -145,6 +180,7 @@ function addProblem(responses: Json, status: number, code: string): void {
     responses[status] = problemResponse(status, [code]);
     return;
   }
+  if (code in (media.examples ?? {})) return;
   const codes = [...Object.keys(media.examples ?? {}), code];
   responses[status] = { ...problemResponse(status, codes), ...(existing.headers ? { headers: existing.headers } : {}) };
 }

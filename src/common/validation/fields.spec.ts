@@ -35,6 +35,16 @@ describe('EmailAddress', () => {
     expect(check(email)).toContain('matches');
   });
 
+  it.each([
+    ['a quoted local part', '"ada"@example.com'],
+    ['a quoted local part of the full-width kind', '\uff02ada\uff02@example.com'],
+    ['a quoted local part with a space', '"ada lovelace"@example.com'],
+    ['a quoted local part with an escaped quote', '"ada\\"x"@example.com'],
+    ['a quoted local part with an @', '"ada@home"@example.com'],
+  ])('refuses %s: quoting would give one mailbox a second account', (_, email) => {
+    expect(check(email)).toContain('notContains');
+  });
+
   it('still refuses what is not an address', () => {
     expect(check('not-an-email')).toEqual(['isEmail']);
     expect(check('ada@localhost')).toEqual(['isEmail']);

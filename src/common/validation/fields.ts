@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { domainToASCII } from 'node:url';
-import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsString, Length, Matches, MaxLength, NotContains } from 'class-validator';
 
 export const MAX_NAME_LENGTH = 100;
 export const MAX_EMAIL_LENGTH = 254;
@@ -43,18 +43,21 @@ export function PersonName(example = 'Ada Lovelace'): PropertyDecorator {
 /**
  * An email address as an account or profile key: valid, with a top-level domain, at most 254
  * characters, visible ASCII once canonical (a non-ASCII local part, or any invisible character, is refused).
+ * A quoted local part is refused too: `"ada"@example.com` is the mailbox of `ada@example.com`, and
+ * quoting can spell one mailbox in many ways. A `"` can stand nowhere else in a valid address.
  */
 export function EmailAddress(): PropertyDecorator {
   return applyDecorators(
     ApiProperty({
       example: 'ada@example.com', maxLength: MAX_EMAIL_LENGTH,
       description: 'Unique. Stored in canonical form: Unicode NFKC, lower-cased, an internationalised domain as punycode (xn--). ' +
-        'The part before the @ must be ASCII; invisible and control characters are refused.',
+        'The part before the @ must be ASCII and unquoted; invisible and control characters are refused.',
     }),
     Transform(normalizeEmail),
     IsString(),
     MaxLength(MAX_EMAIL_LENGTH),
     Matches(/^[\x21-\x7e]+$/, { message: 'email must be visible ASCII characters once normalised (the domain may be internationalised)' }),
+    NotContains('"', { message: 'email must not quote the part before the @' }),
     IsEmail({ allow_display_name: false, require_tld: true }),
   );
 }

@@ -30,6 +30,16 @@ export type InputProblem = { kind: 'structure'; message: string } | { kind: 'fie
 const MAX_REPORTED = 20;
 
 /**
+ * Keys no contract can declare: the members of Object.prototype (every object answers to them, so
+ * class-transformer skips them as methods) and `prototype` (which the validation pipe strips). They
+ * never reach the whitelist check, so they are refused here, as the unknown fields they are.
+ */
+const RESERVED_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+/** The answer the whitelist gives an unknown field, so a reserved key reads like any other. */
+const unknownField = (key: string) => `property ${key} should not exist`;
+
+/**
  * Objects found within INPUT_LIMITS: a payload checked where it was decoded (the body parser, a
  * listener) is not walked again by the validation pipe. Inputs are fresh decoded values, not mutated
  * between those two points.
@@ -63,7 +73,7 @@ function within(value: unknown, limits: InputLimits, depth: number): boolean {
   const keys = Object.keys(value);
   if (keys.length > limits.maxKeys) return false;
   for (const key of keys) {
-    if (key === '__proto__' || key === 'constructor' || !textWithin(key, limits)) return false;
+    if (RESERVED_KEYS.has(key) || !textWithin(key, limits)) return false;
     if (!within((value as Record<string, unknown>)[key], limits, depth + 1)) return false;
   }
   return true;
@@ -72,9 +82,10 @@ function within(value: unknown, limits: InputLimits, depth: number): boolean {
 /** Walks the value without recursion, so its own depth cannot hurt; reports the first structural problem, or field problems. */
 function findProblems(value: unknown, limits: InputLimits): InputProblem | undefined {
   const violations: Array<{ field: string; messages: string[] }> = [];
-  const report = (field: string, message: string) => {
-    if (violations.length < MAX_REPORTED) violations.push({ field, messages: [`${field || 'value'} ${message}`] });
+  const violation = (field: string, message: string) => {
+    if (violations.length < MAX_REPORTED) violations.push({ field, messages: [message] });
   };
+  const report = (field: string, message: string) => violation(field, `${field || 'value'} ${message}`);
   const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: '', depth: 0 }];
   while (stack.length) {
     const { value: current, path, depth } = stack.pop()!;
@@ -99,14 +110,11 @@ function findProblems(value: unknown, limits: InputLimits): InputProblem | undef
       continue;
     }
     for (const key of keys) {
-      const item = (current as Record<string, unknown>)[key];
-      if (key === '__proto__' || (key === 'constructor' && typeof item === 'object' && item !== null && 'prototype' in item)) {
-        return { kind: 'structure', message: 'The input names a prototype key' };
-      }
       const field = join(path, key);
       const problem = textProblem(key, limits);
-      if (problem) report(field, `has a name that ${problem}`);
-      else stack.push({ value: item, path: field, depth: depth + 1 });
+      if (RESERVED_KEYS.has(key)) violation(field, unknownField(key));
+      else if (problem) report(field, `has a name that ${problem}`);
+      else stack.push({ value: (current as Record<string, unknown>)[key], path: field, depth: depth + 1 });
     }
   }
   return violations.length ? { kind: 'fields', violations: violations.sort((a, b) => a.field.localeCompare(b.field)) } : undefined;

@@ -11,6 +11,7 @@ describe('readAuthSettings', () => {
   it.each([
     [{ ACCESS_TOKEN_TTL: '0' }, 'ACCESS_TOKEN_TTL'],
     [{ ADMIN_EMAIL: 'nobody' }, 'ADMIN_EMAIL'],
+    [{ ADMIN_EMAIL: '"root"@example.com' }, 'ADMIN_EMAIL'],
   ])('names the variable of a bad value (%j)', (env, variable) => {
     expect(() => readAuthSettings(env)).toThrow(ConfigError);
     expect(() => readAuthSettings(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
