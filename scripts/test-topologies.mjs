@@ -11,18 +11,18 @@ const require = createRequire(import.meta.url);
 const { e2eGate } = require('../test/support/e2e-gate.cjs');
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ci = process.env.CI === 'true';
-const ALL = ['users-tcp', 'users-redis', 'orders-tcp', 'orders-redis', 'auth-tcp', 'auth-redis', 'split'];
+const ALL = ['users-tcp', 'users-redis', 'orders-tcp', 'orders-redis', 'auth-tcp', 'auth-redis', 'split', 'replicas-nats'];
 const topologies = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 
 function run(command, args, env = process.env) {
   return spawnSync(command, args, { cwd: root, stdio: 'inherit', env }).status ?? 1;
 }
 
-/** Whether something accepts connections at the Redis URL the redis topology will use. */
-function redisReachable(url) {
+/** Whether something accepts connections at a broker URL a topology will use. */
+function reachable(url, defaultPort) {
   const u = new URL(url);
   return new Promise((resolve) => {
-    const socket = connect({ host: u.hostname, port: Number(u.port || 6379), timeout: 2000 });
+    const socket = connect({ host: u.hostname, port: Number(u.port || defaultPort), timeout: 2000 });
     socket.once('connect', () => (socket.destroy(), resolve(true)));
     socket.once('timeout', () => (socket.destroy(), resolve(false)));
     socket.once('error', () => resolve(false));
@@ -44,10 +44,11 @@ if (run('npm', ['run', 'build']) !== 0) process.exit(1);
 
 /**
  * Two lanes run side by side, each one topology after another: the TCP topologies on the test
- * database, the Redis ones on a second database (same name with a suffix). They share no database, no
- * Redis (only one lane uses it), no jest cache and no port (each lane has its own TEST_PORT_RANGE, see
- * test/support/free-port.ts), so they cannot see each other's work. Each run's
- * output is printed whole when it ends. TOPOLOGY_LANES=1 runs everything in one lane.
+ * database, those on a broker (Redis, NATS) on a second database (same name with a suffix). They share
+ * no database, no broker (only one lane uses them, and each topology start has its own BUS_NAMESPACE),
+ * no jest cache and no port (each lane has its own TEST_PORT_RANGE, see test/support/free-port.ts), so
+ * they cannot see each other's work. Each run's output is printed whole when it ends.
+ * TOPOLOGY_LANES=1 runs everything in one lane.
  */
 const baseDatabase = process.env.TEST_DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/mm_e2e_test';
 const secondDatabase = (() => {
@@ -59,9 +60,25 @@ const oneLane = process.env.TOPOLOGY_LANES === '1';
 const lanes = oneLane
   ? [{ name: 'all', database: baseDatabase, ports: '20000-24999', topologies }]
   : [
-    { name: 'tcp', database: baseDatabase, ports: '20000-24999', topologies: topologies.filter((t) => !t.endsWith('-redis')) },
-    { name: 'redis', database: secondDatabase, ports: '25000-29999', topologies: topologies.filter((t) => t.endsWith('-redis')) },
+    { name: 'tcp', database: baseDatabase, ports: '20000-24999', topologies: topologies.filter((t) => !brokerLane(t)) },
+    { name: 'brokers', database: secondDatabase, ports: '25000-29999', topologies: topologies.filter(brokerLane) },
   ];
+
+/** The brokers a topology needs besides PostgreSQL: they run in the second lane. */
+function brokersOf(topology) {
+  if (topology.endsWith('-redis')) return [['Redis', process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379', 6379, 'TEST_REDIS_URL']];
+  if (topology === 'replicas-nats') {
+    return [
+      ['NATS', process.env.TEST_NATS_URL?.trim() || 'nats://127.0.0.1:4222', 4222, 'TEST_NATS_URL'],
+      ['Redis', process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379', 6379, 'TEST_REDIS_URL'],
+    ];
+  }
+  return [];
+}
+
+function brokerLane(topology) {
+  return brokersOf(topology).length > 0;
+}
 
 function runQuietly(env) {
   return new Promise((resolve) => {
@@ -78,13 +95,14 @@ function runQuietly(env) {
 const results = [];
 await Promise.all(lanes.map(async (lane) => {
   for (const topology of lane.topologies) {
-    if (topology.endsWith('-redis')) {
-      const redisUrl = process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379';
-      if (!ci && !(await redisReachable(redisUrl))) {
-        console.error(`[e2e] SKIPPED topology ${topology}: nothing answers at ${redisUrl}. Start Redis or set TEST_REDIS_URL; under CI=true this fails.`);
-        results.push({ topology, outcome: 'skipped' });
-        continue;
-      }
+    const missing = [];
+    for (const [broker, url, port, variable] of brokersOf(topology)) {
+      if (!(await reachable(url, port))) missing.push(`${broker} at ${url} (start it or set ${variable})`);
+    }
+    if (!ci && missing.length) {
+      console.error(`[e2e] SKIPPED topology ${topology}: nothing answers for ${missing.join(', ')}; under CI=true this fails.`);
+      results.push({ topology, outcome: 'skipped' });
+      continue;
     }
     const started = Date.now();
     const { status, output } = await runQuietly({

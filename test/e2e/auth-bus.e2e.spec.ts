@@ -7,16 +7,20 @@ import { sendWithMetadata, type SendWithMetadata } from '../support/call-metadat
 import { freePort } from '../support/free-port.js';
 import { TestDatabase } from '../support/test-database.js';
 import { selectedTopology } from '../support/topologies.js';
-import { RunningTopology, startTopology, testRedisUrl } from '../support/topology.js';
+import { RunningTopology, startTopology, testNatsUrl, testRedisUrl } from '../support/topology.js';
 
 /**
  * The orders core checks the caller itself: a message sent straight to its transport, past the
  * gateway, with user A's genuine token in the packet metadata cannot reach user B's order. The
- * client here is a stock NestJS ClientProxy, as any other process on the network could use.
+ * client here is a stock NestJS ClientProxy (TCP, Redis or NATS, as the topology has orders), as any
+ * other process on the network could use.
  */
 describe("auth: the orders core refuses another user's order when called straight over its transport", () => {
   const name = selectedTopology();
   const overRedis = name === 'orders-redis';
+  // With replicas, orders is on NATS: a stock NATS client sends to the deployment's namespaced subjects.
+  const overNats = name === 'replicas-nats';
+  let subject = (pattern: string) => pattern;
   const db = new TestDatabase();
   let topology: RunningTopology;
   let client: ClientProxy;
@@ -25,11 +29,17 @@ describe("auth: the orders core refuses another user's order when called straigh
   beforeAll(async () => {
     const port = await freePort();
     // Orders is reached over TCP on a known port (over Redis in the Redis topology), wherever it runs.
-    topology = await startTopology(name, { label: 'auth-bus', env: overRedis ? {} : { ORDERS_TRANSPORT: 'tcp', ORDERS_TCP_PORT: String(port) } });
+    topology = await startTopology(name, { label: 'auth-bus', env: overRedis || overNats ? {} : { ORDERS_TRANSPORT: 'tcp', ORDERS_TCP_PORT: String(port) } });
     const redis = new URL(testRedisUrl());
+    if (overNats) {
+      const namespace = Object.values(topology.processes)[0].env.BUS_NAMESPACE;
+      subject = (pattern) => `${namespace}.${pattern}`;
+    }
     client = overRedis
       ? ClientProxyFactory.create({ transport: Transport.REDIS, options: { host: redis.hostname, port: Number(redis.port || 6379) } })
-      : ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port } });
+      : overNats
+        ? ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: testNatsUrl() } })
+        : ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port } });
     sendAs = sendWithMetadata(client);
     await client.connect();
   }, 180_000);
@@ -44,7 +54,7 @@ describe("auth: the orders core refuses another user's order when called straigh
 
   const send = async (pattern: string, data: object, as?: string) => {
     try {
-      return { reply: await firstValueFrom(sendAs(pattern, data, as ? { authorization: as } : {})) };
+      return { reply: await firstValueFrom(sendAs(subject(pattern), data, as ? { authorization: as } : {})) };
     } catch (err) {
       return { error: err as { code: string; status: number } };
     }

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { ordersMigrations } from '../../migrations/orders/index.js';
-import { CredentialCopy } from '../../src/common/auth/credential-copy.js';
+import { accountGone, CredentialCopy } from '../../src/common/auth/credential-copy.js';
+import { ModuleSession } from '../../src/common/database/module-session.js';
 import { DomainError } from '../../src/common/errors/domain-error.js';
 import { freshTestDatabase, openPostgresModule } from '../support/pg-module.js';
 
@@ -68,5 +69,29 @@ describe('CredentialCopy on PostgreSQL', () => {
     await early.query('COMMIT');
     await sleep(4 * REFRESH_MS);
     expect(accepts(copy, ADA, 1)).toBe(false);
+  });
+
+  it('hears a change another replica applied as soon as it commits, long before its own refresh', async () => {
+    const sessions = [new ModuleSession(url, 'orders'), new ModuleSession(url, 'orders')];
+    const [applier, listener] = [new CredentialCopy(ds, 'orders', 60_000, sessions[0]), new CredentialCopy(ds, 'orders', 60_000, sessions[1])];
+    try {
+      await applier.start();
+      await listener.start();
+      const CAROL = '2d7b2d70-6b80-4ca8-9c5b-8c6a0b1f3e4d';
+      expect(accepts(listener, CAROL, 1)).toBe(true);
+      const after: Array<() => void> = [];
+      const started = performance.now();
+      await ds.transaction((manager) => applier.apply(manager, accountGone(CAROL), (action) => after.push(action)));
+      after.forEach((action) => action());
+      while (accepts(listener, CAROL, 1) && performance.now() - started < 2000) await sleep(2);
+      const ms = performance.now() - started;
+      console.log(`[credential-copy] another replica refused the deleted account's token ${ms.toFixed(1)} ms after the commit`);
+      expect(accepts(listener, CAROL, 1)).toBe(false);
+      expect(ms).toBeLessThan(500);
+    } finally {
+      applier.onApplicationShutdown();
+      listener.onApplicationShutdown();
+      await Promise.all(sessions.map((s) => s.close()));
+    }
   });
 });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
-import { EventSession } from '../../src/common/events/event.session.js';
+import { ModuleSession } from '../../src/common/database/module-session.js';
 import { Leadership } from '../../src/common/events/leadership.js';
 import { usersMigrations } from '../../migrations/users/index.js';
 import { freshTestDatabase, openPostgresModule } from '../support/pg-module.js';
@@ -27,9 +27,9 @@ async function until(ms: number, check: () => Promise<boolean>, what: string): P
 describe('Leadership on PostgreSQL', () => {
   let url: string;
   const db = new TestDatabase();
-  const sessions: EventSession[] = [];
+  const sessions: ModuleSession[] = [];
   const session = () => {
-    const s = new EventSession(url, 'leadership-spec');
+    const s = new ModuleSession(url, 'leadership-spec');
     sessions.push(s);
     return s;
   };

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { usersMigrations } from '../../migrations/users/index.js';
 import type { EventSettings } from '../../src/common/config/settings.js';
-import { EventSession } from '../../src/common/events/event.session.js';
+import { ModuleSession } from '../../src/common/database/module-session.js';
 import { followReplicas, Outbox } from '../../src/common/events/outbox.js';
 import { freshTestDatabase, openPostgresModule } from '../support/pg-module.js';
 
@@ -20,13 +20,13 @@ const SETTINGS: EventSettings = {
 describe('an outbox shared by two processes, on PostgreSQL', () => {
   let url: string;
   const sources: DataSource[] = [];
-  const sessions: EventSession[] = [];
+  const sessions: ModuleSession[] = [];
 
   async function replica(): Promise<Outbox> {
     const ds = await openPostgresModule({ name: 'users', entities: [], migrations: usersMigrations });
     sources.push(ds);
     const outbox = new Outbox(ds, 'users', { [EVENT]: ['orders'] }, SETTINGS, 10_000);
-    const session = new EventSession(url, 'users');
+    const session = new ModuleSession(url, 'users');
     sessions.push(session);
     followReplicas(session, outbox);
     await session.connect();

@@ -25,17 +25,24 @@ describe('end-to-end harness', () => {
     const plan = planTopology(name, {
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/x_test',
       redisUrl: 'redis://127.0.0.1:6379',
+      natsUrl: 'nats://127.0.0.1:4222',
+      namespace: 'e2e-spec',
       tcpPorts: { users: 1001, orders: 1002, auth: 1003 },
     });
+    const replicated = name === 'replicas-nats';
 
-    it('has exactly one process serving the API, and unique process names', () => {
-      expect(plan.processes.filter((p) => p.api)).toHaveLength(1);
+    it('has a process serving the API (two taking turns with replicas), and unique process names', () => {
+      expect(plan.processes.filter((p) => p.api)).toHaveLength(replicated ? 2 : 1);
       expect(new Set(plan.processes.map((p) => p.name)).size).toBe(plan.processes.length);
     });
 
-    it('hosts every module core exactly once', () => {
+    it('hosts every module core, more than once only on NATS', () => {
       const hosted = plan.processes.flatMap((p) => p.modules.split(',').filter(Boolean)).sort();
-      expect(hosted).toEqual(['auth', 'orders', 'users']);
+      if (!replicated) expect(hosted).toEqual(['auth', 'orders', 'users']);
+      else {
+        expect(hosted).toEqual(['auth', 'auth', 'orders', 'orders', 'users', 'users', 'users']);
+        expect(['USERS', 'ORDERS', 'AUTH'].map((m) => plan.shared[`${m}_TRANSPORT`])).toEqual(['nats', 'nats', 'nats']);
+      }
     });
 
     it('keeps per-process settings out of the shared environment', () => {
@@ -45,7 +52,8 @@ describe('end-to-end harness', () => {
   });
 
   it('refuses an unknown topology', () => {
-    expect(() => planTopology('mesh', { databaseUrl: '', redisUrl: '', tcpPorts: { users: 1, orders: 2, auth: 3 } })).toThrow(/Unknown topology "mesh"/);
+    expect(() => planTopology('mesh', { databaseUrl: '', redisUrl: '', natsUrl: '', namespace: '', tcpPorts: { users: 1, orders: 2, auth: 3 } }))
+      .toThrow(/Unknown topology "mesh"/);
   });
 
   describe('free ports', () => {

@@ -11,11 +11,16 @@ export interface TopologyPlan {
 export interface PlanInputs {
   databaseUrl: string;
   redisUrl: string;
+  natsUrl: string;
+  /** BUS_NAMESPACE for a topology on a shared broker: fresh per start, so no run hears another. */
+  namespace: string;
   /** Free TCP ports for module listeners, by module name. */
   tcpPorts: { users: number; orders: number; auth: number };
 }
 
-export const TOPOLOGY_NAMES = ['monolith', 'users-tcp', 'users-redis', 'orders-tcp', 'orders-redis', 'auth-tcp', 'auth-redis', 'split', 'split-redis'] as const;
+export const TOPOLOGY_NAMES = [
+  'monolith', 'users-tcp', 'users-redis', 'orders-tcp', 'orders-redis', 'auth-tcp', 'auth-redis', 'split', 'split-redis', 'replicas-nats',
+] as const;
 export type TopologyName = (typeof TOPOLOGY_NAMES)[number];
 
 const MODULES = ['users', 'orders', 'auth'] as const;
@@ -45,6 +50,11 @@ function alone(module: (typeof MODULES)[number], transport: 'tcp' | 'redis'): (i
   };
 }
 
+/** `count` processes hosting `module` alone, named `<module>-1`... */
+function replicas(module: (typeof MODULES)[number], count: number): TopologyPlan['processes'] {
+  return Array.from({ length: count }, (_, i) => ({ name: `${module}-${i + 1}`, modules: module, api: false }));
+}
+
 const PLANS: Record<TopologyName, (i: PlanInputs) => TopologyPlan> = {
   /** Everything in one process, modules talking over the in-process transport. */
   monolith: (i) => ({
@@ -65,6 +75,22 @@ const PLANS: Record<TopologyName, (i: PlanInputs) => TopologyPlan> = {
       { name: 'orders', modules: 'orders', api: false },
       { name: 'auth', modules: 'auth', api: false },
       { name: 'gateway', modules: '', api: true },
+    ],
+  }),
+  /**
+   * Every module as replicas on NATS (users x3, orders x2, auth x2), behind two API-only gateways that
+   * take requests in turn; rate limits counted together in Redis.
+   */
+  'replicas-nats': (i) => ({
+    shared: {
+      DATABASE_URL: i.databaseUrl, NATS_URL: i.natsUrl, BUS_NAMESPACE: i.namespace,
+      USERS_TRANSPORT: 'nats', ORDERS_TRANSPORT: 'nats', AUTH_TRANSPORT: 'nats',
+      RATE_LIMIT_STORE: 'redis', REDIS_URL: i.redisUrl,
+    },
+    processes: [
+      ...replicas('users', 3), ...replicas('orders', 2), ...replicas('auth', 2),
+      { name: 'gateway-1', modules: '', api: true },
+      { name: 'gateway-2', modules: '', api: true },
     ],
   }),
   /** Every core in its own process over TCP, and a gateway that hosts no core at all. */

@@ -1,15 +1,18 @@
 import { join } from 'node:path';
 import { AppProcess, baseEnv, PROJECT_ROOT } from './app-process.js';
 import { authTestEnv } from './auth-fixtures.js';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { freePorts } from './free-port.js';
+import { startRoundRobin } from './round-robin.js';
 import { ensureTestDatabase, resetTestDatabase, testDatabaseUrl } from './test-database.js';
 import { isTopologyName, planTopology, selectedTopology, TOPOLOGY_NAMES } from './topologies.js';
 
 export interface RunningTopology {
   name: string;
-  /** Where the public HTTP API is served (the gateway, or the single process). */
+  /** Where the public HTTP API is served (the gateway, the single process, or a round robin over several gateways). */
   baseUrl: string;
-  /** Every process by name (`app`; or `users`, `orders`, `auth`, `gateway`). */
+  /** Every process by name (`app`; or `users`, `orders`, `auth`, `gateway`; or `users-1`... `gateway-2`). */
   processes: Record<string, AppProcess>;
   /** Stops every process (SIGTERM, then SIGKILL after a grace period). */
   stop(): Promise<void>;
@@ -26,6 +29,10 @@ export function testRedisUrl(): string {
   return process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379';
 }
 
+export function testNatsUrl(): string {
+  return process.env.TEST_NATS_URL?.trim() || 'nats://127.0.0.1:4222';
+}
+
 /**
  * Starts a topology from the built application against a freshly emptied test database, and resolves
  * once every process answers 200 on /health/ready. If any process fails to get ready, all of them are
@@ -38,7 +45,8 @@ export async function startTopology(name: string = selectedTopology(), options: 
   await resetTestDatabase(databaseUrl);
 
   const [users, orders, auth] = await freePorts(3);
-  const plan = planTopology(name, { databaseUrl, redisUrl: testRedisUrl(), tcpPorts: { users, orders, auth } });
+  const namespace = `e2e-${randomBytes(4).toString('hex')}`;
+  const plan = planTopology(name, { databaseUrl, redisUrl: testRedisUrl(), natsUrl: testNatsUrl(), namespace, tcpPorts: { users, orders, auth } });
   const httpPorts = await freePorts(plan.processes.length);
   const shared = { ...baseEnv(), HOST: '127.0.0.1', ...authTestEnv(), ...plan.shared, ...options.env };
   const logDir = join(PROJECT_ROOT, '.tmp', 'e2e', name, options.label ?? 'default');
@@ -53,8 +61,16 @@ export async function startTopology(name: string = selectedTopology(), options: 
     });
   });
   const all = Object.values(processes);
+  const gateways = plan.processes.filter((p) => p.api).map((p) => processes[p.name]);
+  // Several gateways: a connection-level round robin in front, and no kept-alive client connections
+  // in this runner, so consecutive requests alternate between the gateways.
+  const balancer = gateways.length > 1 ? await startRoundRobin(gateways.map((g) => g.port)) : undefined;
+  const agent = http.globalAgent;
+  if (balancer) http.globalAgent = new http.Agent({ keepAlive: false });
   const stop = async () => {
     await Promise.all(all.map((p) => p.kill('SIGTERM')));
+    await balancer?.close();
+    http.globalAgent = agent;
   };
 
   // Started together: a process whose dependencies are not up yet simply reports not-ready until they
@@ -84,6 +100,5 @@ export async function startTopology(name: string = selectedTopology(), options: 
     throw new Error(`Topology "${name}" did not connect (every log: ${logDir}):
 ${(err as Error).message}`);
   }
-  const gateway = plan.processes.find((p) => p.api)!;
-  return { name, baseUrl: processes[gateway.name].url, processes, stop };
+  return { name, baseUrl: balancer?.url ?? gateways[0].url, processes, stop };
 }

@@ -1,5 +1,6 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { ModuleSession } from '../database/module-session.js';
 import { CredentialVersions } from './credential-versions.js';
 import type { UserIdentity } from './identity.js';
 import { unauthenticated } from './token.verifier.js';
@@ -41,6 +42,10 @@ export type AfterCommit = (action: () => void) => void;
  * xmin), and the next read takes every row changed by that transaction or a later one. A transaction
  * that drew an earlier number but committed after the read is so never skipped; rows read twice are
  * harmless, since a version only ever replaces a lower one.
+ *
+ * On PostgreSQL the replica that applies a change also announces it (NOTIFY, sent when its transaction
+ * commits) to the others through their module sessions, which apply it at once: a revocation normally
+ * reaches every replica before the request that caused it has been answered, the refresh is the bound.
  */
 export class CredentialCopy extends CredentialVersions implements OnApplicationShutdown {
   private readonly logger = new Logger('CredentialCopy');
@@ -50,17 +55,25 @@ export class CredentialCopy extends CredentialVersions implements OnApplicationS
   private timer: NodeJS.Timeout | undefined;
   private readonly table: string;
 
+  private readonly channel: string;
+
   constructor(
     private readonly dataSource: DataSource,
     schema: string,
     private readonly refreshMs: number,
+    private readonly session?: ModuleSession,
   ) {
     super();
     this.table = `"${schema}"."credential_versions"`;
+    this.channel = `mm_credentials_${schema}`;
   }
 
   /** Loads the table and starts following it. */
   async start(): Promise<void> {
+    if (this.session) {
+      this.session.listen(this.channel, (payload) => this.heard(payload));
+      await this.session.connect().catch((err: unknown) => this.logger.warn({ err }, 'Could not listen for credential changes; following the table only'));
+    }
     await this.refresh();
     this.timer = setInterval(() => {
       this.refresh().catch((err: unknown) => this.logger.warn({ err }, 'Could not refresh the credential copy; will try again'));
@@ -89,7 +102,23 @@ export class CredentialCopy extends CredentialVersions implements OnApplicationS
        WHERE ${this.table}.version <= EXCLUDED.version`,
       [change.userId, change.version, change.role, change.active],
     );
+    if (this.session) {
+      const { userId, version, role, active } = change;
+      await manager.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify({ userId, version, role, active })]);
+    }
     afterCommit(() => this.remember(change));
+  }
+
+  /** A change another replica applied and announced. */
+  private heard(payload: string): void {
+    try {
+      const { userId, version, role, active } = JSON.parse(payload) as CredentialState;
+      if (typeof userId === 'string' && Number.isInteger(version) && typeof role === 'string' && typeof active === 'boolean') {
+        this.remember({ userId, version, role, active });
+      }
+    } catch {
+      // Not an announcement of ours: the next refresh reads the table anyway.
+    }
   }
 
   private remember(change: CredentialState): void {

@@ -4,6 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { identityConfig } from '../config/settings.js';
+import { ModuleSession } from '../database/module-session.js';
 import { CredentialCopy } from './credential-copy.js';
 import { CheckedElsewhere, CredentialVersions } from './credential-versions.js';
 import { IdentityGuard } from './identity.guard.js';
@@ -45,7 +46,7 @@ export class IdentityModule {
         provide: CredentialCopy,
         inject: [getDataSourceToken(schema), identityConfig.KEY, COPY_SCHEMA],
         useFactory: async (ds: DataSource, settings: ConfigType<typeof identityConfig>, schema: string) => {
-          const copy = new CredentialCopy(ds, schema, settings.copyRefreshMs);
+          const copy = new CredentialCopy(ds, schema, settings.copyRefreshMs, ModuleSession.of(ds, schema));
           await copy.start();
           return copy;
         },

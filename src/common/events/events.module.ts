@@ -12,7 +12,7 @@ import { EventPuller, EventRelay } from './event.relay.js';
 import { eventHandlersFor } from './events.handlers.js';
 import { EventsRegistry } from './events.registry.js';
 import { Inbox } from './inbox.js';
-import { EventSession } from './event.session.js';
+import { ModuleSession } from '../database/module-session.js';
 import { Leadership } from './leadership.js';
 import { followReplicas, Outbox } from './outbox.js';
 
@@ -22,7 +22,7 @@ const EVENTS_MODULE = Symbol('events:module');
 @Injectable()
 class EventMovers implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly movers: Array<EventRelay | EventPuller> = [];
-  private session: EventSession | undefined;
+  private session: ModuleSession | undefined;
 
   constructor(
     @Inject(EVENTS_MODULE) private readonly module: string,
@@ -41,9 +41,9 @@ class EventMovers implements OnApplicationBootstrap, BeforeApplicationShutdown {
   async onApplicationBootstrap(): Promise<void> {
     this.inbox.assertComplete();
     this.registry.add(this.outbox);
-    const url = (this.outbox.dataSource.options as { url?: string }).url;
-    // On PostgreSQL other processes may host this module too: the lead and the news go through a session.
-    if (url) this.session = this.openSession(url);
+    // On PostgreSQL other processes may host this module too: the lead and the news go through its session.
+    this.session = ModuleSession.of(this.outbox.dataSource, this.module);
+    if (this.session) this.follow(this.session);
     const targets = this.topology.pushTargets[this.module] ?? [];
     const sources = this.topology.pullSources[this.module] ?? [];
     const timing = { retryMs: this.settings.leaderRetryMs, checkMs: this.settings.leaderCheckMs };
@@ -63,15 +63,13 @@ class EventMovers implements OnApplicationBootstrap, BeforeApplicationShutdown {
     await this.session?.close();
   }
 
-  /** The module's events session, which hears what the module's other processes do with its outbox. */
-  private openSession(url: string): EventSession {
-    const session = new EventSession(url, this.module);
+  /** Hears what the module's other processes do with its outbox. */
+  private follow(session: ModuleSession): void {
     followReplicas(session, this.outbox);
-    // A producer whose events someone consumes listens from the start; otherwise the session opens when a loop first needs it.
+    // A producer whose events someone consumes listens from the start; otherwise the session opens when first needed.
     if (Object.keys(this.topology.subscribers).some((event) => event.startsWith(`${this.module}.`))) {
       session.connect().catch(() => undefined);
     }
-    return session;
   }
 }
 

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { EventSession } from './event.session.js';
+import type { ModuleSession } from '../database/module-session.js';
 
 export interface LeadershipTiming {
   /** How often a process that does not lead tries to take the lead. */
@@ -10,7 +10,7 @@ export interface LeadershipTiming {
 
 /**
  * Lets one process at a time move a module's events when several replicas share its PostgreSQL schema,
- * so events keep their order: a session advisory lock on the module's EventSession.
+ * so events keep their order: a session advisory lock on the module's ModuleSession.
  *
  * The leader re-checks its session at least every `checkMs`: a session the server ended (a database
  * restart, a killed backend) released the lock, and a leader that cannot prove its session stops
@@ -30,7 +30,7 @@ export class Leadership {
   private lockedIn = -1;
 
   constructor(
-    private readonly session: EventSession | undefined,
+    private readonly session: ModuleSession | undefined,
     private readonly key: string,
     private readonly timing: LeadershipTiming = { retryMs: 2000, checkMs: 1000 },
   ) {}

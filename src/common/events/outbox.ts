@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventSettings } from '../config/settings.js';
 import type { EventEnvelope, DeliveryResult } from './event.messages.js';
-import type { EventSession } from './event.session.js';
+import type { ModuleSession } from '../database/module-session.js';
 import { EventSignal } from './event.signal.js';
 import { eventsParked } from './events.metrics.js';
 
@@ -215,7 +215,7 @@ export async function replayParked(dataSource: DataSource, producer: string, eve
  * open; an acknowledgement recorded by the replica that relays answers the requests here that wait for
  * their event to settle.
  */
-export function followReplicas(session: EventSession, outbox: Outbox): void {
+export function followReplicas(session: ModuleSession, outbox: Outbox): void {
   const channels = outboxChannels(outbox.producer);
   session.listen(channels.written, () => outbox.signal.notify());
   session.listen(channels.delivered, (payload) => outbox.deliveredElsewhere(payload));

@@ -1,21 +1,25 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
+import type { DataSource } from 'typeorm';
+
+const sessions = new WeakMap<DataSource, ModuleSession>();
 
 /** How long a statement on the session may take before the session counts as lost. */
 const QUERY_TIMEOUT_MS = 5000;
 
 /**
- * One module's own PostgreSQL session for events, outside the request pool: it holds the advisory
- * locks that make a process the module's relay (a session lock lives exactly as long as its session,
- * so a process that dies or loses its connection gives the lead up with it), and it LISTENs for the
- * notifications through which replicas tell each other that an event was written or delivered.
+ * One module core's own PostgreSQL session, outside the request pool, shared by what the module's
+ * processes coordinate through: it holds the advisory locks that make a process the module's relay (a
+ * session lock lives exactly as long as its session, so a process that dies or loses its connection
+ * gives the lead up with it), and it LISTENs for the notifications through which replicas tell each
+ * other that an event was written or delivered, or that an account's credentials changed.
  *
  * TCP keepalives on both ends let a session whose peer vanished without closing it (a host that
  * died, a cut network) end within about 25 s, on the server as on the client. When it ends, the
  * session reconnects on the next use and listens again.
  */
-export class EventSession {
-  private readonly logger = new Logger('EventSession');
+export class ModuleSession {
+  private readonly logger = new Logger('ModuleSession');
   private client: pg.Client | undefined;
   private connecting: Promise<pg.Client> | undefined;
   private readonly listeners = new Map<string, (payload: string) => void>();
@@ -25,6 +29,18 @@ export class EventSession {
     private readonly url: string,
     private readonly name: string,
   ) {}
+
+  /**
+   * The session of a module's data source, one per data source and process; undefined on the embedded
+   * database, which belongs to one process and so has nobody to coordinate with.
+   */
+  static of(dataSource: DataSource, name: string): ModuleSession | undefined {
+    const url = (dataSource.options as { url?: string }).url;
+    if (!url) return undefined;
+    let session = sessions.get(dataSource);
+    if (!session) sessions.set(dataSource, (session = new ModuleSession(url, name)));
+    return session;
+  }
 
   /** Whether the session is connected now (it may still turn out to be dead on its next statement). */
   get connected(): boolean {
@@ -70,7 +86,7 @@ export class EventSession {
   private async open(): Promise<pg.Client> {
     const client = new pg.Client({
       connectionString: this.url,
-      application_name: `mm-${this.name}-events`,
+      application_name: `mm-${this.name}-session`,
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
       connectionTimeoutMillis: QUERY_TIMEOUT_MS,
@@ -95,7 +111,7 @@ export class EventSession {
   private lost(err: unknown, client = this.client): void {
     if (!client || client !== this.client) return;
     this.client = undefined;
-    if (err) this.logger.warn({ err, session: this.name }, 'The events session was lost; it reconnects on next use');
+    if (err) this.logger.warn({ err, session: this.name }, "The module's session was lost; it reconnects on next use");
     client.end().catch(() => undefined);
   }
 }
