@@ -54,6 +54,7 @@ export const authModule: ModuleDefinition = {
   subscribes: [UsersEvents.USER_DELETED],
   core: AuthCoreModule,
   gateway: AuthGatewayModule,
+  migrations: authMigrations,
   settings: readAuthSettings,
   commands: { 'accounts:promote': promoteCommand },
 };

@@ -45,4 +45,5 @@ export const ordersModule: ModuleDefinition = {
   subscribes: [UsersEvents.USER_DELETED, AuthEvents.CREDENTIALS_CHANGED],
   core: OrdersCoreModule,
   gateway: OrdersGatewayModule,
+  migrations: ordersMigrations,
 };
