@@ -14,7 +14,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const overlaysDir = join(root, 'deploy/k8s/overlays');
 const MODELS = { 'apps/v1/Deployment': Deployment, 'v1/Service': Service, 'v1/ConfigMap': ConfigMap };
 const KUSTOMIZATION_KEYS = new Set(['apiVersion', 'kind', 'resources', 'labels', 'namespace', 'images']);
-const PRESTOP_SECONDS = 5;
+/** How long a stopping pod must keep serving while endpoints and proxies drop it (readiness delay, plus any preStop sleep). */
+const LEAVE_SECONDS = 5;
 const problems = [];
 const fail = (where, message) => problems.push(`${relative(root, where)}: ${message}`);
 
@@ -57,7 +58,7 @@ function render(dir) {
 function checkDeployment(file, d, byName, documented) {
   const pod = d.spec.template.spec;
   const [c] = pod.containers;
-  const secondsOf = (env) => Number(env.SHUTDOWN_GRACE_MS ?? 10_000) / 1000;
+  const secondsOf = (env) => Number(env.SHUTDOWN_GRACE_MS ?? 15_000) / 1000;
   const env = {};
   for (const ref of c.envFrom ?? []) Object.assign(env, byName.get(`ConfigMap/${ref.configMapRef?.name}`)?.data ?? fail(file, `ConfigMap ${ref.configMapRef?.name} is not part of the overlay`));
   for (const e of c.env ?? []) env[e.name] = e.value ?? e.valueFrom;
@@ -65,9 +66,19 @@ function checkDeployment(file, d, byName, documented) {
   if (env.JWT_SECRET?.secretKeyRef?.key !== 'JWT_SECRET') fail(file, `${d.metadata.name} does not take JWT_SECRET from a Secret`);
   if (c.readinessProbe?.httpGet?.path !== '/health/ready') fail(file, `${d.metadata.name} has no readiness probe on /health/ready`);
   if (c.livenessProbe?.httpGet?.path !== '/health/live') fail(file, `${d.metadata.name} has no liveness probe on /health/live`);
-  if (JSON.stringify(c.lifecycle?.preStop?.exec?.command) !== JSON.stringify(['sleep', String(PRESTOP_SECONDS)])) fail(file, `${d.metadata.name} has no ${PRESTOP_SECONDS} s preStop`);
-  if (!(pod.terminationGracePeriodSeconds > PRESTOP_SECONDS + secondsOf(env))) {
-    fail(file, `${d.metadata.name}: terminationGracePeriodSeconds must exceed preStop + SHUTDOWN_GRACE_MS (${PRESTOP_SECONDS + secondsOf(env)} s)`);
+  // The process keeps serving SHUTDOWN_READINESS_DELAY_MS after SIGTERM (stated in the manifests, not left
+  // to the default); a preStop sleep, if any, comes before SIGTERM and adds to it.
+  const sleep = c.lifecycle?.preStop?.exec?.command;
+  const preStopSeconds = sleep === undefined ? 0 : sleep[0] === 'sleep' ? Number(sleep[1]) : NaN;
+  if (Number.isNaN(preStopSeconds)) fail(file, `${d.metadata.name} has a preStop other than a sleep`);
+  const delaySeconds = Number(env.SHUTDOWN_READINESS_DELAY_MS ?? 0) / 1000;
+  if (!(preStopSeconds + delaySeconds >= LEAVE_SECONDS)) {
+    fail(file, `${d.metadata.name} stops serving ${preStopSeconds + delaySeconds} s after it is told to stop: set SHUTDOWN_READINESS_DELAY_MS to at least ${LEAVE_SECONDS * 1000}`);
+  }
+  // SHUTDOWN_GRACE_MS bounds the whole shutdown from SIGTERM, the readiness delay included.
+  if (delaySeconds >= secondsOf(env)) fail(file, `${d.metadata.name}: SHUTDOWN_READINESS_DELAY_MS must be less than SHUTDOWN_GRACE_MS`);
+  if (!(pod.terminationGracePeriodSeconds > preStopSeconds + secondsOf(env))) {
+    fail(file, `${d.metadata.name}: terminationGracePeriodSeconds must exceed preStop + SHUTDOWN_GRACE_MS (${preStopSeconds + secondsOf(env)} s)`);
   }
   if (!pod.securityContext?.runAsNonRoot || c.securityContext?.readOnlyRootFilesystem !== true || c.securityContext?.allowPrivilegeEscalation !== false) {
     fail(file, `${d.metadata.name} must run as non-root with a read-only root filesystem and no privilege escalation`);

@@ -15,6 +15,8 @@ import { ProblemFilter } from './common/http/problem.filter.js';
 import { RouteMethods } from './common/http/route-methods.js';
 import { applySecurity } from './common/http/security.setup.js';
 import { buildOpenApiDocument, setupSwagger } from './common/http/swagger.setup.js';
+import { closeConnectionsWhenLeaving } from './common/lifecycle/connection-close.hook.js';
+import { processShutdown } from './common/lifecycle/shutdown.state.js';
 import { InProcessServer } from './common/messaging/in-process.server.js';
 import { createServers } from './common/messaging/transports.factory.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
@@ -39,6 +41,7 @@ export async function createApp({ topology, http, log, security }: BootSettings)
   // JSON only: other bodies are refused with 415 instead of reaching validation as strings.
   registerJsonBodyParser(fastify, http.bodyLimitBytes);
   observeHttp(fastify);
+  closeConnectionsWhenLeaving(fastify, processShutdown);
   refuseDotSegments(fastify);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(topology), adapter, {
     bodyParser: false,

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const app = await createApp(settings);
-  exitGracefullyOnSignals(app, logger, settings.shutdown.graceMs);
+  exitGracefullyOnSignals(app, logger, settings.shutdown);
   await startApp(app);
 }
 

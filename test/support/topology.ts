@@ -48,7 +48,9 @@ export async function startTopology(name: string = selectedTopology(), options: 
   const namespace = `e2e-${randomBytes(4).toString('hex')}`;
   const plan = planTopology(name, { databaseUrl, redisUrl: testRedisUrl(), natsUrl: testNatsUrl(), namespace, tcpPorts: { users, orders, auth } });
   const httpPorts = await freePorts(plan.processes.length);
-  const shared = { ...baseEnv(), HOST: '127.0.0.1', ...authTestEnv(), ...plan.shared, ...options.env };
+  // No balancer stands in front of these processes, so nothing needs time to notice one leave: they
+  // stop at once on SIGTERM, as before the readiness delay existed. Specs of the delay set their own.
+  const shared = { ...baseEnv(), HOST: '127.0.0.1', ...authTestEnv(), SHUTDOWN_READINESS_DELAY_MS: '0', ...plan.shared, ...options.env };
   const logDir = join(PROJECT_ROOT, '.tmp', 'e2e', name, options.label ?? 'default');
 
   const processes: Record<string, AppProcess> = {};

@@ -12,6 +12,8 @@ export interface ModuleDefinition extends ModuleDescriptor {
   readonly settings?: (env: Env) => object;
   /** Operator commands the module offers (`node dist/src/cli.js <name> ...`); each resolves to an exit code. */
   readonly commands?: Record<string, ModuleCommand>;
+  /** The migrations of the module's schema, oldest first, as its core runs them (none: it keeps no data). */
+  readonly migrations?: readonly Function[];
 }
 
 export type ModuleCommand = (env: Env, args: string[], modules: readonly ModuleDescriptor[]) => Promise<number>;

@@ -1,4 +1,4 @@
-import { httpConfig, loadSettings, readBusSettings, readDatabaseSettings, readHttpSettings, readMetricsSettings, readTcpListenerSettings } from './settings.js';
+import { httpConfig, loadSettings, readBusSettings, readDatabaseSettings, readHttpSettings, readMetricsSettings, readShutdownSettings, readTcpListenerSettings } from './settings.js';
 import { environment, useEnvironment, type Env } from './settings.source.js';
 import { ConfigError } from './topology.js';
 
@@ -32,6 +32,18 @@ describe('settings', () => {
     expect(readMetricsSettings({})).toEqual({ token: undefined });
     expect(readMetricsSettings({ METRICS_TOKEN: ' a-long-enough-scrape-token ' })).toEqual({ token: 'a-long-enough-scrape-token' });
     expect(configError(() => readMetricsSettings({ METRICS_TOKEN: 'short' })).variable).toBe('METRICS_TOKEN');
+  });
+
+  it('keeps the readiness delay inside the shutdown grace period', () => {
+    expect(readShutdownSettings({})).toEqual({ graceMs: 15_000, readinessDelayMs: 5000 });
+    expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '3000' })).toEqual({ graceMs: 3000, readinessDelayMs: 1500 });
+    expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '0' })).toEqual({ graceMs: 0, readinessDelayMs: 0 });
+    expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '20000', SHUTDOWN_READINESS_DELAY_MS: '0' })).toEqual({ graceMs: 20_000, readinessDelayMs: 0 });
+    expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '20000', SHUTDOWN_READINESS_DELAY_MS: '12000' })).toEqual({ graceMs: 20_000, readinessDelayMs: 12_000 });
+    const tooLong = configError(() => readShutdownSettings({ SHUTDOWN_GRACE_MS: '4000', SHUTDOWN_READINESS_DELAY_MS: '4000' }));
+    expect(tooLong.variable).toBe('SHUTDOWN_READINESS_DELAY_MS');
+    expect(tooLong.message).toContain('must be less than SHUTDOWN_GRACE_MS (4000)');
+    expect(configError(() => readShutdownSettings({ SHUTDOWN_READINESS_DELAY_MS: '-1' })).variable).toBe('SHUTDOWN_READINESS_DELAY_MS');
   });
 
   it('has defaults for everything', () => {

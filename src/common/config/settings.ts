@@ -127,9 +127,20 @@ export function readLogSettings(env: Env) {
   return { level: level as (typeof LOG_LEVELS)[number], format: format as 'json' | 'pretty' };
 }
 
-/** How long a terminating process lets accepted HTTP requests and bus messages finish. */
+/**
+ * How a terminating process leaves. `readinessDelayMs`: after SIGTERM, how long it keeps serving with
+ * readiness at 503 before it stops accepting, so that a load balancer checking /health/ready every 2 s
+ * and taking a server out after 2 failures (or Kubernetes removing the pod from its endpoints) has
+ * stopped sending to it by then. `graceMs` bounds the whole shutdown from the signal, the delay included.
+ */
 export function readShutdownSettings(env: Env) {
-  return { graceMs: readInteger(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000) };
+  const graceMs = readInteger(env, 'SHUTDOWN_GRACE_MS', 15_000, 0, 600_000);
+  // The default never takes more than half the grace period, so a short SHUTDOWN_GRACE_MS stays valid alone.
+  const readinessDelayMs = readInteger(env, 'SHUTDOWN_READINESS_DELAY_MS', Math.min(5000, Math.floor(graceMs / 2)), 0, 300_000);
+  if (readinessDelayMs > 0 && readinessDelayMs >= graceMs) {
+    throw new ConfigError('SHUTDOWN_READINESS_DELAY_MS', `must be less than SHUTDOWN_GRACE_MS (${graceMs}), which bounds the whole shutdown, this delay included; got ${readinessDelayMs}`);
+  }
+  return { graceMs, readinessDelayMs };
 }
 
 export type HttpSettings = ReturnType<typeof readHttpSettings>;
@@ -138,6 +149,7 @@ export type TcpListenerSettings = ReturnType<typeof readTcpListenerSettings>;
 export type EventSettings = ReturnType<typeof readEventSettings>;
 export type DatabaseSettings = ReturnType<typeof readDatabaseSettings>;
 export type LogSettings = ReturnType<typeof readLogSettings>;
+export type ShutdownSettings = ReturnType<typeof readShutdownSettings>;
 
 /** Settings read where Nest builds a provider: registered once here, injected by key where used. */
 export const metricsConfig = registerSettings('metrics', readMetricsSettings);

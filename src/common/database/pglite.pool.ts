@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
+import { lockDataDirectory, unlockDataDirectory } from './data-dir.lock.js';
 
 type Callback<T> = (err: Error | null, result?: T) => void;
 
@@ -67,12 +68,22 @@ const sessions = new Map<string, Promise<PGliteSession>>();
  */
 const EMBEDDED_SETTINGS = ['shared_buffers = 16MB'];
 
-/** One PGlite per data directory per process, shared by every module's data source. */
+/**
+ * One PGlite per data directory per process, shared by every module's data source; the directory is
+ * locked for this process while it is open (see data-dir.lock.ts).
+ */
 function session(dataDir: string | undefined): Promise<PGliteSession> {
   const key = dataDir ?? ':memory:';
   let s = sessions.get(key);
   if (!s) {
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    if (dataDir) {
+      mkdirSync(dataDir, { recursive: true });
+      try {
+        lockDataDirectory(dataDir);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     // Loaded on first use: a process on PostgreSQL never needs the embedded database's code.
     s = import('@electric-sql/pglite')
       .then(({ PGlite }) => PGlite.create({ ...(dataDir ? { dataDir } : {}), postgresqlconf: EMBEDDED_SETTINGS }))
@@ -83,9 +94,17 @@ function session(dataDir: string | undefined): Promise<PGliteSession> {
 }
 
 export async function closeEmbeddedDatabases(): Promise<void> {
-  const all = [...sessions.values()];
+  const all = [...sessions];
   sessions.clear();
-  await Promise.all(all.map(async (s) => (await s).db.close()));
+  await Promise.all(
+    all.map(async ([key, s]) => {
+      try {
+        await (await s).db.close();
+      } finally {
+        if (key !== ':memory:') unlockDataDirectory(key);
+      }
+    }),
+  );
 }
 
 /** A `pg`-module lookalike whose Pool is backed by the embedded database in `dataDir`. */

@@ -63,7 +63,7 @@ export class HealthController {
   @ApiOkResponse({ description: 'Every check is up', type: HealthReport, example: READY_EXAMPLE })
   @ApiServiceUnavailableResponse({ description: 'At least one check is down; `error` says which', type: HealthReport, example: NOT_READY_EXAMPLE })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    if (this.shutdown.shuttingDown) {
+    if (this.shutdown.leaving) {
       reply.status(503);
       return { status: 'shutting_down', info: {}, error: {}, details: {} };
     }

@@ -6,7 +6,8 @@ import type { ShutdownState } from './shutdown.state.js';
 
 export interface DrainOptions {
   /**
-   * Answer new messages with BUS.UNAVAILABLE once shutdown begins. Right for a listener that other
+   * Answer new messages with BUS.UNAVAILABLE once the drain begins (after the readiness delay, when
+   * the HTTP server stops accepting too). Right for a listener that other
    * processes reach (they retry or report 503); wrong for the in-process one, which serves the HTTP
    * requests this process accepted and is still finishing.
    */

@@ -1,27 +1,45 @@
 import { Injectable } from '@nestjs/common';
 
 /**
- * Whether this process has begun to shut down. Set once, on SIGTERM or SIGINT, before anything closes:
- * readiness answers 503 from then on, and listeners on a remote transport refuse new messages.
+ * Where this process is in its shutdown. Two steps, both set once:
+ *
+ * - `leaving`, on SIGTERM or SIGINT: readiness answers 503 and every HTTP response closes its
+ *   connection, while requests and messages are still served as usual, so a load balancer has time to
+ *   see the process go unready and stop sending to it (SHUTDOWN_READINESS_DELAY_MS);
+ * - `shuttingDown`, once that delay is over: the HTTP server stops accepting and listeners on a remote
+ *   transport refuse new messages while what they accepted finishes.
  */
 @Injectable()
 export class ShutdownState {
+  private left = false;
   private began = false;
   private readonly listeners: Array<() => void> = [];
+
+  get leaving(): boolean {
+    return this.left;
+  }
 
   get shuttingDown(): boolean {
     return this.began;
   }
 
-  begin(): void {
-    if (this.began) return;
-    this.began = true;
+  leave(): void {
+    if (this.left) return;
+    this.left = true;
     this.listeners.splice(0).forEach((listener) => listener());
   }
 
-  /** Runs `listener` when shutdown begins (at once if it has): e.g. a listener leaving its queue groups. */
-  onBegin(listener: () => void): void {
-    if (this.began) listener();
+  begin(): void {
+    this.leave();
+    this.began = true;
+  }
+
+  /**
+   * Runs `listener` when the process starts leaving (at once if it has): a NATS listener leaves its
+   * queue groups then, so the module's other processes take every new message from the first moment.
+   */
+  onLeave(listener: () => void): void {
+    if (this.left) listener();
     else this.listeners.push(listener);
   }
 }

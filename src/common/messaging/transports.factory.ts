@@ -77,7 +77,7 @@ export function createServers(topology: Topology, limits: TcpListenerSettings): 
   }
   for (const [url, modules] of byUrl.nats) {
     const server = new ModuleNatsServer(modules, topology.namespace, natsOptions(url, `server:${modules.join(',')}`));
-    processShutdown.onBegin(() => void server.stopReceiving());
+    processShutdown.onLeave(() => void server.stopReceiving());
     servers.push(drainOnClose(server as unknown as Listener, processShutdown, SERVE));
   }
   return servers;

@@ -68,6 +68,7 @@ export const authModule: ModuleDefinition = {
   subscribes: [UsersEvents.USER_DELETED],
   core: AuthCoreModule,
   gateway: AuthGatewayModule,
+  migrations: authMigrations,
   settings: readAuthSettings,
   commands: { 'accounts:promote': promoteCommand },
 };

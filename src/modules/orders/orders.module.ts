@@ -58,4 +58,5 @@ export const ordersModule: ModuleDefinition = {
   subscribes: [UsersEvents.USER_DELETED, AuthEvents.CREDENTIALS_CHANGED],
   core: OrdersCoreModule,
   gateway: OrdersGatewayModule,
+  migrations: ordersMigrations,
 };

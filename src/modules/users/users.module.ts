@@ -42,4 +42,5 @@ export const usersModule: ModuleDefinition = {
   subscribes: [AuthEvents.ACCOUNT_REGISTERED, AuthEvents.CREDENTIALS_CHANGED],
   core: UsersCoreModule,
   gateway: UsersGatewayModule,
+  migrations: usersMigrations,
 };
