@@ -54,8 +54,3 @@ export class DeletedReply {
   @ApiProperty({ example: true })
   deleted: true;
 }
-
-export class PingReply {
-  @ApiProperty({ example: 'users' })
-  module: string;
-}
