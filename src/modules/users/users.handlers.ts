@@ -6,7 +6,7 @@ import { Handles } from '../../common/contracts/handles.decorator.js';
 import { MessageHandlers } from '../../common/messaging/message-handlers.decorator.js';
 import { UsersOperations } from './contracts/users.operations.js';
 import {
-  DeleteUserRequest, GetUserRequest, ListUsersRequest, UpdateUserRequest,
+  CountUsersRequest, DeleteUserRequest, GetUserRequest, ListUsersRequest, UpdateUserRequest,
 } from './contracts/users.messages.js';
 import { UsersService } from './users.service.js';
 
@@ -23,6 +23,11 @@ export class UsersHandlers {
   @Handles(UsersOperations.list)
   list(@Payload() request: ListUsersRequest, @Caller() caller: Identity) {
     return this.users.list(request, caller);
+  }
+
+  @Handles(UsersOperations.count)
+  count(@Payload() _request: CountUsersRequest, @Caller() caller: Identity) {
+    return this.users.count(caller);
   }
 
   @Handles(UsersOperations.update)

@@ -5,6 +5,7 @@ import { UsersOperations } from './users.operations.js';
 export class UsersClient extends ModuleClient {
   readonly get = this.call(UsersOperations.get);
   readonly list = this.call(UsersOperations.list);
+  readonly count = this.call(UsersOperations.count);
   readonly update = this.call(UsersOperations.update);
   readonly delete = this.call(UsersOperations.delete);
   readonly ping = this.call(UsersOperations.ping);

@@ -3,7 +3,8 @@ import { defineOperation, pingOperation } from '../../../common/contracts/operat
 import { UsersErrors } from './users.errors.js';
 import { UsersEvents } from './users.events.js';
 import {
-  DeletedReply, DeleteUserRequest, GetUserRequest, ListUsersRequest, UpdateUserRequest, UserPageReply, UserReply,
+  CountUsersRequest, DeletedReply, DeleteUserRequest, GetUserRequest, ListUsersRequest, UpdateUserRequest, UserCountReply, UserPageReply,
+  UserReply,
 } from './users.messages.js';
 
 /**
@@ -28,6 +29,15 @@ export const UsersOperations = {
     request: ListUsersRequest,
     reply: UserPageReply,
     errors: [UsersErrors.INVALID_CURSOR, IdentityErrors.FORBIDDEN],
+    idempotent: true,
+    access: 'admin',
+  }),
+  count: defineOperation({
+    pattern: 'users.count',
+    summary: 'How many profiles there are.',
+    request: CountUsersRequest,
+    reply: UserCountReply,
+    errors: [IdentityErrors.FORBIDDEN],
     idempotent: true,
     access: 'admin',
   }),
