@@ -21,7 +21,7 @@ RUN --mount=type=secret,id=npmrc,target=/root/.npmrc \
     --mount=type=cache,target=/root/.npm \
     npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
-COPY scripts/write-entry.mjs scripts/node-version.mjs scripts/
+COPY scripts/write-entry.mjs scripts/node-version.mjs scripts/copy-assets.mjs scripts/
 COPY scripts/image/prune-runtime.sh scripts/image/
 COPY migrations migrations
 COPY src src

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { MODULE_DEFINITIONS } from './app.modules.js';
 import { httpConfig, tcpListenerConfig, type HttpSettings, type Settings, type TcpListenerSettings } from './common/config/settings.js';
 import type { Topology } from './common/config/topology.js';
 import { RequestContextInterceptor } from './common/context/request-context.interceptor.js';
@@ -14,6 +15,7 @@ import { registerJsonBodyParser } from './common/http/json-body.parser.js';
 import { ProblemFilter } from './common/http/problem.filter.js';
 import { RouteMethods } from './common/http/route-methods.js';
 import { applySecurity } from './common/http/security.setup.js';
+import { setupModuleMap } from './common/contracts/module-map.route.js';
 import { buildOpenApiDocument, setupSwagger } from './common/http/swagger.setup.js';
 import { closeConnectionsWhenLeaving } from './common/lifecycle/connection-close.hook.js';
 import { processShutdown } from './common/lifecycle/shutdown.state.js';
@@ -55,7 +57,10 @@ export async function createApp({ topology, http, log, security }: BootSettings)
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(routes));
   app.useGlobalInterceptors(new RequestContextInterceptor());
-  if (topology.api) setupSwagger(app, () => buildOpenApiDocument(app));
+  if (topology.api) {
+    setupSwagger(app, () => buildOpenApiDocument(app));
+    setupModuleMap(app, MODULE_DEFINITIONS);
+  }
 
   // Signals are handled by main (exitGracefullyOnSignals), which drains before Nest closes anything.
   connectTransports(app, topology);

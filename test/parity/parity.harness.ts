@@ -12,6 +12,7 @@ import { createJwtService } from '../../src/common/auth/token.verifier.js';
 import { MODULE_DEFINITIONS } from '../../src/app.modules.js';
 import { environment, useEnvironment } from '../../src/common/config/settings.source.js';
 import { readTopology, type ModuleDescriptor, type Topology } from '../../src/common/config/topology.js';
+import { forgetUndeclaredErrors, undeclaredErrors } from '../../src/common/contracts/undeclared-errors.js';
 import { DomainError } from '../../src/common/errors/domain-error.js';
 import type { BusChannel } from '../../src/common/messaging/bus-channel.js';
 import { ChannelRegistry } from '../../src/common/messaging/channel.registry.js';
@@ -123,6 +124,7 @@ export async function bootParityApp(transport: TransportUnderTest): Promise<Pari
   const restoreEnv = () => useEnvironment(previous);
 
   let app: INestApplication | undefined;
+  forgetUndeclaredErrors();
   try {
     const topology = readTopology(environment(), [...MODULE_DEFINITIONS, PARITY_DESCRIPTOR]);
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(topology), ParityModule] }).compile();
@@ -158,6 +160,10 @@ export async function bootParityApp(transport: TransportUnderTest): Promise<Pari
       close: async () => {
         await started.close();
         restoreEnv();
+        // Every error of the contract run must be one its operation declares (see @Handles).
+        const undeclared = undeclaredErrors();
+        forgetUndeclaredErrors();
+        if (undeclared.length) throw new Error(`handlers answered errors their operations do not declare: ${JSON.stringify(undeclared)}`);
       },
     };
   } catch (err) {

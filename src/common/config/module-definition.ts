@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import type { ModuleContract, Operation } from '../contracts/operation.js';
 import type { Env } from './settings.source.js';
 import type { ModuleDescriptor } from './topology.js';
 
@@ -10,6 +11,10 @@ export interface ModuleDefinition extends ModuleDescriptor {
   readonly gateway: Type<unknown>;
   /** Reads (and so validates) the module's own settings; run at boot in every process. */
   readonly settings?: (env: Env) => object;
+  /** The operations the module serves and the events it publishes (its contracts/, as data). */
+  readonly contract: ModuleContract;
+  /** The operations of other modules its core calls; `calls` names their modules (`modulesCalled`). */
+  readonly uses: readonly Operation<any, any>[];
   /** Operator commands the module offers (`node dist/src/cli.js <name> ...`); each resolves to an exit code. */
   readonly commands?: Record<string, ModuleCommand>;
   /** The migrations of the module's schema, oldest first, as its core runs them (none: it keeps no data). */
@@ -18,3 +23,8 @@ export interface ModuleDefinition extends ModuleDescriptor {
 
 export type ModuleCommand = (env: Env, args: string[], modules: readonly ModuleDescriptor[]) => Promise<number>;
 
+
+/** The modules whose operations `uses` lists, each once: a module definition's `calls`. */
+export function modulesCalled(uses: readonly Operation<any, any>[]): string[] {
+  return [...new Set(uses.map((operation) => operation.module))];
+}

@@ -1,11 +1,12 @@
 import { UseGuards } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import type { Identity } from '../../common/auth/identity.js';
-import { Caller, IdentityGuard, Public } from '../../common/auth/identity.guard.js';
+import { Caller, IdentityGuard } from '../../common/auth/identity.guard.js';
+import { Handles } from '../../common/contracts/handles.decorator.js';
 import { MessageHandlers } from '../../common/messaging/message-handlers.decorator.js';
 import { AccountsService } from './accounts.service.js';
 import { requireUser } from './contracts/auth.access.js';
-import { AuthPatterns } from './contracts/auth.patterns.js';
+import { AuthOperations } from './contracts/auth.operations.js';
 import { ChangePasswordRequest, LoginRequest, RefreshRequest, RegisterRequest } from './contracts/auth.messages.js';
 import { RegistrationService } from './registration.service.js';
 import { SessionsService } from './sessions.service.js';
@@ -19,38 +20,33 @@ export class AuthHandlers {
     private readonly sessions: SessionsService,
   ) {}
 
-  @Public()
-  @MessagePattern(AuthPatterns.REGISTER)
+  @Handles(AuthOperations.register)
   register(@Payload() request: RegisterRequest) {
     return this.registration.register(request);
   }
 
-  @Public()
-  @MessagePattern(AuthPatterns.LOGIN)
+  @Handles(AuthOperations.login)
   login(@Payload() request: LoginRequest) {
     return this.accounts.login(request);
   }
 
-  @Public()
-  @MessagePattern(AuthPatterns.REFRESH)
+  @Handles(AuthOperations.refresh)
   refresh(@Payload() request: RefreshRequest) {
     return this.sessions.rotate(request.refreshToken);
   }
 
-  @Public()
-  @MessagePattern(AuthPatterns.LOGOUT)
+  @Handles(AuthOperations.logout)
   async logout(@Payload() request: RefreshRequest) {
     await this.sessions.logout(request.refreshToken);
-    return { loggedOut: true };
+    return { loggedOut: true as const };
   }
 
-  @MessagePattern(AuthPatterns.CHANGE_PASSWORD)
+  @Handles(AuthOperations.changePassword)
   changePassword(@Payload() request: ChangePasswordRequest, @Caller() caller: Identity) {
     return this.accounts.changePassword(requireUser(caller), request);
   }
 
-  @Public()
-  @MessagePattern(AuthPatterns.PING)
+  @Handles(AuthOperations.ping)
   ping() {
     return { module: 'auth' };
   }

@@ -3,14 +3,12 @@ import { ApiBearerAuth, ApiCookieAuth, ApiCreatedResponse, ApiNoContentResponse,
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IdentityGuard, Public } from '../../common/auth/identity.guard.js';
 import { unauthenticated } from '../../common/auth/token.verifier.js';
-import { ApiProblems, BUS_PROBLEMS, RATE_PROBLEMS } from '../../common/http/problem.js';
+import { ApiOperationProblems } from '../../common/contracts/operation.problems.js';
 import { CredentialThrottle } from '../../common/http/rate-limit.decorators.js';
 import { AuthClient } from './contracts/auth.client.js';
+import { AuthOperations } from './contracts/auth.operations.js';
 import { ChangePasswordRequest, LoginRequest, RegisterRequest, SessionGrant, SessionReply } from './contracts/auth.messages.js';
 import { clearRefreshCookie, readRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from './refresh-cookie.js';
-
-const INVALID = { 400: ['COMMON.VALIDATION_FAILED'] };
-const THROTTLED = RATE_PROBLEMS;
 
 /** Hands the refresh token to the browser in its cookie and the rest in the body. */
 function respond(reply: FastifyReply, { refreshToken, refreshExpiresIn, ...session }: SessionGrant): SessionReply {
@@ -33,7 +31,7 @@ export class AuthHttpController {
       `Sets the \`${REFRESH_COOKIE}\` cookie. Rate limited per address and email (CREDENTIAL_RATE_LIMIT per RATE_LIMIT_WINDOW_MS).`,
   })
   @ApiCreatedResponse({ type: SessionReply })
-  @ApiProblems({ 400: ['COMMON.VALIDATION_FAILED', 'AUTH.WEAK_PASSWORD'], 409: ['AUTH.EMAIL_TAKEN'], ...THROTTLED, ...BUS_PROBLEMS })
+  @ApiOperationProblems(AuthOperations.register)
   async register(@Body() body: RegisterRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionReply> {
     return respond(reply, await this.auth.register(body));
   }
@@ -48,7 +46,7 @@ export class AuthHttpController {
       `Sets the \`${REFRESH_COOKIE}\` cookie. Rate limited per address and email (CREDENTIAL_RATE_LIMIT per RATE_LIMIT_WINDOW_MS).`,
   })
   @ApiOkResponse({ type: SessionReply })
-  @ApiProblems({ ...INVALID, 401: ['AUTH.INVALID_CREDENTIALS'], ...THROTTLED, ...BUS_PROBLEMS })
+  @ApiOperationProblems(AuthOperations.login)
   async login(@Body() body: LoginRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionReply> {
     return respond(reply, await this.auth.login(body));
   }
@@ -62,7 +60,7 @@ export class AuthHttpController {
     description: 'The presented refresh token is spent. Presenting a spent one again revokes every token of its sign-in (AUTH.REFRESH_REUSED).',
   })
   @ApiOkResponse({ type: SessionReply })
-  @ApiProblems({ 401: ['AUTH.UNAUTHENTICATED', 'AUTH.REFRESH_REUSED'], ...THROTTLED, ...BUS_PROBLEMS })
+  @ApiOperationProblems(AuthOperations.refresh)
   async refresh(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionReply> {
     const refreshToken = readRefreshCookie(request);
     if (!refreshToken) throw unauthenticated('The refresh cookie is missing');
@@ -78,7 +76,7 @@ export class AuthHttpController {
     description: 'Revokes the refresh cookie\'s sign-in and clears the cookie. Access tokens already issued expire by themselves.',
   })
   @ApiNoContentResponse({ description: 'Signed out' })
-  @ApiProblems({ ...THROTTLED, ...BUS_PROBLEMS })
+  @ApiOperationProblems(AuthOperations.logout)
   async logout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     const refreshToken = readRefreshCookie(request);
     if (refreshToken) await this.auth.logout({ refreshToken });
@@ -93,7 +91,7 @@ export class AuthHttpController {
     description: 'Needs the current password. Every access and refresh token issued before stops working; the answer carries new ones.',
   })
   @ApiOkResponse({ type: SessionReply })
-  @ApiProblems({ 400: ['COMMON.VALIDATION_FAILED', 'AUTH.WEAK_PASSWORD'], 401: ['AUTH.UNAUTHENTICATED', 'AUTH.INVALID_CREDENTIALS'], ...THROTTLED, ...BUS_PROBLEMS })
+  @ApiOperationProblems(AuthOperations.changePassword, { never: { 'AUTH.FORBIDDEN': 'the HTTP API takes only access tokens, which name a user' } })
   async changePassword(
     @Body() body: ChangePasswordRequest,
     @Res({ passthrough: true }) reply: FastifyReply,

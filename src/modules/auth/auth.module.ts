@@ -18,6 +18,7 @@ import { AuthHandlers } from './auth.handlers.js';
 import { AuthHttpController } from './auth.http.controller.js';
 import { authConfig, readAuthSettings } from './auth.settings.js';
 import { AuthClient } from './contracts/auth.client.js';
+import { authContract } from './contracts/auth.contract.js';
 import { Credential } from './credential.entity.js';
 import { FailedAttempts } from './failed-attempts.js';
 import { PasswordHasher } from './password.hasher.js';
@@ -64,6 +65,8 @@ export class AuthGatewayModule {}
 export const authModule: ModuleDefinition = {
   name: 'auth',
   defaultTcpPort: 4003,
+  contract: authContract,
+  uses: [],
   calls: [],
   subscribes: [UsersEvents.USER_DELETED],
   core: AuthCoreModule,

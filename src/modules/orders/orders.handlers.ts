@@ -1,9 +1,10 @@
 import { UseGuards } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import type { Identity } from '../../common/auth/identity.js';
-import { Caller, IdentityGuard, Public } from '../../common/auth/identity.guard.js';
+import { Caller, IdentityGuard } from '../../common/auth/identity.guard.js';
+import { Handles } from '../../common/contracts/handles.decorator.js';
 import { MessageHandlers } from '../../common/messaging/message-handlers.decorator.js';
-import { OrdersPatterns } from './contracts/orders.patterns.js';
+import { OrdersOperations } from './contracts/orders.operations.js';
 import { CancelOrderRequest, GetOrderRequest, ListOrdersRequest, PlaceOrderRequest } from './contracts/orders.messages.js';
 import { OrdersService } from './orders.service.js';
 
@@ -12,28 +13,27 @@ import { OrdersService } from './orders.service.js';
 export class OrdersHandlers {
   constructor(private readonly orders: OrdersService) {}
 
-  @MessagePattern(OrdersPatterns.PLACE)
+  @Handles(OrdersOperations.place)
   place(@Payload() request: PlaceOrderRequest, @Caller() caller: Identity) {
     return this.orders.place(request, caller);
   }
 
-  @MessagePattern(OrdersPatterns.GET)
+  @Handles(OrdersOperations.get)
   get(@Payload() request: GetOrderRequest, @Caller() caller: Identity) {
     return this.orders.get(request.id, caller);
   }
 
-  @MessagePattern(OrdersPatterns.LIST)
+  @Handles(OrdersOperations.list)
   list(@Payload() request: ListOrdersRequest, @Caller() caller: Identity) {
     return this.orders.list(request, caller);
   }
 
-  @MessagePattern(OrdersPatterns.CANCEL)
+  @Handles(OrdersOperations.cancel)
   cancel(@Payload() request: CancelOrderRequest, @Caller() caller: Identity) {
     return this.orders.cancel(request.id, caller);
   }
 
-  @Public()
-  @MessagePattern(OrdersPatterns.PING)
+  @Handles(OrdersOperations.ping)
   ping() {
     return { module: 'orders' };
   }

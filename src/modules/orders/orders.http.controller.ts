@@ -2,13 +2,10 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } f
 import type { FastifyRequest } from 'fastify';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdentityGuard } from '../../common/auth/identity.guard.js';
-import { ApiProblems, BEARER_PROBLEMS, BUS_PROBLEMS, RATE_PROBLEMS } from '../../common/http/problem.js';
+import { ApiOperationProblems } from '../../common/contracts/operation.problems.js';
 import { OrdersClient } from './contracts/orders.client.js';
+import { OrdersOperations } from './contracts/orders.operations.js';
 import { GetOrderRequest, ListOrdersRequest, OrderPageReply, OrderReply, PlaceOrderBody } from './contracts/orders.messages.js';
-
-const INVALID = { 400: ['COMMON.VALIDATION_FAILED'] };
-const NOT_FOUND = { 404: ['ORDERS.NOT_FOUND'] };
-const COMMON = { ...BEARER_PROBLEMS, ...RATE_PROBLEMS, ...BUS_PROBLEMS };
 
 /** Orders belong to the caller; another user's order answers 404 exactly like a missing one. Admins reach all. */
 @ApiTags('orders')
@@ -32,7 +29,7 @@ export class OrdersHttpController {
       '(also when several arrive at once); with other items it answers 422 ORDERS.IDEMPOTENCY_KEY_REUSED. Failed requests are not remembered.',
   })
   @ApiCreatedResponse({ type: OrderReply, description: 'The placed order, status `pending` (or the first order placed with this Idempotency-Key)' })
-  @ApiProblems({ ...INVALID, 403: ['AUTH.FORBIDDEN'], 422: ['ORDERS.USER_NOT_FOUND', 'ORDERS.IDEMPOTENCY_KEY_REUSED'], ...COMMON })
+  @ApiOperationProblems(OrdersOperations.place)
   place(@Body() body: PlaceOrderBody, @Req() request: FastifyRequest): Promise<OrderReply> {
     // Read from the request rather than with @Headers, which would document the header as required.
     const idempotencyKey = request.headers['idempotency-key'];
@@ -42,7 +39,7 @@ export class OrdersHttpController {
   @Get()
   @ApiOperation({ summary: "List the caller's orders, oldest first", description: 'Admins may name any userId, or omit it to list every order.' })
   @ApiOkResponse({ type: OrderPageReply, description: 'One page of orders' })
-  @ApiProblems({ 400: ['COMMON.VALIDATION_FAILED', 'ORDERS.INVALID_CURSOR'], 403: ['AUTH.FORBIDDEN'], ...COMMON })
+  @ApiOperationProblems(OrdersOperations.list)
   list(@Query() query: ListOrdersRequest): Promise<OrderPageReply> {
     return this.orders.list(query);
   }
@@ -53,7 +50,7 @@ export class OrdersHttpController {
     description: 'Its buyer or an admin may read it; for anyone else the answer is ORDERS.NOT_FOUND, as for an id nobody has.',
   })
   @ApiOkResponse({ type: OrderReply, description: 'The order' })
-  @ApiProblems({ ...INVALID, ...NOT_FOUND, ...COMMON })
+  @ApiOperationProblems(OrdersOperations.get)
   get(@Param() { id }: GetOrderRequest): Promise<OrderReply> {
     return this.orders.get({ id });
   }
@@ -66,7 +63,7 @@ export class OrdersHttpController {
       "another user's order ORDERS.NOT_FOUND.",
   })
   @ApiOkResponse({ type: OrderReply, description: 'The order, status `cancelled`' })
-  @ApiProblems({ ...INVALID, ...NOT_FOUND, 409: ['ORDERS.NOT_CANCELLABLE'], ...COMMON })
+  @ApiOperationProblems(OrdersOperations.cancel)
   cancel(@Param() { id }: GetOrderRequest): Promise<OrderReply> {
     return this.orders.cancel({ id });
   }

@@ -3,14 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ordersMigrations } from '../../../migrations/orders/index.js';
 import { IdentityModule } from '../../common/auth/identity.module.js';
-import type { ModuleDefinition } from '../../common/config/module-definition.js';
+import { type ModuleDefinition, modulesCalled } from '../../common/config/module-definition.js';
 import { DatabaseModule } from '../../common/database/database.module.js';
 import { RetentionSchedule } from '../../common/database/retention.js';
 import { EventsModule } from '../../common/events/events.module.js';
 import { BusClientModule } from '../../common/messaging/messaging.module.js';
 import { AuthEvents } from '../auth/index.js';
-import { UsersClient, UsersEvents } from '../users/index.js';
+import { UsersClient, UsersEvents, UsersOperations } from '../users/index.js';
 import { OrdersClient } from './contracts/orders.client.js';
+import { ordersContract } from './contracts/orders.contract.js';
 import { IdempotencyKeys, KEY_LIFETIME } from './idempotency.store.js';
 import { Order } from './order.entity.js';
 import { OrdersEventHandlers } from './orders.event-handlers.js';
@@ -51,10 +52,15 @@ export class OrdersCoreModule implements OnModuleInit {
 })
 export class OrdersGatewayModule {}
 
+/** The operations of other modules the orders core calls. */
+const uses = [UsersOperations.get];
+
 export const ordersModule: ModuleDefinition = {
   name: 'orders',
   defaultTcpPort: 4002,
-  calls: ['users'],
+  contract: ordersContract,
+  uses,
+  calls: modulesCalled(uses),
   subscribes: [UsersEvents.USER_DELETED, AuthEvents.CREDENTIALS_CHANGED],
   core: OrdersCoreModule,
   gateway: OrdersGatewayModule,

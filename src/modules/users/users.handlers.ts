@@ -1,11 +1,12 @@
 import { UseGuards } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import type { Identity } from '../../common/auth/identity.js';
-import { Caller, IdentityGuard, Public } from '../../common/auth/identity.guard.js';
+import { Caller, IdentityGuard } from '../../common/auth/identity.guard.js';
+import { Handles } from '../../common/contracts/handles.decorator.js';
 import { MessageHandlers } from '../../common/messaging/message-handlers.decorator.js';
-import { UsersPatterns } from './contracts/users.patterns.js';
+import { UsersOperations } from './contracts/users.operations.js';
 import {
-  DeleteUserRequest, GetUserRequest, ListUsersRequest, UpdateUserRequest,
+  CountUsersRequest, DeleteUserRequest, GetUserRequest, ListUsersRequest, UpdateUserRequest,
 } from './contracts/users.messages.js';
 import { UsersService } from './users.service.js';
 
@@ -14,28 +15,32 @@ import { UsersService } from './users.service.js';
 export class UsersHandlers {
   constructor(private readonly users: UsersService) {}
 
-  @MessagePattern(UsersPatterns.GET)
+  @Handles(UsersOperations.get)
   get(@Payload() request: GetUserRequest, @Caller() caller: Identity) {
     return this.users.get(request.id, caller);
   }
 
-  @MessagePattern(UsersPatterns.LIST)
+  @Handles(UsersOperations.list)
   list(@Payload() request: ListUsersRequest, @Caller() caller: Identity) {
     return this.users.list(request, caller);
   }
 
-  @MessagePattern(UsersPatterns.UPDATE)
+  @Handles(UsersOperations.count)
+  count(@Payload() _request: CountUsersRequest, @Caller() caller: Identity) {
+    return this.users.count(caller);
+  }
+
+  @Handles(UsersOperations.update)
   update(@Payload() request: UpdateUserRequest, @Caller() caller: Identity) {
     return this.users.update(request, caller);
   }
 
-  @MessagePattern(UsersPatterns.DELETE)
+  @Handles(UsersOperations.delete)
   delete(@Payload() request: DeleteUserRequest, @Caller() caller: Identity) {
     return this.users.delete(request.id, caller);
   }
 
-  @Public()
-  @MessagePattern(UsersPatterns.PING)
+  @Handles(UsersOperations.ping)
   ping() {
     return { module: 'users' };
   }

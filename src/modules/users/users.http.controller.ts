@@ -3,13 +3,10 @@ import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTa
 import type { Identity } from '../../common/auth/identity.js';
 import { Caller, IdentityGuard } from '../../common/auth/identity.guard.js';
 import { requireUser } from '../auth/index.js';
-import { ApiProblems, BEARER_PROBLEMS, BUS_PROBLEMS, RATE_PROBLEMS } from '../../common/http/problem.js';
+import { ApiOperationProblems } from '../../common/contracts/operation.problems.js';
 import { UsersClient } from './contracts/users.client.js';
+import { UsersOperations } from './contracts/users.operations.js';
 import { GetUserRequest, ListUsersRequest, UpdateUserBody, UserPageReply, UserReply } from './contracts/users.messages.js';
-
-const INVALID = { 400: ['COMMON.VALIDATION_FAILED'] };
-const NOT_FOUND = { 404: ['USERS.NOT_FOUND'] };
-const COMMON = { ...BEARER_PROBLEMS, ...RATE_PROBLEMS, ...BUS_PROBLEMS };
 
 /**
  * Profiles are created by registration (POST /v1/auth/register). A user reaches only their own profile;
@@ -29,7 +26,7 @@ export class UsersHttpController {
       'a cursor the server did not hand out is USERS.INVALID_CURSOR.',
   })
   @ApiOkResponse({ type: UserPageReply, description: 'One page of users' })
-  @ApiProblems({ 400: ['COMMON.VALIDATION_FAILED', 'USERS.INVALID_CURSOR'], 403: ['AUTH.FORBIDDEN'], ...COMMON })
+  @ApiOperationProblems(UsersOperations.list)
   list(@Query() query: ListUsersRequest): Promise<UserPageReply> {
     return this.users.list(query);
   }
@@ -37,7 +34,7 @@ export class UsersHttpController {
   @Get('me')
   @ApiOperation({ summary: "The caller's own profile", description: 'The profile of the user the access token names.' })
   @ApiOkResponse({ type: UserReply, description: "The caller's profile" })
-  @ApiProblems({ ...NOT_FOUND, ...COMMON })
+  @ApiOperationProblems(UsersOperations.get, { never: { 'COMMON.VALIDATION_FAILED': 'the id is the caller\'s own, from the token' } })
   me(@Caller() caller: Identity): Promise<UserReply> {
     return this.users.get({ id: requireUser(caller).userId });
   }
@@ -48,7 +45,7 @@ export class UsersHttpController {
     description: "A user may read only their own profile, an admin any. Another user's id answers USERS.NOT_FOUND, as an id nobody has does, so ids cannot be probed.",
   })
   @ApiOkResponse({ type: UserReply, description: 'The user' })
-  @ApiProblems({ ...INVALID, ...NOT_FOUND, ...COMMON })
+  @ApiOperationProblems(UsersOperations.get)
   get(@Param() { id }: GetUserRequest): Promise<UserReply> {
     return this.users.get({ id });
   }
@@ -60,7 +57,7 @@ export class UsersHttpController {
       'USERS.NOT_FOUND unless the caller is an admin. The same name again changes nothing, not even `updatedAt`.',
   })
   @ApiOkResponse({ type: UserReply, description: 'The updated user' })
-  @ApiProblems({ ...INVALID, ...NOT_FOUND, ...COMMON })
+  @ApiOperationProblems(UsersOperations.update)
   update(@Param() { id }: GetUserRequest, @Body() body: UpdateUserBody): Promise<UserReply> {
     return this.users.update({ id, name: body.name });
   }
@@ -72,7 +69,7 @@ export class UsersHttpController {
     description: 'The credentials go with the profile: the user\'s tokens are refused and the password no longer signs in.',
   })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiProblems({ ...INVALID, ...NOT_FOUND, ...COMMON })
+  @ApiOperationProblems(UsersOperations.delete)
   async delete(@Param() { id }: GetUserRequest): Promise<void> {
     await this.users.delete({ id });
   }

@@ -7,6 +7,7 @@ import { EventsModule } from '../../common/events/events.module.js';
 import { BusClientModule } from '../../common/messaging/messaging.module.js';
 import { AuthEvents } from '../auth/index.js';
 import { UsersClient } from './contracts/users.client.js';
+import { usersContract } from './contracts/users.contract.js';
 import { User } from './user.entity.js';
 import { UsersEventHandlers } from './users.event-handlers.js';
 import { UsersHandlers } from './users.handlers.js';
@@ -38,6 +39,8 @@ export class UsersGatewayModule {}
 export const usersModule: ModuleDefinition = {
   name: 'users',
   defaultTcpPort: 4001,
+  contract: usersContract,
+  uses: [],
   calls: [],
   subscribes: [AuthEvents.ACCOUNT_REGISTERED, AuthEvents.CREDENTIALS_CHANGED],
   core: UsersCoreModule,

@@ -203,6 +203,15 @@ describe('UsersService', () => {
     }
   });
 
+  it('counts the profiles for an admin; a user or a module gets AUTH.FORBIDDEN (403)', async () => {
+    expect(await service.count(ADMIN)).toEqual({ total: 0 });
+    for (const n of [1, 2]) await create(IDS[n], `U${n}`, `u${n}@example.com`);
+    expect(await service.count(ADMIN)).toEqual({ total: 2 });
+    for (const caller of [asUser(IDS[1]), ORDERS_MODULE]) {
+      expect(await rejection(service.count(caller))).toMatchObject({ code: 'AUTH.FORBIDDEN', status: 403 });
+    }
+  });
+
   it('answers USERS.INVALID_CURSOR (400) for a cursor it did not issue', async () => {
     expect(await rejection(service.list({ cursor: 'LTE' }, ADMIN))).toMatchObject({ code: 'USERS.INVALID_CURSOR', status: 400 });
   });

@@ -10,7 +10,7 @@ import { keysetPage } from '../../common/pagination/keyset.js';
 import { type AccountRegistered, mayAccess, requireAdmin } from '../auth/index.js';
 import { UsersErrors } from './contracts/users.errors.js';
 import { UsersEvents, type UserDeleted } from './contracts/users.events.js';
-import type { DeletedReply, ListUsersRequest, UpdateUserRequest, UserPageReply, UserReply } from './contracts/users.messages.js';
+import type { DeletedReply, ListUsersRequest, UpdateUserRequest, UserCountReply, UserPageReply, UserReply } from './contracts/users.messages.js';
 import { User } from './user.entity.js';
 
 @Injectable()
@@ -43,6 +43,12 @@ export class UsersService {
     requireAdmin(caller);
     const { rows, nextCursor } = await keysetPage(this.users.createQueryBuilder('u'), request, UsersErrors.INVALID_CURSOR);
     return { items: rows.map(toReply), nextCursor };
+  }
+
+  async count(caller: Identity): Promise<UserCountReply> {
+    requireAdmin(caller);
+    const [row]: Array<{ total: string }> = await this.users.query('SELECT count(*) AS total FROM "users"."users"');
+    return { total: Number(row.total) };
   }
 
   /** One statement: the change and the reply. The same name again changes nothing, not even updated_at. */

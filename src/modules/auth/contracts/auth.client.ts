@@ -1,33 +1,13 @@
-import type { BusChannel } from '../../../common/messaging/bus-channel.js';
-import { AuthPatterns } from './auth.patterns.js';
-import type { ChangePasswordRequest, LoggedOutReply, LoginRequest, RefreshRequest, RegisterRequest, SessionGrant } from './auth.messages.js';
+import { ModuleClient } from '../../../common/contracts/module.client.js';
+import { AuthOperations } from './auth.operations.js';
 
 /** The typed way to reach the auth core, wherever it runs. Failures reject with a DomainError. */
-export class AuthClient {
-  constructor(private readonly channel: BusChannel) {}
-
-  register(request: RegisterRequest): Promise<SessionGrant> {
-    return this.channel.send(AuthPatterns.REGISTER, request);
-  }
-
-  login(request: LoginRequest): Promise<SessionGrant> {
-    return this.channel.send(AuthPatterns.LOGIN, request);
-  }
-
-  refresh(request: RefreshRequest): Promise<SessionGrant> {
-    return this.channel.send(AuthPatterns.REFRESH, request);
-  }
-
-  logout(request: RefreshRequest): Promise<LoggedOutReply> {
-    return this.channel.send(AuthPatterns.LOGOUT, request);
-  }
-
+export class AuthClient extends ModuleClient {
+  readonly register = this.call(AuthOperations.register);
+  readonly login = this.call(AuthOperations.login);
+  readonly refresh = this.call(AuthOperations.refresh);
+  readonly logout = this.call(AuthOperations.logout);
   /** For the caller whose access token is in the current request context. */
-  changePassword(request: ChangePasswordRequest): Promise<SessionGrant> {
-    return this.channel.send(AuthPatterns.CHANGE_PASSWORD, request);
-  }
-
-  ping(): Promise<{ module: string }> {
-    return this.channel.send(AuthPatterns.PING, {}, { idempotent: true });
-  }
+  readonly changePassword = this.call(AuthOperations.changePassword);
+  readonly ping = this.call(AuthOperations.ping);
 }

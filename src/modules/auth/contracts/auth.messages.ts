@@ -50,6 +50,7 @@ export class ChangePasswordRequest {
 
 /** Bus only: the HTTP API takes the refresh token from its cookie. */
 export class RefreshRequest {
+  @ApiProperty({ maxLength: 4096, writeOnly: true })
   @IsString()
   @MaxLength(4096)
   refreshToken: string;
@@ -89,10 +90,14 @@ export class SessionReply {
 
 /** A SessionReply plus the refresh token, which the gateway moves into an HttpOnly cookie. */
 export class SessionGrant extends SessionReply {
+  @ApiProperty({ maxLength: ACCESS_TOKEN_MAX_LENGTH })
   refreshToken: string;
+
+  @ApiProperty({ example: 1_209_600, description: 'Seconds until the refresh token expires.' })
   refreshExpiresIn: number;
 }
 
 export class LoggedOutReply {
+  @ApiProperty({ example: true })
   loggedOut: true;
 }

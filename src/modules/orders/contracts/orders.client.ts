@@ -1,30 +1,12 @@
-import type { BusChannel } from '../../../common/messaging/bus-channel.js';
-import { OrdersPatterns } from './orders.patterns.js';
-import type {
-  CancelOrderRequest, GetOrderRequest, ListOrdersRequest, OrderPageReply, OrderReply, PlaceOrderRequest,
-} from './orders.messages.js';
+import { ModuleClient } from '../../../common/contracts/module.client.js';
+import { OrdersOperations } from './orders.operations.js';
 
 /** The typed way to reach the orders core, wherever it runs. Failures reject with a DomainError. */
-export class OrdersClient {
-  constructor(private readonly channel: BusChannel) {}
-
-  place(request: PlaceOrderRequest): Promise<OrderReply> {
-    return this.channel.send(OrdersPatterns.PLACE, request);
-  }
-
-  get(request: GetOrderRequest): Promise<OrderReply> {
-    return this.channel.send(OrdersPatterns.GET, request, { idempotent: true });
-  }
-
-  list(request: ListOrdersRequest): Promise<OrderPageReply> {
-    return this.channel.send(OrdersPatterns.LIST, request, { idempotent: true });
-  }
-
-  cancel(request: CancelOrderRequest): Promise<OrderReply> {
-    return this.channel.send(OrdersPatterns.CANCEL, request);
-  }
-
-  ping(): Promise<{ module: string }> {
-    return this.channel.send(OrdersPatterns.PING, {}, { idempotent: true });
-  }
+export class OrdersClient extends ModuleClient {
+  /** Retried after a transport failure only when the request carries an idempotencyKey. */
+  readonly place = this.call(OrdersOperations.place);
+  readonly get = this.call(OrdersOperations.get);
+  readonly list = this.call(OrdersOperations.list);
+  readonly cancel = this.call(OrdersOperations.cancel);
+  readonly ping = this.call(OrdersOperations.ping);
 }

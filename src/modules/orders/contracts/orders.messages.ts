@@ -53,6 +53,7 @@ export class PlaceOrderRequest {
    * The client's Idempotency-Key (the HTTP header): the same key with the same items within 24 hours
    * answers the first order instead of placing another; with other items it is ORDERS.IDEMPOTENCY_KEY_REUSED.
    */
+  @ApiPropertyOptional({ minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY.source })
   @IsOptional()
   @IsString()
   @Matches(IDEMPOTENCY_KEY, { message: 'idempotencyKey must be 1-255 visible ASCII characters' })

@@ -12,6 +12,14 @@ export class GetUserRequest {
 /** A page of users, oldest first. */
 export class ListUsersRequest extends PageRequest {}
 
+/** How many profiles there are: no parameters. */
+export class CountUsersRequest {}
+
+export class UserCountReply {
+  @ApiProperty({ type: 'integer', format: 'int64', minimum: 0, example: 42 })
+  total: number;
+}
+
 export class UpdateUserRequest extends GetUserRequest {
   @PersonName('Ada King')
   name: string;
@@ -53,9 +61,4 @@ export class DeletedReply {
 
   @ApiProperty({ example: true })
   deleted: true;
-}
-
-export class PingReply {
-  @ApiProperty({ example: 'users' })
-  module: string;
 }
