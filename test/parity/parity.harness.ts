@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { type Server, ServerTCP } from '@nestjs/microservices';
+import { ModuleNatsServer } from '../../src/common/messaging/nats.server.js';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -22,7 +23,7 @@ import { OrdersClient } from '../../src/modules/orders/index.js';
 import { UsersClient } from '../../src/modules/users/index.js';
 import { ParityModule } from './parity.handlers.js';
 
-export type TransportUnderTest = 'local' | 'tcp';
+export type TransportUnderTest = 'local' | 'tcp' | 'nats';
 
 /** Short enough for the slow-handler case to be quick, long enough for a loaded CI machine. */
 export const PARITY_DEADLINE_MS = 1500;
@@ -71,20 +72,22 @@ type StartHook = (transportId: unknown, context: unknown, done: () => Promise<un
 type RpcContextLike = { getPattern(): string; getMetadata?(): Record<string, string> | undefined };
 
 /** Logs every message a server starts handling, then hands over to the hook already installed. */
-function recordArrivals(server: Server, name: string, arrivals: Arrival[]): void {
+function recordArrivals(server: Server, name: (pattern: string) => string, arrivals: Arrival[]): void {
   const inner = (server as unknown as { onProcessingStartHook: StartHook }).onProcessingStartHook;
   server.setOnProcessingStartHook((transportId, context, done) => {
     const ctx = context as RpcContextLike;
-    arrivals.push({ server: name, pattern: ctx.getPattern(), correlationId: ctx.getMetadata?.()?.['correlation-id'] });
+    arrivals.push({ server: name(ctx.getPattern()), pattern: ctx.getPattern(), correlationId: ctx.getMetadata?.()?.['correlation-id'] });
     return inner.call(server, transportId, context, done);
   });
 }
 
-function serverName(server: Server, topology: Topology): string {
-  if (!(server instanceof ServerTCP)) return 'in-process';
+/** `in-process`, or `<transport>:<module>` for the module's own listener (NATS: one connection serves every module's queue group). */
+function serverName(server: Server, topology: Topology): (pattern: string) => string {
+  if (server instanceof ModuleNatsServer) return (pattern) => `nats:${pattern.split('.')[0]}`;
+  if (!(server instanceof ServerTCP)) return () => 'in-process';
   const port = (server as unknown as { port: number }).port;
   const owner = Object.values(topology.modules).find((m) => m.transport === 'tcp' && m.tcp.port === port);
-  return `tcp:${owner?.name}`;
+  return () => `tcp:${owner?.name}`;
 }
 
 /**
@@ -117,6 +120,11 @@ export async function bootParityApp(transport: TransportUnderTest): Promise<Pari
     env.ORDERS_TCP_PORT = String(await freePort());
     env.AUTH_TCP_PORT = String(await freePort());
     env.PARITY_TCP_PORT = String(await freePort());
+  }
+  if (transport === 'nats') {
+    env.NATS_URL = process.env.TEST_NATS_URL?.trim() || 'nats://127.0.0.1:4222';
+    // A namespace of its own: no other run on the same NATS server hears this one.
+    env.BUS_NAMESPACE = `parity-${randomBytes(4).toString('hex')}`;
   }
   // The application reads its settings from the environment the harness hands it, in this process.
   const previous = environment();

@@ -29,7 +29,7 @@ export class NatsPacketContext extends NatsContext {
 
 /**
  * A NATS listener for the modules that share one NATS URL. Every process hosting a module subscribes
- * to its patterns in the module's queue group, so NATS hands each request to exactly one of them.
+ * to the module's subjects in the module's queue group, so NATS hands each request to exactly one of them.
  * Subjects carry the deployment's namespace; payloads are checked against INPUT_LIMITS as on every
  * listener. `stopReceiving()` leaves the queue groups (the other processes get every new request) while
  * the messages already taken are finished.
@@ -50,15 +50,19 @@ export class ModuleNatsServer extends ServerNats {
     super.addHandler(pattern, guardPayload(callback, isEventHandler), isEventHandler, extras);
   }
 
+  /**
+   * One subscription per module, to every subject under its name (`<namespace>.<module>.>`), in the
+   * module's queue group: a pattern the module does not handle is answered as unknown, as on the other
+   * transports, instead of finding nobody to answer.
+   */
   override bindEvents(client: NatsConnection): void {
-    for (const pattern of this.messageHandlers.keys()) {
-      const subject = namespaced(this.namespace, pattern);
-      this.queueSubscriptions.push(client.subscribe(subject, {
-        // A queue group per module: the module's processes share its requests.
-        queue: patternModule(pattern),
+    const strip = this.namespace ? this.namespace.length + 1 : 0;
+    for (const module of this.modules) {
+      this.queueSubscriptions.push(client.subscribe(`${namespaced(this.namespace, module)}.>`, {
+        queue: module,
         callback: (err, msg) => {
           if (err) return this.logger.error(err);
-          this.handlePacket(pattern, msg).catch((e: unknown) => this.handleError(e as string));
+          this.handlePacket(msg.subject.slice(strip), msg).catch((e: unknown) => this.handleError(e as string));
         },
       }));
     }
