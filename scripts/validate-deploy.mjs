@@ -10,7 +10,8 @@ import { parseAllDocuments } from 'yaml';
 import { ConfigMap, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+// DEPLOY_ROOT: check another copy of the files (the spec of these rules plants violations in one).
+const root = process.env.DEPLOY_ROOT || fileURLToPath(new URL('..', import.meta.url));
 const overlaysDir = join(root, 'deploy/k8s/overlays');
 const MODELS = { 'apps/v1/Deployment': Deployment, 'v1/Service': Service, 'v1/ConfigMap': ConfigMap };
 const KUSTOMIZATION_KEYS = new Set(['apiVersion', 'kind', 'resources', 'labels', 'namespace', 'images']);
@@ -55,13 +56,66 @@ function render(dir) {
   return objects;
 }
 
+const APP_IMAGE = /(^|\/)modular-monolith(:|$)/;
+const MODULE_NAMES = ['users', 'orders', 'auth'];
+const LOOPBACK = /^(localhost|127\.|::1$|\[::1\])/;
+
+/** The environment a container starts with, from its ConfigMaps and its own env. */
+function containerEnv(file, c, byName) {
+  const env = {};
+  for (const ref of c.envFrom ?? []) Object.assign(env, byName.get(`ConfigMap/${ref.configMapRef?.name}`)?.data ?? fail(file, `ConfigMap ${ref.configMapRef?.name} is not part of the overlay`));
+  for (const e of c.env ?? []) env[e.name] = e.value ?? e.valueFrom;
+  return env;
+}
+
+/**
+ * What a process of the application needs of its topology, in Compose as in Kubernetes: a module that
+ * other processes reach and that runs as several replicas is on NATS (Redis would hand every request to
+ * each, TCP pins callers to one);
+ * several gateways count rate limits together in Redis; every broker it reaches is set explicitly (the
+ * loopback defaults are wrong in a container) and names a service of the same deployment.
+ * `replicas`: how many of this process run; `services`: the names a URL may point at.
+ */
+function checkTopology(where, name, env, replicas, services) {
+  const hosted = env.MODULES === undefined ? MODULE_NAMES : String(env.MODULES).split(',').map((m) => m.trim()).filter(Boolean);
+  const api = env.API === undefined || String(env.API) === 'true';
+  const transport = (m) => String(env[`${m.toUpperCase()}_TRANSPORT`] ?? 'local');
+  const reached = new Set([...(api ? MODULE_NAMES : []), ...hosted, ...(hosted.includes('orders') ? ['users'] : [])]);
+  const url = (variable, fallback) => {
+    const value = env[variable] ?? (fallback && env[fallback]);
+    if (value === undefined) return fail(where, `${name} uses ${variable} without setting it (the default reaches the container itself)`);
+    let host;
+    try {
+      host = new URL(String(value)).hostname;
+    } catch {
+      return fail(where, `${name}: ${variable} is not a URL`);
+    }
+    if (LOOPBACK.test(host)) fail(where, `${name}: ${variable} points at ${host}, the container itself`);
+    else if (services && !services.has(host)) fail(where, `${name}: ${variable} names ${host}, which is no service of this deployment`);
+  };
+  for (const m of reached) {
+    if (transport(m) === 'nats') url(`${m.toUpperCase()}_NATS_URL`, 'NATS_URL');
+    if (transport(m) === 'redis') url(`${m.toUpperCase()}_REDIS_URL`, 'REDIS_URL');
+  }
+  if (replicas > 1) {
+    for (const m of hosted) {
+      // In-process, every replica serves its own requests; across processes only NATS hands each request to one of them.
+      if (['tcp', 'redis'].includes(transport(m))) {
+        fail(where, `${name} runs ${replicas} replicas hosting ${m}, whose transport is ${transport(m)}: only nats hands each request to one replica`);
+      }
+    }
+    if (api && String(env.RATE_LIMIT_STORE ?? 'memory') !== 'redis') fail(where, `${name} runs ${replicas} gateways with RATE_LIMIT_STORE=memory: each would allow the whole limit`);
+  }
+  if (String(env.RATE_LIMIT_STORE ?? 'memory') === 'redis' && api) url('RATE_LIMIT_REDIS_URL', 'REDIS_URL');
+}
+
 function checkDeployment(file, d, byName, documented) {
   const pod = d.spec.template.spec;
   const [c] = pod.containers;
   const secondsOf = (env) => Number(env.SHUTDOWN_GRACE_MS ?? 15_000) / 1000;
-  const env = {};
-  for (const ref of c.envFrom ?? []) Object.assign(env, byName.get(`ConfigMap/${ref.configMapRef?.name}`)?.data ?? fail(file, `ConfigMap ${ref.configMapRef?.name} is not part of the overlay`));
-  for (const e of c.env ?? []) env[e.name] = e.value ?? e.valueFrom;
+  const env = containerEnv(file, c, byName);
+  const services = new Set([...byName.keys()].filter((k) => k.startsWith('Service/')).map((k) => k.slice('Service/'.length)));
+  checkTopology(file, d.metadata.name, env, d.spec.replicas ?? 1, services);
   for (const name of Object.keys(env)) if (!documented.some((re) => re.test(name))) fail(file, `${d.metadata.name} sets ${name}, which README's configuration table does not document`);
   if (env.JWT_SECRET?.secretKeyRef?.key !== 'JWT_SECRET') fail(file, `${d.metadata.name} does not take JWT_SECRET from a Secret`);
   if (c.readinessProbe?.httpGet?.path !== '/health/ready') fail(file, `${d.metadata.name} has no readiness probe on /health/ready`);
@@ -86,7 +140,38 @@ function checkDeployment(file, d, byName, documented) {
   if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory || !c.resources?.limits?.memory) fail(file, `${d.metadata.name} has no resource requests and memory limit`);
 }
 
+/** A server the overlay runs for the application (NATS, Redis): probed, non-root, read-only, bounded. */
+function checkSupportingDeployment(file, d) {
+  const pod = d.spec.template.spec;
+  const [c] = pod.containers;
+  if (!c.readinessProbe || !c.livenessProbe) fail(file, `${d.metadata.name} has no readiness and liveness probes`);
+  if (!pod.securityContext?.runAsNonRoot || c.securityContext?.readOnlyRootFilesystem !== true || c.securityContext?.allowPrivilegeEscalation !== false) {
+    fail(file, `${d.metadata.name} must run as non-root with a read-only root filesystem and no privilege escalation`);
+  }
+  if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory || !c.resources?.limits?.memory) fail(file, `${d.metadata.name} has no resource requests and memory limit`);
+}
+
+/** compose.yaml's application services, per profile, against the same topology rules. */
+function checkCompose() {
+  const file = join(root, 'compose.yaml');
+  const compose = parseAllDocuments(readFileSync(file, 'utf8'), { merge: true })[0].toJS({ maxAliasCount: -1 });
+  const services = Object.entries(compose.services ?? {});
+  const profiles = new Set(services.flatMap(([, s]) => s.profiles ?? []));
+  for (const profile of profiles) {
+    const members = services.filter(([, s]) => (s.profiles ?? []).includes(profile));
+    const names = new Set(members.map(([n]) => n));
+    let apps = 0;
+    for (const [name, service] of members) {
+      if (!APP_IMAGE.test(String(service.image ?? '').replace(/^\$\{IMAGE:-(.*)\}$/, '$1'))) continue;
+      apps += 1;
+      checkTopology(file, `${name} (profile ${profile})`, service.environment ?? {}, service.deploy?.replicas ?? 1, names);
+    }
+    console.log(`compose.yaml profile ${profile}: ${members.length} services, ${apps} of the application checked`);
+  }
+}
+
 const documented = documentedVariables();
+checkCompose();
 const overlays = readdirSync(overlaysDir).filter((name) => statSync(join(overlaysDir, name)).isDirectory());
 if (overlays.length === 0) fail(overlaysDir, 'no overlays');
 for (const overlay of overlays) {
@@ -105,7 +190,10 @@ for (const overlay of overlays) {
     byName.set(key, object);
   }
   const deployments = objects.filter(({ object }) => object.kind === 'Deployment');
-  for (const { file, object } of deployments) checkDeployment(file, object, byName, documented);
+  for (const { file, object } of deployments) {
+    if (APP_IMAGE.test(object.spec.template.spec.containers[0].image)) checkDeployment(file, object, byName, documented);
+    else checkSupportingDeployment(file, object);
+  }
   for (const { file, object: s } of objects.filter(({ object }) => object.kind === 'Service')) {
     const targets = deployments.filter(({ object: d }) => Object.entries(s.spec.selector).every(([k, v]) => d.spec.template.metadata.labels?.[k] === v));
     if (targets.length !== 1) fail(file, `Service ${s.metadata.name} selects ${targets.length} Deployments`);
