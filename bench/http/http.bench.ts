@@ -1,14 +1,15 @@
 /**
  * `npm run bench:http`: the public HTTP API under load, side by side with a bare reference server, in
  * one run on PostgreSQL. Starts, one system at a time on loopback: the bare server (bare-server.ts),
- * the monolith, then users and auth each in their own process reached over TCP, then over Redis (each
+ * the monolith, then users and auth each in their own process reached over TCP, over Redis, then over NATS (each
  * process `node dist/main.js`); seeds users, loads each case with autocannon and prints req/s, p50,
  * p99 and their ratio to the bare reference's same operation. Stops everything it started.
  *
  * Settings (env): BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/mm_bench_test; its
- * name must contain "test", it is emptied), BENCH_REDIS_URL (else REDIS_URL, else redis://127.0.0.1:6379),
+ * name must contain "test", it is emptied), BENCH_REDIS_URL (else REDIS_URL, else redis://127.0.0.1:6379), BENCH_NATS_URL (else NATS_URL,
+ * else nats://127.0.0.1:4222),
  * BENCH_DURATION seconds per case (10), BENCH_WARMUP seconds before each (2), BENCH_CONNECTIONS (50),
- * BENCH_USERS (50), BENCH_SYSTEMS (bare,monolith,users-auth-tcp,users-auth-redis,embedded),
+ * BENCH_USERS (50), BENCH_SYSTEMS (bare,monolith,users-auth-tcp,users-auth-redis,users-auth-nats,embedded),
  * BENCH_NODE_ARGS (node flags for the application's processes, e.g. --cpu-prof, after those of the
  * Dockerfile's CMD, which every application process gets),
  * BENCH_LOG_LEVEL (the application's LOG_LEVEL; default: the application's own), BENCH_TIMEOUT_S (1200),
@@ -35,8 +36,9 @@ const LOGS = join(ROOT, '.tmp', 'bench-http');
 
 const DATABASE_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mm_bench_test';
 const REDIS_URL = env.BENCH_REDIS_URL ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const NATS_URL = env.BENCH_NATS_URL ?? env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const USERS = Number(env.BENCH_USERS ?? 50);
-const SYSTEMS = (env.BENCH_SYSTEMS ?? 'bare,monolith,users-auth-tcp,users-auth-redis,embedded').split(',').map((s) => s.trim());
+const SYSTEMS = (env.BENCH_SYSTEMS ?? 'bare,monolith,users-auth-tcp,users-auth-redis,users-auth-nats,embedded').split(',').map((s) => s.trim());
 /** The node flags of the image's CMD (also npm start's): the application is measured as it is deployed. */
 const IMAGE_NODE_FLAGS = imageNodeFlags();
 const NODE_ARGS = [...IMAGE_NODE_FLAGS, ...(env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
@@ -199,12 +201,15 @@ async function monolith(): Promise<void> {
   await measure('monolith POST /v1/orders', 'POST', app.url, 201, cycle(callers, post('/v1/orders')));
 }
 
+const TRANSPORT_LABELS = { tcp: 'TCP', redis: 'Redis', nats: 'NATS' } as const;
+
 /** users and auth each in their own process, reached over `transport`; the gateway hosts orders. */
-async function extracted(transport: 'tcp' | 'redis'): Promise<void> {
+async function extracted(transport: 'tcp' | 'redis' | 'nats'): Promise<void> {
   const [usersHttp, authHttp, gatewayHttp, usersTcp, authTcp] = await freePorts(5);
   const shared: Record<string, string> = { DATABASE_URL, USERS_TRANSPORT: transport, AUTH_TRANSPORT: transport };
   if (transport === 'tcp') Object.assign(shared, { USERS_TCP_PORT: String(usersTcp), AUTH_TCP_PORT: String(authTcp) });
-  else shared.REDIS_URL = REDIS_URL;
+  if (transport === 'redis') shared.REDIS_URL = REDIS_URL;
+  if (transport === 'nats') Object.assign(shared, { NATS_URL, BUS_NAMESPACE: `bench-${randomBytes(3).toString('hex')}` });
   const plan = [
     { name: 'users', modules: 'users', api: false, port: usersHttp },
     { name: 'auth', modules: 'auth', api: false, port: authHttp },
@@ -214,7 +219,7 @@ async function extracted(transport: 'tcp' | 'redis'): Promise<void> {
     appEnv({ ...shared, MODULES: p.modules, API: String(p.api), PORT: String(p.port) }))));
   const gateway = started[2];
   const callers = await register(gateway.url);
-  await measure(`users+auth over ${transport === 'tcp' ? 'TCP' : 'Redis'}: POST /v1/orders`, 'POST', gateway.url, 201, cycle(callers, post('/v1/orders')));
+  await measure(`users+auth over ${TRANSPORT_LABELS[transport]}: POST /v1/orders`, 'POST', gateway.url, 201, cycle(callers, post('/v1/orders')));
 }
 
 /** The embedded database: start-up on an empty data directory, again on the migrated one, and idle memory. */
@@ -257,6 +262,11 @@ function report(): void {
   for (const r of rows.filter((x) => x.name.startsWith('users+auth')) ) {
     if (mono) console.log(`${r.name}: ${((r.reqPerSec / mono.reqPerSec) * 100).toFixed(1)} % of the monolith's POST /v1/orders`);
   }
+  const [tcp, nats] = ['TCP', 'NATS'].map((t) => rows.find((r) => r.name === `users+auth over ${t}: POST /v1/orders`));
+  if (tcp && nats) {
+    console.log(`users+auth over NATS: POST /v1/orders at ${((nats.reqPerSec / tcp.reqPerSec) * 100).toFixed(1)} % of the TCP figure ` +
+      `(CPU per request ${(nats.cpuMsPerReq / tcp.cpuMsPerReq).toFixed(2)}x TCP's), same run`);
+  }
   for (const n of notes) console.log(n);
   console.log(`Process logs: ${LOGS}`);
 }
@@ -272,7 +282,8 @@ async function main(): Promise<void> {
   process.stderr.write(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   await ensureTestDatabase(DATABASE_URL);
   const systems: Record<string, () => Promise<void>> = {
-    bare, monolith, 'users-auth-tcp': () => extracted('tcp'), 'users-auth-redis': () => extracted('redis'), embedded,
+    bare, monolith, 'users-auth-tcp': () => extracted('tcp'), 'users-auth-redis': () => extracted('redis'),
+    'users-auth-nats': () => extracted('nats'), embedded,
   };
   for (const name of SYSTEMS) {
     const system = systems[name];
