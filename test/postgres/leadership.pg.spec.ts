@@ -49,10 +49,27 @@ describe('Leadership on PostgreSQL', () => {
     expect(await a.lead()).toBe(true);
     await sleep(TIMING.retryMs + 10);
     expect(await b.lead()).toBe(false);
+    await sleep(TIMING.retryMs + 10);
     await a.resign();
     const ms = await until(2000, () => b.lead(), 'the other process taking the lead');
     expect(await a.lead()).toBe(false);
     console.log(`[leadership] lead handed over ${Math.round(ms)} ms after the leader resigned`);
+  });
+
+  it('tells the others when the leader resigns, so one takes over at once rather than at its next retry', async () => {
+    const slow = { retryMs: 10_000, checkMs: 100 };
+    const [a, b] = [new Leadership(session(), KEY, slow), new Leadership(session(), KEY, slow)];
+    expect(await a.lead()).toBe(true);
+    expect(await b.lead()).toBe(false);
+    await sleep(50);
+    const chance = b.waitForChance(10_000);
+    const started = performance.now();
+    await a.resign();
+    await chance;
+    expect(await b.lead()).toBe(true);
+    const ms = performance.now() - started;
+    console.log(`[leadership] with a 10 s retry, the other process led ${Math.round(ms)} ms after the resignation`);
+    expect(ms).toBeLessThan(1000);
   });
 
   it('stops leading when the server ends the leader\'s session, and the other process takes over', async () => {

@@ -73,7 +73,7 @@ abstract class EventLoop {
     while (!this.stopped) {
       try {
         if (!(await this.leadership.lead())) {
-          await sleep(this.settings.pollMs);
+          await this.leadership.waitForChance(this.settings.pollMs);
           continue;
         }
         if (backoff.ready && (await this.round(peer, backoff))) continue;

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ModuleSession } from '../database/module-session.js';
+import { EventSignal } from './event.signal.js';
 
 export interface LeadershipTiming {
   /** How often a process that does not lead tries to take the lead. */
@@ -16,8 +17,9 @@ export interface LeadershipTiming {
  * restart, a killed backend) released the lock, and a leader that cannot prove its session stops
  * leading at once. So two processes lead at the same time only for the rest of one delivery round of
  * the old leader, which the consumers' inboxes make harmless (a duplicate is acknowledged without
- * effect). The lock is released explicitly when a process resigns, and with the session when the
- * process dies, so another replica takes over within `retryMs`. No pooled connection is held.
+ * effect). The lock is released explicitly when a process resigns, which tells the others (NOTIFY) so
+ * one takes over at once, and with the session when the process dies, so another replica takes over
+ * within `retryMs`. No pooled connection is held.
  * Without a session (the embedded database, which belongs to one process) the process always leads.
  */
 export class Leadership {
@@ -28,12 +30,26 @@ export class Leadership {
   private pending: Promise<boolean> | undefined;
   /** The session generation the lock was taken in. */
   private lockedIn = -1;
+  /** Notified when the leader resigns: the others try at once instead of at their next retry. */
+  private readonly released = new EventSignal();
+  private readonly channel: string;
 
   constructor(
     private readonly session: ModuleSession | undefined,
     private readonly key: string,
     private readonly timing: LeadershipTiming = { retryMs: 2000, checkMs: 1000 },
-  ) {}
+  ) {
+    this.channel = `mm_lead_${key.replace(/[^a-z0-9]+/g, '_')}`.slice(0, 63);
+    session?.listen(this.channel, () => {
+      this.nextTry = 0;
+      this.released.notify();
+    });
+  }
+
+  /** Resolves after `ms`, or as soon as the leader announces it resigned. */
+  waitForChance(ms: number): Promise<void> {
+    return this.released.wait(ms);
+  }
 
   /** Whether this process leads now (as last proven); tries to take or re-check the lead when due. */
   lead(): Promise<boolean> {
@@ -56,7 +72,7 @@ export class Leadership {
     this.leading = false;
     if (this.session.generation !== this.lockedIn) return;
     try {
-      await this.session.query('SELECT pg_advisory_unlock(hashtext($1))', [this.key]);
+      await this.session.query('SELECT pg_advisory_unlock(hashtext($1)), pg_notify($2, \'\')', [this.key, this.channel]);
     } catch {
       // The session failed, and ended with it: the lock went with the session.
     }

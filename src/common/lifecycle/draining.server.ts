@@ -55,7 +55,11 @@ export function drainOnClose<S extends Server & CustomTransportStrategy>(server:
   };
 
   const close = server.close.bind(server);
+  const stopReceiving = (server as { stopReceiving?: () => Promise<void> }).stopReceiving?.bind(server);
   server.close = async () => {
+    // A listener that can stop taking messages (a NATS queue group member) does so first: the module's
+    // other processes take every new message, and what it already took is counted below.
+    await stopReceiving?.();
     if (inFlight > 0) await new Promise<void>((resolve) => idle.push(resolve));
     // The last reply was handed to its socket in this turn; let it be written before the socket goes.
     await new Promise((resolve) => setImmediate(resolve));

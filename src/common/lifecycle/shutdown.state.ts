@@ -13,7 +13,6 @@ import { Injectable } from '@nestjs/common';
 export class ShutdownState {
   private left = false;
   private began = false;
-  private readonly listeners: Array<() => void> = [];
 
   get leaving(): boolean {
     return this.left;
@@ -24,23 +23,12 @@ export class ShutdownState {
   }
 
   leave(): void {
-    if (this.left) return;
     this.left = true;
-    this.listeners.splice(0).forEach((listener) => listener());
   }
 
   begin(): void {
-    this.leave();
+    this.left = true;
     this.began = true;
-  }
-
-  /**
-   * Runs `listener` when the process starts leaving (at once if it has): a NATS listener leaves its
-   * queue groups then, so the module's other processes take every new message from the first moment.
-   */
-  onLeave(listener: () => void): void {
-    if (this.left) listener();
-    else this.listeners.push(listener);
   }
 }
 

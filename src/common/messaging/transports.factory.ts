@@ -49,9 +49,11 @@ export function createClientProxy(endpoint: ModuleEndpoint, namespace = '', dead
 }
 
 // Every listener finishes what it accepted before it closes. TCP and Redis listeners refuse new messages
-// once shutdown begins (their callers have nowhere else to go, and retry or answer 503); a NATS listener
-// leaves its queue groups instead, so new requests go to the module's other processes, and serves what
-// it already took; the in-process one keeps serving the HTTP requests this process is still finishing.
+// once shutdown begins (their callers have nowhere else to go, and retry or answer 503). A NATS listener
+// serves on until it is closed, after this process's HTTP requests have finished (one of them may need
+// a module this process hosts, through another process), then leaves its queue groups, so new requests
+// go to the module's other processes, and finishes what it took. The in-process one keeps serving the
+// HTTP requests this process is still finishing.
 const SERVE = { refuseWhenShuttingDown: false };
 const REFUSE = { refuseWhenShuttingDown: true };
 
@@ -77,7 +79,6 @@ export function createServers(topology: Topology, limits: TcpListenerSettings): 
   }
   for (const [url, modules] of byUrl.nats) {
     const server = new ModuleNatsServer(modules, topology.namespace, natsOptions(url, `server:${modules.join(',')}`));
-    processShutdown.onLeave(() => void server.stopReceiving());
     servers.push(drainOnClose(server as unknown as Listener, processShutdown, SERVE));
   }
   return servers;
