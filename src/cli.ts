@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { MODULE_DEFINITIONS } from './app.modules.js';
 import { environment } from './common/config/settings.source.js';
+import { extractCommand } from './common/config/extract.command.js';
 import { copyCommand } from './common/database/copy.command.js';
 import { replayCommand } from './common/events/replay.command.js';
 
@@ -12,6 +13,7 @@ const env = environment();
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   'events:replay': (args) => replayCommand(env, args, MODULE_DEFINITIONS),
   'db:copy': (args) => copyCommand(env, args, MODULE_DEFINITIONS),
+  extract: (args) => extractCommand(env, args, MODULE_DEFINITIONS),
 };
 for (const module of MODULE_DEFINITIONS) {
   for (const [name, run] of Object.entries(module.commands ?? {})) commands[name] = (args) => run(env, args, MODULE_DEFINITIONS);
