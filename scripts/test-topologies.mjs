@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url);
 const { e2eGate } = require('../test/support/e2e-gate.cjs');
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ci = process.env.CI === 'true';
-const ALL = ['users-tcp', 'users-redis', 'orders-tcp', 'orders-redis', 'auth-tcp', 'auth-redis', 'split', 'replicas-nats'];
+const ALL = ['users-tcp', 'users-redis', 'orders-tcp', 'orders-redis', 'auth-tcp', 'auth-redis', 'split', 'replicas-nats', 'monolith-workers'];
 const topologies = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 
 function run(command, args, env = process.env) {
@@ -67,6 +67,7 @@ const lanes = oneLane
 /** The brokers a topology needs besides PostgreSQL: they run in the second lane. */
 function brokersOf(topology) {
   if (topology.endsWith('-redis')) return [['Redis', process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379', 6379, 'TEST_REDIS_URL']];
+  if (topology === 'monolith-workers') return [['Redis', process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379', 6379, 'TEST_REDIS_URL']];
   if (topology === 'replicas-nats') {
     return [
       ['NATS', process.env.TEST_NATS_URL?.trim() || 'nats://127.0.0.1:4222', 4222, 'TEST_NATS_URL'],

@@ -18,8 +18,9 @@ import { RunningTopology, startTopology, testNatsUrl, testRedisUrl } from '../su
 describe("auth: the orders core refuses another user's order when called straight over its transport", () => {
   const name = selectedTopology();
   const overRedis = name === 'orders-redis';
-  // With replicas, orders is on NATS: a stock NATS client sends to the deployment's namespaced subjects.
-  const overNats = name === 'replicas-nats';
+  // With replicas or workers, orders is on NATS (a TCP port would be one process): a stock NATS client
+  // sends to the deployment's namespaced subjects.
+  const overNats = name === 'replicas-nats' || name === 'monolith-workers';
   let subject = (pattern: string) => pattern;
   const db = new TestDatabase();
   let topology: RunningTopology;
@@ -29,7 +30,8 @@ describe("auth: the orders core refuses another user's order when called straigh
   beforeAll(async () => {
     const port = await freePort();
     // Orders is reached over TCP on a known port (over Redis in the Redis topology), wherever it runs.
-    topology = await startTopology(name, { label: 'auth-bus', env: overRedis || overNats ? {} : { ORDERS_TRANSPORT: 'tcp', ORDERS_TCP_PORT: String(port) } });
+    const env: Record<string, string> = overRedis ? {} : overNats ? { ORDERS_TRANSPORT: 'nats', NATS_URL: testNatsUrl() } : { ORDERS_TRANSPORT: 'tcp', ORDERS_TCP_PORT: String(port) };
+    topology = await startTopology(name, { label: 'auth-bus', env });
     const redis = new URL(testRedisUrl());
     if (overNats) {
       const namespace = Object.values(topology.processes)[0].env.BUS_NAMESPACE;

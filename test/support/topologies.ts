@@ -20,6 +20,7 @@ export interface PlanInputs {
 
 export const TOPOLOGY_NAMES = [
   'monolith', 'users-tcp', 'users-redis', 'orders-tcp', 'orders-redis', 'auth-tcp', 'auth-redis', 'split', 'split-redis', 'replicas-nats',
+  'monolith-workers',
 ] as const;
 export type TopologyName = (typeof TOPOLOGY_NAMES)[number];
 
@@ -59,6 +60,11 @@ const PLANS: Record<TopologyName, (i: PlanInputs) => TopologyPlan> = {
   /** Everything in one process, modules talking over the in-process transport. */
   monolith: (i) => ({
     shared: { DATABASE_URL: i.databaseUrl },
+    processes: [{ name: 'app', modules: 'users,orders,auth', api: true }],
+  }),
+  /** The monolith as two workers sharing one port (WORKERS=2); rate limits counted together in Redis. */
+  'monolith-workers': (i) => ({
+    shared: { DATABASE_URL: i.databaseUrl, WORKERS: '2', RATE_LIMIT_STORE: 'redis', REDIS_URL: i.redisUrl, BUS_NAMESPACE: i.namespace },
     processes: [{ name: 'app', modules: 'users,orders,auth', api: true }],
   }),
   'users-tcp': alone('users', 'tcp'),

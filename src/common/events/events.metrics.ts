@@ -28,6 +28,8 @@ export const eventsApplied = new Counter({
 /** Set from the outboxes on every scrape. */
 export const outboxBacklog = new Gauge({
   name: 'events_outbox_events',
+  // Every worker of a process reads the same outbox: across workers the value is one, not a sum.
+  aggregator: 'max',
   help: "Events in a hosted producer's outbox that are pending delivery or parked",
   labelNames: ['producer', 'state'] as const,
 });

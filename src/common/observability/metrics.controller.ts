@@ -3,12 +3,14 @@ import type { ConfigType } from '@nestjs/config';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, register } from 'prom-client';
+import { clusterMetrics, joinMetricsAggregation } from './cluster.metrics.js';
 import { unauthenticated } from '../auth/token.verifier.js';
 import { metricsConfig } from '../config/settings.js';
 import { CommonErrors } from '../errors/common.errors.js';
 import { DomainError } from '../errors/domain-error.js';
 
 collectDefaultMetrics();
+joinMetricsAggregation();
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
@@ -29,7 +31,7 @@ export function checkMetricsAccess(token: string | undefined, clientIp: string, 
 }
 
 /**
- * Prometheus exposition of prom-client's default registry. (The Nest wrapper packages are CommonJS
+ * Prometheus exposition of prom-client's default registry (of every worker, when WORKERS > 1). (The Nest wrapper packages are CommonJS
  * that require Nest's ES modules, which only loads under Node's require(esm), not under jest.)
  */
 @ApiExcludeController()
@@ -46,6 +48,7 @@ export class MetricsController {
   @Header('cache-control', 'no-store')
   metrics(@Ip() ip: string, @Headers('authorization') authorization?: string): Promise<string> {
     checkMetricsAccess(this.token, ip, authorization);
-    return register.metrics();
+    // With several workers on one port, whichever answers reports all of them.
+    return clusterMetrics() ?? register.metrics();
   }
 }

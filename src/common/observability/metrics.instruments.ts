@@ -23,6 +23,8 @@ export const busMessagesHandled = new Counter({
 
 export const moduleReachable = new Gauge({
   name: 'module_reachable',
+  // Across the workers of a process: reachable only if every worker reached it.
+  aggregator: 'min',
   help: 'Whether a module this process calls in another process answered its last readiness ping (1) or not (0)',
   labelNames: ['module'] as const,
 });
