@@ -27,10 +27,14 @@ export interface AppProcessOptions {
   logFile: string;
 }
 
-/** The variables of the test runner's own environment a child needs to run at all. */
+/**
+ * The variables of the test runner's own environment a child needs to run at all, and V8's compile
+ * cache (as `npm start` uses), so the many processes the suites start do not each compile the same
+ * code again: a start on the 2-core machine took 3.0-3.3 s without it, 1.9 s with it.
+ */
 export function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'NODE_V8_COVERAGE', 'SYSTEMROOT']) {
+  const env: Record<string, string> = { NODE_COMPILE_CACHE: join(PROJECT_ROOT, '.tmp', 'compile-cache-test') };
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'NODE_V8_COVERAGE', 'SYSTEMROOT', 'NODE_COMPILE_CACHE']) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }

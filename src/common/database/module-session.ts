@@ -24,6 +24,8 @@ export class ModuleSession {
   private connecting: Promise<pg.Client> | undefined;
   private readonly listeners = new Map<string, (payload: string) => void>();
   private opened = 0;
+  /** Statements run one after another: a client runs one at a time, and queuing on it is deprecated. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly url: string,
@@ -55,14 +57,15 @@ export class ModuleSession {
   /** Calls `listener` with each notification's payload on `channel`, from the next connection on. */
   listen(channel: string, listener: (payload: string) => void): void {
     this.listeners.set(channel, listener);
-    if (this.client) this.client.query(`LISTEN "${channel}"`).catch((err: unknown) => this.lost(err));
+    const client = this.client;
+    if (client) this.serially(() => client.query(`LISTEN "${channel}"`)).catch((err: unknown) => this.lost(err, client));
   }
 
   /** Runs a statement on the session, connecting first if needed; a failure ends the session. */
   async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
     const client = await this.connect();
     try {
-      return (await client.query<R>(sql, params)).rows;
+      return (await this.serially(() => client.query<R>(sql, params))).rows;
     } catch (err) {
       this.lost(err, client);
       throw err;
@@ -106,6 +109,12 @@ export class ModuleSession {
     this.client = client;
     this.opened += 1;
     return client;
+  }
+
+  private serially<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   private lost(err: unknown, client = this.client): void {
