@@ -50,7 +50,12 @@ export async function startTopology(name: string = selectedTopology(), options: 
   const httpPorts = await freePorts(plan.processes.length);
   // No balancer stands in front of these processes, so nothing needs time to notice one leave: they
   // stop at once on SIGTERM, as before the readiness delay existed. Specs of the delay set their own.
-  const shared = { ...baseEnv(), HOST: '127.0.0.1', ...authTestEnv(), SHUTDOWN_READINESS_DELAY_MS: '0', ...plan.shared, ...options.env };
+  // EVENTS_SETTLE_MS at its largest (half the 5 s bus deadline): the suites read a new account's profile
+  // right after registering it, which the settle window normally makes visible; two lanes of topologies
+  // on two cores can make one event's round trip take longer than the default second.
+  const shared = {
+    ...baseEnv(), HOST: '127.0.0.1', ...authTestEnv(), SHUTDOWN_READINESS_DELAY_MS: '0', EVENTS_SETTLE_MS: '2500', ...plan.shared, ...options.env,
+  };
   const logDir = join(PROJECT_ROOT, '.tmp', 'e2e', name, options.label ?? 'default');
 
   const processes: Record<string, AppProcess> = {};
