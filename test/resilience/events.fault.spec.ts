@@ -2,6 +2,7 @@ import request from 'supertest';
 import { admin, bearer, register } from '../support/auth-fixtures.js';
 import { TestDatabase } from '../support/test-database.js';
 import { RunningTopology, startTopology } from '../support/topology.js';
+import { pool, sleep, until } from '../support/waiting.js';
 
 /**
  * Durable events under failure, with every module in its own process: while the orders process is down,
@@ -13,27 +14,6 @@ import { RunningTopology, startTopology } from '../support/topology.js';
 const DELETED = 200;
 const KEPT = 10;
 const WORKERS = 8;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(ms: number, check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await sleep(200);
-  }
-}
-
-/** Runs `work` over `items` with `n` workers. */
-async function pool<T>(items: T[], n: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await work(items[i], i);
-    }
-  }));
-}
 
 describe.each(['split', 'split-redis'])('events survive a consumer outage and a producer crash (%s)', (topologyName) => {
   let topology: RunningTopology;

@@ -4,6 +4,7 @@ import { admin, TEST_PASSWORD } from '../support/auth-fixtures.js';
 import { sendJson } from '../support/http-call.js';
 import { TestDatabase } from '../support/test-database.js';
 import { RunningTopology, startTopology } from '../support/topology.js';
+import { pool, sleep, until } from '../support/waiting.js';
 
 /**
  * Durable events with replicas on both sides (users x3, orders x2, auth x2 on NATS): 1,000 accounts
@@ -15,32 +16,6 @@ import { RunningTopology, startTopology } from '../support/topology.js';
 const DELETED = 1000;
 const KEPT = 20;
 const WORKERS = 12;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(ms: number, check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await sleep(200);
-  }
-}
-
-async function pool<T>(items: T[], n: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: unknown;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (failure === undefined && next < items.length) {
-      const i = next++;
-      try {
-        await work(items[i], i);
-      } catch (err) {
-        failure ??= err;
-      }
-    }
-  }));
-  if (failure !== undefined) throw failure;
-}
-
 describe('events across replicas on NATS', () => {
   let topology: RunningTopology;
   const db = new TestDatabase();

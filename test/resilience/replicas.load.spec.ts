@@ -4,6 +4,7 @@ import { type HttpOutcome, sendJson } from '../support/http-call.js';
 import { handledMessages } from '../support/process-logs.js';
 import { TestDatabase } from '../support/test-database.js';
 import { RunningTopology, startTopology } from '../support/topology.js';
+import { sleep, workers } from '../support/waiting.js';
 
 /**
  * Every module as replicas on NATS (users x3, orders x2, auth x2) behind two gateways taking turns.
@@ -13,7 +14,6 @@ import { RunningTopology, startTopology } from '../support/topology.js';
  * its Idempotency-Key yields one order.
  */
 const DEADLINE_MS = 2000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const statusOf = (o: HttpOutcome) => (o.status === undefined ? `error:${o.error}` : String(o.status));
 
 function tally(outcomes: HttpOutcome[]): Record<string, number> {
@@ -25,21 +25,6 @@ function tally(outcomes: HttpOutcome[]): Record<string, number> {
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]) : 0;
-}
-
-/** Runs `work` on `n` workers until `more()` says stop; the first failure stops every worker, then rejects. */
-async function workers(n: number, more: () => boolean, work: (worker: number) => Promise<void>): Promise<void> {
-  let failure: unknown;
-  await Promise.all(Array.from({ length: n }, async (_, w) => {
-    while (failure === undefined && more()) {
-      try {
-        await work(w);
-      } catch (err) {
-        failure ??= err;
-      }
-    }
-  }));
-  if (failure !== undefined) throw failure;
 }
 
 describe('replicas on NATS under load', () => {

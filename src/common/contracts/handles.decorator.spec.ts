@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import { IsInt, Min } from 'class-validator';
 import type { BusSettings } from '../config/settings.js';
 import { busConfig } from '../config/settings.js';
-import type { Topology } from '../config/topology.js';
+import { readTopology, type Topology } from '../config/topology.js';
 import { defineErrors, DomainError } from '../errors/domain-error.js';
 import { ChannelRegistry, TOPOLOGY } from '../messaging/channel.registry.js';
 import { InProcessServer } from '../messaging/in-process.server.js';
@@ -66,16 +66,8 @@ class ProbeClient extends ModuleClient {
 const SETTINGS: BusSettings = {
   deadlineMs: 500, retries: 2, retryBackoffMs: 10, breakerErrorThresholdPercent: 50, breakerResetMs: 1000, breakerVolumeThreshold: 5,
 };
-const TOPOLOGY_VALUE: Topology = {
-  namespace: '',
-  hosted: ['probe'],
-  api: false,
-  calls: ['probe'],
-  modules: { probe: { name: 'probe', transport: 'local', tcp: { host: '127.0.0.1', port: 1 }, redisUrl: 'redis://127.0.0.1:6379', natsUrl: 'nats://127.0.0.1:4222' } },
-  subscribers: {},
-  pushTargets: {},
-  pullSources: {},
-};
+/** One module, hosted here and reached in-process, as the topology reads it. */
+const TOPOLOGY_VALUE: Topology = readTopology({ MODULES: 'probe', API: 'false' }, [{ name: 'probe', defaultTcpPort: 1, calls: [], subscribes: [] }]);
 
 describe('@Handles and a ModuleClient, over the in-process bus', () => {
   let server: INestMicroservice;

@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import { IsInt, Min } from 'class-validator';
 import type { BusSettings } from '../config/settings.js';
 import { busConfig } from '../config/settings.js';
-import type { Topology } from '../config/topology.js';
+import { readTopology, type Topology } from '../config/topology.js';
 import { RequestContextStore } from '../context/request-context.js';
 import { defineErrors, DomainError } from '../errors/domain-error.js';
 import { observeServer } from '../observability/observe.hooks.js';
@@ -96,16 +96,8 @@ const SETTINGS: BusSettings = {
   breakerVolumeThreshold: 5,
 };
 
-const TOPOLOGY_VALUE: Topology = {
-  namespace: '',
-  hosted: ['probe'],
-  api: false,
-  calls: ['probe'],
-  modules: { probe: { name: 'probe', transport: 'local', tcp: { host: '127.0.0.1', port: 1 }, redisUrl: 'redis://127.0.0.1:6379', natsUrl: 'nats://127.0.0.1:4222' } },
-  subscribers: {},
-  pushTargets: {},
-  pullSources: {},
-};
+/** One module, hosted here and reached in-process, as the topology reads it. */
+const TOPOLOGY_VALUE: Topology = readTopology({ MODULES: 'probe', API: 'false' }, [{ name: 'probe', defaultTcpPort: 1, calls: [], subscribes: [] }]);
 
 
 describe('in-process transport', () => {
