@@ -2,13 +2,15 @@ import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { AppProcess, baseEnv, PROJECT_ROOT } from '../support/app-process.js';
-import { authTestEnv, bearer, freshEmail, register, TEST_PASSWORD, type Session } from '../support/auth-fixtures.js';
-import { Balancer, startBalancer } from '../support/balancer.js';
+import { AppProcess, PROJECT_ROOT } from '../support/app-process.js';
+import { bearer, freshEmail, register, TEST_PASSWORD, type Session } from '../support/auth-fixtures.js';
+import { type BalancedMonoliths, type PlacedOrder, startBalancedMonoliths } from '../support/balanced-monoliths.js';
+import type { Balancer } from '../support/balancer.js';
 import { freePorts } from '../support/free-port.js';
 import { KeepAliveClient, pacedLoad, percentile, type LoadOutcome } from '../support/paced-load.js';
-import { ensureTestDatabase, resetTestDatabase, TestDatabase, testDatabaseUrl } from '../support/test-database.js';
+import { TestDatabase } from '../support/test-database.js';
 import { testNatsUrl, testRedisUrl } from '../support/topology.js';
+import { sleep } from '../support/waiting.js';
 
 /**
  * The live move: two monoliths on PostgreSQL behind HAProxy (health checks on /health/ready) serve a
@@ -34,54 +36,41 @@ const MOVES = ['users', 'orders', 'auth'];
 const EXPECTED: Record<string, number> = {
   read: 200, 'read-order': 200, 'list-orders': 200, 'place-order': 201, 'update-profile': 200, register: 201, 'read-new-profile': 200, delete: 204,
 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface PlacedOrder { id: string; owner: Session; body: unknown }
 interface Plan { module: string; monolith: Record<string, string>; replica: Record<string, string>; rest: Record<string, string> }
 interface Step { what: string; at: number; ms: number }
 
 describe('moving modules out of running monoliths and back, behind HAProxy', () => {
   const db = new TestDatabase();
-  const logDir = join(PROJECT_ROOT, '.tmp', 'e2e', 'live-extraction');
+  let deployment: BalancedMonoliths | undefined;
   let shared: Record<string, string> = {};
   let monoliths: AppProcess[] = [];
   let replicas: AppProcess[] = [];
   let balancer: Balancer | undefined;
   let client: KeepAliveClient | undefined;
-  const sessions: Session[] = [];
+  let sessions: Session[] = [];
+  let seedOrders: PlacedOrder[] = [];
   const doomed: Array<{ session: Session; orderId: string }> = [];
-  const seedOrders: PlacedOrder[] = [];
   let generation = 0;
 
+  /** A monolith process in `shape`, on a port of the balancer's, with a log of its own. */
   const monolith = (name: string, port: number, shape: Record<string, string>) => new AppProcess({
-    name, port, env: { ...shared, ...shape, PORT: String(port) }, logFile: join(logDir, `${name}-${++generation}.log`),
+    name, port, env: { ...shared, ...shape, PORT: String(port) }, logFile: join(deployment!.logDir, `${name}-${++generation}.log`),
   });
 
   beforeAll(async () => {
-    const databaseUrl = testDatabaseUrl();
-    await ensureTestDatabase(databaseUrl);
-    await resetTestDatabase(databaseUrl);
-    shared = {
-      ...baseEnv(), ...authTestEnv(), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'info',
-      NATS_URL: testNatsUrl(), REDIS_URL: testRedisUrl(), BUS_NAMESPACE: `move-${randomBytes(3).toString('hex')}`, RATE_LIMIT_STORE: 'redis',
-      SHUTDOWN_READINESS_DELAY_MS: String(READINESS_DELAY_MS), SHUTDOWN_GRACE_MS: '15000',
-    };
-    const ports = await freePorts(2);
-    monoliths = ['mono-a', 'mono-b'].map((name, i) => monolith(name, ports[i], {}));
-    await Promise.all(monoliths.map((m) => m.start()));
-    balancer = await startBalancer({
-      backends: monoliths.map((m) => ({ name: m.name.replace(/-\d+$/, ''), port: m.port })),
-      logFile: join(logDir, 'haproxy.log'), checkIntervalMs: CHECK_INTERVAL_MS, fall: 2, rise: 2,
+    deployment = await startBalancedMonoliths({
+      label: 'live-extraction',
+      env: {
+        NATS_URL: testNatsUrl(), REDIS_URL: testRedisUrl(), BUS_NAMESPACE: `move-${randomBytes(3).toString('hex')}`, RATE_LIMIT_STORE: 'redis',
+        SHUTDOWN_READINESS_DELAY_MS: String(READINESS_DELAY_MS), SHUTDOWN_GRACE_MS: '15000',
+        // A registration answers once the new profile exists, normally: the load reads it at once.
+        EVENTS_SETTLE_MS: '2500',
+      },
+      sessions: SESSIONS,
+      checkIntervalMs: CHECK_INTERVAL_MS,
     });
-    await Promise.all(['mono-a', 'mono-b'].map((name) => balancer!.waitStatus(name, 'UP')));
-    client = new KeepAliveClient(balancer.url);
-    for (let i = 0; i < SESSIONS; i++) sessions.push(await register(balancer.url, { name: `Steady Customer ${i}` }));
-    for (const owner of sessions) {
-      const placed = await client.call('POST', '/v1/orders', { items: [{ sku: 'SEED-1', quantity: 1, unitPriceCents: 100 }] },
-        { authorization: bearer(owner.accessToken), 'idempotency-key': randomUUID() });
-      if (placed.status !== 201) throw new Error(`Seeding an order answered ${placed.status}: ${JSON.stringify(placed.body)}`);
-      seedOrders.push({ id: placed.body.id, owner, body: placed.body });
-    }
+    ({ shared, monoliths, balancer, client, sessions, seedOrders } = deployment);
     // Accounts the load deletes, one by one, each with a pending order the deletion must cancel.
     for (let i = 0; i < DOOMED; i++) {
       const session = await register(balancer.url, { name: `Leaving Customer ${i}` });
@@ -93,9 +82,8 @@ describe('moving modules out of running monoliths and back, behind HAProxy', () 
   }, 300_000);
 
   afterAll(async () => {
-    client?.close();
-    await balancer?.stop();
-    await Promise.all([...monoliths, ...replicas].map((m) => m.kill('SIGKILL')));
+    await deployment?.stop();
+    await Promise.all(replicas.map((m) => m.kill('SIGKILL')));
     await db.close();
   }, 60_000);
 
@@ -179,7 +167,7 @@ describe('moving modules out of running monoliths and back, behind HAProxy', () 
         let started = performance.now();
         const ports = await freePorts(REPLICAS);
         replicas = ports.map((port, i) => new AppProcess({
-          name: `${module}-${i + 1}`, port, env: { ...shared, ...plan.replica, PORT: String(port) }, logFile: join(logDir, `${module}-${i + 1}.log`),
+          name: `${module}-${i + 1}`, port, env: { ...shared, ...plan.replica, PORT: String(port) }, logFile: join(deployment!.logDir, `${module}-${i + 1}.log`),
         }));
         await Promise.all(replicas.map((r) => r.start()));
         steps.push({ what: `${module}: ${REPLICAS} replicas ready`, at: started - loadStarted, ms: performance.now() - started });

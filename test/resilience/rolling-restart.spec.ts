@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { AppProcess, baseEnv, PROJECT_ROOT } from '../support/app-process.js';
-import { authTestEnv, bearer, freshEmail, register, TEST_PASSWORD, type Session } from '../support/auth-fixtures.js';
-import { Balancer, startBalancer } from '../support/balancer.js';
-import { freePorts } from '../support/free-port.js';
+import type { AppProcess } from '../support/app-process.js';
+import { bearer, freshEmail, TEST_PASSWORD, type Session } from '../support/auth-fixtures.js';
+import { type BalancedMonoliths, type PlacedOrder, startBalancedMonoliths } from '../support/balanced-monoliths.js';
+import type { Balancer } from '../support/balancer.js';
 import { KeepAliveClient, pacedLoad, percentile, type LoadOutcome } from '../support/paced-load.js';
-import { ensureTestDatabase, resetTestDatabase, testDatabaseUrl } from '../support/test-database.js';
+import { sleep } from '../support/waiting.js';
 
 /**
  * A rolling restart behind a real load balancer. Two monoliths on one PostgreSQL behind HAProxy, which
@@ -37,13 +36,6 @@ const EXPECTED: Record<string, number> = { read: 200, 'list-orders': 200, 'place
  * That answer is counted and printed apart; any other failure of the read counts like the rest.
  */
 const EVENTUAL = (o: LoadOutcome) => o.op === 'read-new-profile' && o.status === 404 && o.code === 'USERS.NOT_FOUND';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface PlacedOrder {
-  id: string;
-  owner: Session;
-  body: unknown;
-}
 
 interface RestartTiming {
   process: string;
@@ -61,51 +53,24 @@ interface RestartTiming {
 }
 
 describe('rolling restart behind HAProxy', () => {
+  let deployment: BalancedMonoliths | undefined;
   let monoliths: AppProcess[] = [];
   let balancer: Balancer | undefined;
   let client: KeepAliveClient | undefined;
-  const sessions: Session[] = [];
-  const seedOrders: PlacedOrder[] = [];
+  let sessions: Session[] = [];
+  let seedOrders: PlacedOrder[] = [];
 
   beforeAll(async () => {
-    const databaseUrl = testDatabaseUrl();
-    await ensureTestDatabase(databaseUrl);
-    await resetTestDatabase(databaseUrl);
-    const ports = await freePorts(2);
-    const shared = {
-      ...baseEnv(),
-      ...authTestEnv(),
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      LOG_LEVEL: 'info',
-      SHUTDOWN_READINESS_DELAY_MS: String(READINESS_DELAY_MS),
-      SHUTDOWN_GRACE_MS: '15000',
-    };
-    const logDir = join(PROJECT_ROOT, '.tmp', 'e2e', 'rolling-restart');
-    monoliths = ['mono-a', 'mono-b'].map((name, i) => new AppProcess({ name, port: ports[i], env: { ...shared, PORT: String(ports[i]) }, logFile: join(logDir, `${name}.log`) }));
-    await Promise.all(monoliths.map((m) => m.start()));
-    balancer = await startBalancer({
-      backends: monoliths.map((m) => ({ name: m.name, port: m.port })),
-      logFile: join(logDir, 'haproxy.log'),
+    deployment = await startBalancedMonoliths({
+      label: 'rolling-restart',
+      env: { SHUTDOWN_READINESS_DELAY_MS: String(READINESS_DELAY_MS), SHUTDOWN_GRACE_MS: '15000' },
+      sessions: SESSIONS,
       checkIntervalMs: CHECK_INTERVAL_MS,
-      fall: 2,
-      rise: 2,
     });
-    await Promise.all(monoliths.map((m) => balancer!.waitStatus(m.name, 'UP')));
-    client = new KeepAliveClient(balancer.url);
-    for (let i = 0; i < SESSIONS; i++) sessions.push(await register(balancer.url, { name: `Steady Customer ${i}` }));
-    for (const owner of sessions) {
-      const placed = await client.call('POST', '/v1/orders', { items: [{ sku: 'SEED-1', quantity: 1, unitPriceCents: 100 }] }, { authorization: bearer(owner.accessToken), 'idempotency-key': randomUUID() });
-      if (placed.status !== 201) throw new Error(`Seeding an order answered ${placed.status}: ${JSON.stringify(placed.body)}`);
-      seedOrders.push({ id: placed.body.id, owner, body: placed.body });
-    }
+    ({ monoliths, balancer, client, sessions, seedOrders } = deployment);
   }, 240_000);
 
-  afterAll(async () => {
-    client?.close();
-    await balancer?.stop();
-    await Promise.all(monoliths.map((m) => m.kill('SIGKILL')));
-  }, 60_000);
+  afterAll(() => deployment?.stop(), 60_000);
 
   it('loses no request and no order while each monolith is restarted in turn, twice', async () => {
     const lb = balancer!;
