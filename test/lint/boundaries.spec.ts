@@ -85,7 +85,7 @@ describe('module boundary rules', () => {
 
   it("catch src/common naming a module, one of its patterns or one of its settings (item 1)", async () => {
     write(root, {
-      'src/common/auth.ts': [
+      'src/common/identity.ts': [
         "export const AUTHORITY = 'alpha';",
         "export const VERIFY = 'alpha.verify';",
         'export const cache = (env: Record<string, string>) => env.BETA_CACHE_MS;',
@@ -93,9 +93,9 @@ describe('module boundary rules', () => {
       ].join('\n'),
     });
     expect(await commonFindings()).toEqual([
-      'src/common/auth.ts:1: "alpha"',
-      'src/common/auth.ts:2: "alpha.verify"',
-      'src/common/auth.ts:3: "BETA_CACHE_MS"',
+      'src/common/identity.ts:1: "alpha"',
+      'src/common/identity.ts:2: "alpha.verify"',
+      'src/common/identity.ts:3: "BETA_CACHE_MS"',
     ]);
   });
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { ordersMigrations } from '../../migrations/orders/index.js';
-import { accountGone, CredentialCopy } from '../../src/common/auth/credential-copy.js';
+import { accountGone, CredentialCopy } from '../../src/common/identity/credential-copy.js';
 import { ModuleSession } from '../../src/common/database/module-session.js';
 import { DomainError } from '../../src/common/errors/domain-error.js';
 import { freshTestDatabase, openPostgresModule } from '../support/pg-module.js';

@@ -1,4 +1,4 @@
-import { readTokenSettings } from '../auth/token.settings.js';
+import { readTokenSettings } from '../identity/token.settings.js';
 import { readSecuritySettings } from '../http/security.settings.js';
 import { readTracingSettings } from '../observability/tracing.settings.js';
 import type { ModuleDefinition } from './module-definition.js';

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { ServiceTokens } from '../auth/service-tokens.js';
+import type { ServiceTokens } from '../identity/service-tokens.js';
 import type { BusSettings, EventSettings } from '../config/settings.js';
 import { BusErrors } from '../errors/common.errors.js';
 import { DomainError } from '../errors/domain-error.js';

@@ -2,8 +2,8 @@ import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Module, O
 import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { IdentityModule } from '../auth/identity.module.js';
-import { ServiceTokens } from '../auth/service-tokens.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { ServiceTokens } from '../identity/service-tokens.js';
 import { busConfig, eventsConfig, retentionConfig } from '../config/settings.js';
 import { RetentionSchedule } from '../database/retention.js';
 import type { Topology } from '../config/topology.js';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { AfterCommit } from '../auth/credential-copy.js';
+import type { AfterCommit } from '../identity/credential-copy.js';
 import type { ApplyOutcome, EventEnvelope } from './event.messages.js';
 import { eventsApplied } from './events.metrics.js';
 

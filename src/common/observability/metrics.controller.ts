@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, register } from 'prom-client';
-import { unauthenticated } from '../auth/token.verifier.js';
+import { unauthenticated } from '../identity/token.verifier.js';
 import { metricsConfig } from '../config/settings.js';
 import { CommonErrors } from '../errors/common.errors.js';
 import { DomainError } from '../errors/domain-error.js';

@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IdentityGuard, Public } from '../../common/auth/identity.guard.js';
-import { unauthenticated } from '../../common/auth/token.verifier.js';
+import { IdentityGuard, Public } from '../../common/identity/identity.guard.js';
+import { unauthenticated } from '../../common/identity/token.verifier.js';
 import { ApiOperationProblems } from '../../common/contracts/operation.problems.js';
 import { CredentialThrottle } from '../../common/http/rate-limit.decorators.js';
 import { AuthClient } from './contracts/auth.client.js';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConfigModule } from '@nestjs/config';
 import { authMigrations } from '../../../migrations/auth/index.js';
-import { IdentityModule } from '../../common/auth/identity.module.js';
+import { IdentityModule } from '../../common/identity/identity.module.js';
 import type { ModuleDefinition } from '../../common/config/module-definition.js';
 import { busConfig } from '../../common/config/settings.js';
 import { DatabaseModule } from '../../common/database/database.module.js';

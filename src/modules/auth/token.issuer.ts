@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
-import type { TokenClaims } from '../../common/auth/identity.js';
+import type { TokenClaims } from '../../common/identity/identity.js';
 import { authConfig } from './auth.settings.js';
 import type { Credential } from './credential.entity.js';
 

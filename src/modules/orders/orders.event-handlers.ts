@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { accountGone, CredentialCopy } from '../../common/auth/credential-copy.js';
+import { accountGone, CredentialCopy } from '../../common/identity/credential-copy.js';
 import { Inbox } from '../../common/events/inbox.js';
 import { AuthEvents, type CredentialsChanged } from '../auth/index.js';
 import { type UserDeleted, UsersEvents } from '../users/index.js';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IdentityGuard } from '../../common/auth/identity.guard.js';
+import { IdentityGuard } from '../../common/identity/identity.guard.js';
 import { ApiOperationProblems } from '../../common/contracts/operation.problems.js';
 import { OrdersClient } from './contracts/orders.client.js';
 import { OrdersOperations } from './contracts/orders.operations.js';

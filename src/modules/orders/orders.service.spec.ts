@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ordersMigrations } from '../../../migrations/orders/index.js';
-import type { ServiceIdentity, UserIdentity } from '../../common/auth/identity.js';
+import type { ServiceIdentity, UserIdentity } from '../../common/identity/identity.js';
 import { closeEmbeddedDatabases } from '../../common/database/pglite.pool.js';
 import { openModuleDatabase, rejection } from '../../../test/support/unit-helpers.js';
 import { BusErrors } from '../../common/errors/common.errors.js';

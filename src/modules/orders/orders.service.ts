@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
-import type { Identity } from '../../common/auth/identity.js';
+import type { Identity } from '../../common/identity/identity.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { keysetPage } from '../../common/pagination/keyset.js';
 import { forbidden, isAdmin, mayAccess, requireUser } from '../auth/index.js';

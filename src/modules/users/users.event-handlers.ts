@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { CredentialCopy } from '../../common/auth/credential-copy.js';
+import { CredentialCopy } from '../../common/identity/credential-copy.js';
 import { Inbox } from '../../common/events/inbox.js';
 import { type AccountRegistered, AuthEvents, type CredentialsChanged } from '../auth/index.js';
 import { UsersService } from './users.service.js';

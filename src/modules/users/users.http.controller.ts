@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Identity } from '../../common/auth/identity.js';
-import { Caller, IdentityGuard } from '../../common/auth/identity.guard.js';
+import type { Identity } from '../../common/identity/identity.js';
+import { Caller, IdentityGuard } from '../../common/identity/identity.guard.js';
 import { requireUser } from '../auth/index.js';
 import { ApiOperationProblems } from '../../common/contracts/operation.problems.js';
 import { UsersClient } from './contracts/users.client.js';

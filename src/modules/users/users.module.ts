@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { usersMigrations } from '../../../migrations/users/index.js';
-import { IdentityModule } from '../../common/auth/identity.module.js';
+import { IdentityModule } from '../../common/identity/identity.module.js';
 import type { ModuleDefinition } from '../../common/config/module-definition.js';
 import { DatabaseModule } from '../../common/database/database.module.js';
 import { EventsModule } from '../../common/events/events.module.js';

@@ -1,4 +1,4 @@
-import { IdentityErrors } from '../../../common/auth/identity.errors.js';
+import { IdentityErrors } from '../../../common/identity/identity.errors.js';
 import { defineOperation, pingOperation } from '../../../common/contracts/operation.js';
 import { BusErrors } from '../../../common/errors/common.errors.js';
 import { OrdersErrors } from './orders.errors.js';

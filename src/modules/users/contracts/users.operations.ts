@@ -1,4 +1,4 @@
-import { IdentityErrors } from '../../../common/auth/identity.errors.js';
+import { IdentityErrors } from '../../../common/identity/identity.errors.js';
 import { defineOperation, pingOperation } from '../../../common/contracts/operation.js';
 import { UsersErrors } from './users.errors.js';
 import { UsersEvents } from './users.events.js';
