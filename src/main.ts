@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { MODULE_DEFINITIONS } from './app.modules.js';
-import { loadSettings, processLogSettings, type Settings } from './common/config/settings.js';
-import { ConfigError } from './common/config/topology.js';
+import { loadSettings, type Settings } from './app.settings.js';
+import { processLogSettings } from './common/config/settings.js';
+import { ConfigError } from './common/config/settings.readers.js';
 import { exitGracefullyOnSignals } from './common/lifecycle/shutdown.signals.js';
 import { ModuleAlreadyServedError } from './common/messaging/module-listeners.js';
 import { createProcessLogger } from './common/observability/logger.params.js';

@@ -1,5 +1,5 @@
 import type { ModuleDescriptor } from './topology.js';
-import { ConfigError } from './topology.js';
+import { ConfigError } from './settings.readers.js';
 import type { Env } from './settings.source.js';
 import { describeMove, planMove } from './move.plan.js';
 

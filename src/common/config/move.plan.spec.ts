@@ -1,5 +1,6 @@
 import { describeMove, planMove } from './move.plan.js';
-import { ConfigError, type ModuleDescriptor } from './topology.js';
+import { type ModuleDescriptor } from './topology.js';
+import { ConfigError } from './settings.readers.js';
 
 const MODULES: readonly ModuleDescriptor[] = [
   { name: 'users', defaultTcpPort: 4001, calls: [], subscribes: ['auth.account-registered', 'auth.credentials-changed'] },

@@ -1,5 +1,6 @@
 import type { Env } from './settings.source.js';
-import { ConfigError, readTopology, type ModuleDescriptor } from './topology.js';
+import { readTopology, type ModuleDescriptor } from './topology.js';
+import { ConfigError } from './settings.readers.js';
 
 /** The variables a process shape sets on top of the deployment's shared environment. */
 export type Shape = Record<string, string>;

@@ -1,9 +1,5 @@
-import { readTokenSettings } from '../identity/token.settings.js';
-import { readSecuritySettings } from '../http/security.settings.js';
-import { readTracingSettings } from '../observability/tracing.settings.js';
-import type { ModuleDefinition } from './module-definition.js';
-import { type Env, environment, readSettings, registerSettings } from './settings.source.js';
-import { ConfigError, readBoolean, readInteger, readTopology } from './topology.js';
+import { type Env, readSettings, registerSettings } from './settings.source.js';
+import { ConfigError, readBoolean, readInteger } from './settings.readers.js';
 
 /** HTTP server settings. */
 export const httpConfig = registerSettings('http', readHttpSettings);
@@ -155,33 +151,6 @@ export type ShutdownSettings = ReturnType<typeof readShutdownSettings>;
 export const metricsConfig = registerSettings('metrics', readMetricsSettings);
 export const logConfig = registerSettings('log', readLogSettings);
 export const tcpListenerConfig = registerSettings('tcpListener', readTcpListenerSettings);
-
-/**
- * Every setting of this process, read from its environment and validated together, with the topology
- * and each module's own settings: a bad value stops the process before anything starts, with a
- * ConfigError naming the variable. The namespaces above are later given these same objects.
- */
-export function loadSettings(modules: readonly ModuleDefinition[]) {
-  const common = {
-    http: readSettings(readHttpSettings),
-    bus: readSettings(readBusSettings),
-    tcpListener: readSettings(readTcpListenerSettings),
-    metrics: readSettings(readMetricsSettings),
-    database: readSettings(readDatabaseSettings),
-    tokens: readSettings(readTokenSettings),
-    identity: readSettings(readIdentitySettings),
-    events: readSettings(readEventSettings),
-    retention: readSettings(readRetentionSettings),
-    log: readSettings(readLogSettings),
-    shutdown: readSettings(readShutdownSettings),
-    security: readSettings(readSecuritySettings),
-    tracing: readSettings(readTracingSettings),
-  };
-  for (const module of modules) if (module.settings) readSettings(module.settings);
-  return Object.freeze({ ...common, topology: Object.freeze(readTopology(environment(), modules)) });
-}
-
-export type Settings = ReturnType<typeof loadSettings>;
 
 /**
  * The log settings, or the defaults when they are invalid: the process needs a logger before anything

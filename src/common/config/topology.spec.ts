@@ -1,4 +1,5 @@
-import { ConfigError, readTopology, type ModuleDescriptor, type Topology } from './topology.js';
+import { readTopology, type ModuleDescriptor, type Topology } from './topology.js';
+import { ConfigError } from './settings.readers.js';
 
 /**
  * The application's modules as they declare themselves (src/modules/<m>/<m>.module.ts): orders asks

@@ -1,4 +1,4 @@
-import type { ModuleDefinition } from '../config/module-definition.js';
+import type { ModuleDefinition } from './module-definition.js';
 import { TRANSPORT_KINDS } from '../config/topology.js';
 import type { EventContract, Operation } from './operation.js';
 

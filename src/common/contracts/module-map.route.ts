@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { existsSync, readFileSync } from 'node:fs';
-import type { ModuleDefinition } from '../config/module-definition.js';
+import type { ModuleDefinition } from './module-definition.js';
 import { catalogueOf } from './catalogue.js';
 import { MODULE_MAP_START_SCRIPT, moduleMapHtml } from './module-map.render.js';
 

@@ -1,14 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
-import type { ModuleDefinition } from '../config/module-definition.js';
 import type { Env } from '../config/settings.source.js';
 import { readDatabaseSettings } from '../config/settings.js';
-import { ConfigError } from '../config/topology.js';
+import { ConfigError } from '../config/settings.readers.js';
 import { EmbeddedDatabaseInUse, lockDataDirectory, unlockDataDirectory } from './data-dir.lock.js';
 import { dataSourceOptions, migrateModule } from './database.module.js';
 import { closeEmbeddedDatabases } from './pglite.pool.js';
 import { copySchemaRows, firstTableWithRows, layoutDifferences, readLayout, schemaExists, TEXT_SETTINGS, type Queryable } from './schema-copy.js';
+
+/** What the copy needs of a module: its schema's name and the migrations that build it, oldest first. */
+export interface ModuleSchema {
+  readonly name: string;
+  readonly migrations?: readonly Function[];
+}
 
 const USAGE = 'usage: db:copy --to <postgres://user:password@host:port/database>';
 
@@ -50,7 +55,7 @@ async function appliedMigrations(db: Queryable, schema: string): Promise<string[
  * already holds data in those schemas, or when the embedded database's migrations are not this build's
  * (a refusal after the target's schemas were migrated leaves them empty, which a later copy accepts).
  */
-export async function copyCommand(env: Env, args: string[], modules: readonly ModuleDefinition[], out = process.stdout): Promise<number> {
+export async function copyCommand(env: Env, args: string[], modules: readonly ModuleSchema[], out = process.stdout): Promise<number> {
   const url = targetUrl(args);
   if (!url) {
     out.write(`${USAGE}\n`);
@@ -70,7 +75,7 @@ export async function copyCommand(env: Env, args: string[], modules: readonly Mo
     const embedded = source;
 
     const copied = modules.filter((m) => m.migrations?.length);
-    const present: ModuleDefinition[] = [];
+    const present: ModuleSchema[] = [];
     for (const m of copied) if (await schemaExists(embedded, m.name)) present.push(m);
     if (!present.length) throw new Refusal(`the embedded database in ${directory} holds no module schema (${copied.map((m) => m.name).join(', ')})`);
     for (const m of present) {

@@ -1,5 +1,6 @@
 import { registerSettings } from '../config/settings.source.js';
-import { ConfigError, readInteger, readNamespace, readUrl } from '../config/topology.js';
+import { readNamespace } from '../config/topology.js';
+import { ConfigError, readInteger, readUrl } from '../config/settings.readers.js';
 
 type Env = Record<string, string | undefined>;
 

@@ -1,6 +1,7 @@
 import type { Env } from '../../common/config/settings.source.js';
 import { readEventSettings } from '../../common/config/settings.js';
-import { ConfigError, type ModuleDescriptor } from '../../common/config/topology.js';
+import { type ModuleDescriptor } from '../../common/config/topology.js';
+import { ConfigError } from '../../common/config/settings.readers.js';
 import { withModuleDatabase } from '../../common/database/module-database.js';
 import { Outbox } from '../../common/events/outbox.js';
 import { canonicalEmail } from '../../common/validation/fields.js';

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { ConfigModule } from '@nestjs/config';
 import { authMigrations } from '../../../migrations/auth/index.js';
 import { IdentityModule } from '../../common/identity/identity.module.js';
-import type { ModuleDefinition } from '../../common/config/module-definition.js';
+import type { ModuleDefinition } from '../../common/contracts/module-definition.js';
 import { busConfig } from '../../common/config/settings.js';
 import { DatabaseModule } from '../../common/database/database.module.js';
 import { RetentionSchedule } from '../../common/database/retention.js';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../common/config/topology.js';
+import { ConfigError } from '../../common/config/settings.readers.js';
 import { readAuthSettings } from './auth.settings.js';
 
 describe('readAuthSettings', () => {

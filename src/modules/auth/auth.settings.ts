@@ -1,4 +1,4 @@
-import { ConfigError, readInteger } from '../../common/config/topology.js';
+import { ConfigError, readInteger } from '../../common/config/settings.readers.js';
 import { type Env, registerSettings } from '../../common/config/settings.source.js';
 import { canonicalEmail } from '../../common/validation/fields.js';
 

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ordersMigrations } from '../../../migrations/orders/index.js';
 import { IdentityModule } from '../../common/identity/identity.module.js';
-import { type ModuleDefinition, modulesCalled } from '../../common/config/module-definition.js';
+import { type ModuleDefinition, modulesCalled } from '../../common/contracts/module-definition.js';
 import { DatabaseModule } from '../../common/database/database.module.js';
 import { RetentionSchedule } from '../../common/database/retention.js';
 import { EventsModule } from '../../common/events/events.module.js';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { usersMigrations } from '../../../migrations/users/index.js';
 import { IdentityModule } from '../../common/identity/identity.module.js';
-import type { ModuleDefinition } from '../../common/config/module-definition.js';
+import type { ModuleDefinition } from '../../common/contracts/module-definition.js';
 import { DatabaseModule } from '../../common/database/database.module.js';
 import { EventsModule } from '../../common/events/events.module.js';
 import { BusClientModule } from '../../common/messaging/messaging.module.js';

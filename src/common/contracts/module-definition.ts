@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
-import type { ModuleContract, Operation } from '../contracts/operation.js';
-import type { Env } from './settings.source.js';
-import type { ModuleDescriptor } from './topology.js';
+import type { ModuleContract, Operation } from './operation.js';
+import type { Env } from '../config/settings.source.js';
+import type { ModuleDescriptor } from '../config/topology.js';
 
 /** What a bounded-context module hands the composition root: its two halves and its place in the topology. */
 export interface ModuleDefinition extends ModuleDescriptor {
