@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { DataSource, DataSourceOptions, MigrationExecutor, MixedList } from 'typeorm';
 import { databaseConfig } from '../config/settings.js';
 import type { Topology } from '../config/topology.js';
-import { TOPOLOGY } from '../messaging/channel.registry.js';
+import { TOPOLOGY } from '../config/topology.module.js';
 import { closeEmbeddedDatabases, pgliteDriver } from './pglite.pool.js';
 
 export interface ModuleDatabaseOptions {

@@ -7,7 +7,8 @@ import { ServiceTokens } from '../identity/service-tokens.js';
 import { busConfig, eventsConfig, retentionConfig } from '../config/settings.js';
 import { RetentionSchedule } from '../database/retention.js';
 import type { Topology } from '../config/topology.js';
-import { ChannelRegistry, TOPOLOGY } from '../messaging/channel.registry.js';
+import { TOPOLOGY } from '../config/topology.module.js';
+import { ChannelRegistry } from '../messaging/channel.registry.js';
 import { EventPuller, EventRelay } from './event.relay.js';
 import { eventHandlersFor } from './events.handlers.js';
 import { EventsRegistry } from './events.registry.js';
@@ -79,6 +80,14 @@ class EventMovers implements OnApplicationBootstrap, BeforeApplicationShutdown {
  */
 @Module({})
 export class EventsModule {
+  /**
+   * Once per process: the registry of the outboxes its cores keep, which readiness and metrics read
+   * even in a process that hosts no module.
+   */
+  static forRoot(): DynamicModule {
+    return { module: EventsModule, global: true, providers: [EventsRegistry], exports: [EventsRegistry] };
+  }
+
   static forModule(name: string): DynamicModule {
     return {
       module: EventsModule,

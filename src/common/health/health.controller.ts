@@ -6,10 +6,11 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { DataSource } from 'typeorm';
 import type { Topology } from '../config/topology.js';
+import { TOPOLOGY } from '../config/topology.module.js';
 import { EventsRegistry } from '../events/events.registry.js';
 import { Unlimited } from '../http/rate-limit.decorators.js';
 import { ShutdownState } from '../lifecycle/shutdown.state.js';
-import { ChannelRegistry, TOPOLOGY } from '../messaging/channel.registry.js';
+import { ChannelRegistry } from '../messaging/channel.registry.js';
 import { moduleReachable } from '../observability/metrics.instruments.js';
 import { HealthCheckResult, HealthReport, MAX_CHECK_MESSAGE_LENGTH, NOT_READY_EXAMPLE, OutboxState, READY_EXAMPLE } from './health.report.js';
 
