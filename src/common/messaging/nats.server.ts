@@ -3,7 +3,9 @@ import { namespaced } from '../config/topology.js';
 import { CommonErrors } from '../errors/common.errors.js';
 import { inputProblemError, inspectInput } from '../validation/input.limits.js';
 import { NO_MESSAGE_HANDLER } from './in-process.server.js';
-import { guardPayload, patternModule } from './payload.guard.js';
+import { MessageDrain } from '../lifecycle/message.drain.js';
+import { wrapHandler } from './handler.wrapper.js';
+import { patternModule } from './payload.guard.js';
 
 type NatsMsg = { subject: string; reply?: string; headers?: unknown; json<T>(): T; respond(data: string): boolean };
 type NatsSubscription = { drain(): Promise<void> };
@@ -41,13 +43,24 @@ export class ModuleNatsServer extends ServerNats {
     private readonly modules: readonly string[],
     private readonly namespace: string,
     options: Required<NatsOptions>['options'],
+    private readonly drain = new MessageDrain(),
   ) {
     super(options);
   }
 
   override addHandler(pattern: any, callback: MessageHandler, isEventHandler = false, extras: Record<string, any> = {}): void {
     if (!this.modules.includes(patternModule(this.getPatternAsString(pattern)))) return;
-    super.addHandler(pattern, guardPayload(callback, isEventHandler), isEventHandler, extras);
+    super.addHandler(pattern, wrapHandler(callback, isEventHandler, this.drain), isEventHandler, extras);
+  }
+
+  /**
+   * Leaves the queue groups first, so the module's other processes take every new message, then
+   * finishes what this one took before the connection closes.
+   */
+  override async close(): Promise<void> {
+    await this.stopReceiving();
+    await this.drain.settled();
+    await super.close();
   }
 
   /**
