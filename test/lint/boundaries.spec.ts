@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PROJECT_ROOT } from '../support/app-process.js';
@@ -29,6 +30,7 @@ const CLEAN: Tree = {
   'src/modules/beta/beta.service.ts': "import { GET } from '../alpha/index.js';\nexport const uses = GET;\n",
   'src/app.modules.ts': "import { alphaModule } from './modules/alpha/alpha.module.js';\nexport const MODULES = [alphaModule];\n",
   'src/common/config/settings.source.ts': 'export const environment = () => Object.freeze({ ...process.env });\n',
+  'src/common/messaging/channel.ts': "import { environment } from '../config/settings.source.js';\nexport const env = environment;\n",
   'src/modules/alpha/alpha.settings.spec.ts': "process.env.ALPHA_LIMIT = '3';\n",
 };
 
@@ -118,5 +120,37 @@ describe('module boundary rules', () => {
       'composition-root-takes-module-definitions src/app.modules.ts',
       'module-to-module-through-index src/modules/beta/beta.service.ts',
     ]);
+  });
+  it('catch a folder of src/common importing one above it or beside it in the layering, and a folder the layering lacks', () => {
+    write(root, {
+      'src/common/config/topology.ts': "import { channel } from '../messaging/bus.js';\nexport const topology = channel;\n",
+      'src/common/messaging/bus.ts': 'export const channel = 1;\n',
+      'src/common/http/problem.ts': "import { outbox } from '../events/outbox.js';\nexport const problem = outbox;\n",
+      'src/common/events/outbox.ts': "import { channel } from '../messaging/bus.js';\nexport const outbox = channel;\n",
+      'src/common/widgets/widget.ts': "import { channel } from '../messaging/bus.js';\nexport const widget = channel;\n",
+    });
+    expect(dependencyViolations()).toEqual([
+      'common-folder-in-a-layer src/common/widgets/widget.ts',
+      'common-imports-downwards src/common/config/topology.ts',
+      'common-imports-downwards src/common/http/problem.ts',
+    ]);
+  });
+
+  it('give src/common the layering its README states, for every folder it has', () => {
+    type Rule = { name: string; from: { path: string }; to: { pathNot?: string } };
+    const config = createRequire(import.meta.url)(join(PROJECT_ROOT, '.dependency-cruiser.cjs')) as { forbidden: Rule[] };
+    const enforced = Object.fromEntries(
+      config.forbidden
+        .filter((rule) => rule.name === 'common-imports-downwards')
+        .map((rule) => [/^\^src\/common\/([^/]+)\//.exec(rule.from.path)![1], /\(([^)]*)\)/.exec(rule.to.pathNot!)![1].split('|').sort()]),
+    );
+    const layers = readFileSync(join(PROJECT_ROOT, 'src', 'common', 'README.md'), 'utf8')
+      .split('\n')
+      .filter((line) => /^\| \d+ \|/.test(line))
+      .map((line) => [...line.split('|')[2].matchAll(/`([a-z-]+)`/g)].map((m) => m[1]));
+    const documented = Object.fromEntries(layers.flatMap((folders, i) => folders.map((f) => [f, [f, ...layers.slice(0, i).flat()].sort()])));
+    expect(enforced).toEqual(documented);
+    const folders = readdirSync(join(PROJECT_ROOT, 'src', 'common'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(Object.keys(documented).sort()).toEqual(folders.sort());
   });
 });
