@@ -4,7 +4,6 @@ import type { DataSource } from 'typeorm';
 import { ordersMigrations } from '../../migrations/orders/index.js';
 import { DomainError } from '../../src/common/errors/domain-error.js';
 import { IdempotencyKeys } from '../../src/modules/orders/idempotency.store.js';
-import { Order } from '../../src/modules/orders/order.entity.js';
 import { OrdersService } from '../../src/modules/orders/orders.service.js';
 import type { UsersClient } from '../../src/modules/users/index.js';
 import { freshTestDatabase, openPostgresModule } from '../support/pg-module.js';
@@ -26,9 +25,9 @@ describe('placing an order while the account is deleted, on PostgreSQL', () => {
 
   beforeAll(async () => {
     url = await freshTestDatabase();
-    ds = await openPostgresModule({ name: 'orders', entities: [Order], migrations: ordersMigrations });
+    ds = await openPostgresModule({ name: 'orders', migrations: ordersMigrations });
     const users = { get: async ({ id }: { id: string }) => ({ id }) } as unknown as UsersClient;
-    service = new OrdersService(ds.getRepository(Order), users, new IdempotencyKeys(ds));
+    service = new OrdersService(ds, users, new IdempotencyKeys(ds));
     deletion = new pg.Client({ connectionString: url });
     await deletion.connect();
   });

@@ -11,7 +11,8 @@ import { closeEmbeddedDatabases, pgliteDriver } from './pglite.pool.js';
 export interface ModuleDatabaseOptions {
   /** The module's name, which is also its Postgres schema and its data source's name. */
   name: string;
-  entities: Function[];
+  /** Entities, for a module that reads and writes through TypeORM's repositories; none for one that writes plain SQL. */
+  entities?: Function[];
   migrations: MixedList<Function>;
 }
 
@@ -32,7 +33,7 @@ export function dataSourceOptions(
       }
       : { driver: pgliteDriver(settings.dataDir === ':memory:' ? undefined : resolve(settings.dataDir, 'pglite')) }),
     schema: options.name,
-    entities: options.entities,
+    entities: options.entities ?? [],
     migrations: options.migrations,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
@@ -101,7 +102,7 @@ export class DatabaseModule {
             return ds;
           },
         }),
-        TypeOrmModule.forFeature(options.entities, options.name),
+        TypeOrmModule.forFeature(options.entities ?? [], options.name),
       ],
       providers: [EmbeddedDatabaseCloser],
       exports: [TypeOrmModule],

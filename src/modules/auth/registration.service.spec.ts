@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
-import { getDataSourceToken, getRepositoryToken } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { authMigrations } from '../../../migrations/auth/index.js';
 import { openModuleDatabase, rejection } from '../../../test/support/unit-helpers.js';
 import { readTokenSettings } from '../../common/identity/token.settings.js';
@@ -12,9 +12,8 @@ import { closeEmbeddedDatabases } from '../../common/database/pglite.pool.js';
 import { Outbox } from '../../common/events/outbox.js';
 import { AccountsService } from './accounts.service.js';
 import { authConfig, readAuthSettings } from './auth.settings.js';
-import { Credential } from './credential.entity.js';
+import { CREDENTIAL_COLUMNS, credentialFromRow, type CredentialRow } from './credential.row.js';
 import { PasswordHasher } from './password.hasher.js';
-import { RefreshToken } from './refresh-token.entity.js';
 import { FailedAttempts } from './failed-attempts.js';
 import { RegistrationService } from './registration.service.js';
 import { SessionsService } from './sessions.service.js';
@@ -40,15 +39,13 @@ interface OutboxRow {
 
 describe('RegistrationService', () => {
   let ds: DataSource;
-  let credentials: Repository<Credential>;
   let outbox: Outbox;
   let registration: RegistrationService;
   let accounts: AccountsService;
   let verifier: TokenVerifier;
 
   beforeAll(async () => {
-    ds = await openModuleDatabase({ name: 'auth', entities: [Credential, RefreshToken], migrations: authMigrations });
-    credentials = ds.getRepository(Credential);
+    ds = await openModuleDatabase({ name: 'auth', migrations: authMigrations });
   });
 
   afterAll(async () => {
@@ -64,8 +61,6 @@ describe('RegistrationService', () => {
         { provide: JwtService, useValue: createJwtService(tokens) },
         { provide: authConfig.KEY, useValue: settings },
         { provide: busConfig.KEY, useValue: { deadlineMs: DEADLINE_MS } },
-        { provide: getRepositoryToken(Credential, 'auth'), useValue: credentials },
-        { provide: getRepositoryToken(RefreshToken, 'auth'), useValue: ds.getRepository(RefreshToken) },
         { provide: Outbox, useValue: outbox },
         { provide: getDataSourceToken('auth'), useValue: ds },
       ],
@@ -81,7 +76,8 @@ describe('RegistrationService', () => {
   });
 
   const register = (email = 'ada@example.com', password = PASSWORD) => registration.register({ name: 'Ada', email, password });
-  const rows = () => credentials.find({ order: { createdAt: 'ASC' } });
+  const rows = async () =>
+    ((await ds.query(`SELECT ${CREDENTIAL_COLUMNS} FROM "auth"."credentials" ORDER BY created_at`)) as CredentialRow[]).map(credentialFromRow);
   const events = (): Promise<OutboxRow[]> =>
     ds.query('SELECT event_id, consumer, name, aggregate_id, payload FROM "auth"."outbox" ORDER BY seq');
 

@@ -13,7 +13,6 @@ import { UsersClient, UsersEvents, UsersOperations } from '../users/index.js';
 import { OrdersClient } from './contracts/orders.client.js';
 import { ordersContract } from './contracts/orders.contract.js';
 import { IdempotencyKeys, KEY_LIFETIME } from './idempotency.store.js';
-import { Order } from './order.entity.js';
 import { OrdersEventHandlers } from './orders.event-handlers.js';
 import { OrdersHandlers } from './orders.handlers.js';
 import { OrdersHttpController } from './orders.http.controller.js';
@@ -25,7 +24,7 @@ import { OrdersService } from './orders.service.js';
  */
 @Module({
   imports: [
-    DatabaseModule.forModule({ name: 'orders', entities: [Order], migrations: ordersMigrations }),
+    DatabaseModule.forModule({ name: 'orders', migrations: ordersMigrations }),
     BusClientModule.register('users', UsersClient),
     IdentityModule.withCopy('orders'),
     EventsModule.forModule('orders'),

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
-import { getRepositoryToken } from '@nestjs/typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { usersMigrations } from '../../../migrations/users/index.js';
 import { openModuleDatabase, rejection } from '../../../test/support/unit-helpers.js';
@@ -10,7 +10,6 @@ import { closeEmbeddedDatabases } from '../../common/database/pglite.pool.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { CredentialCopy } from '../../common/identity/credential-copy.js';
 import { Outbox } from '../../common/events/outbox.js';
-import { User } from './user.entity.js';
 import { UsersService } from './users.service.js';
 
 const MISSING = '7d1c8a51-2b6a-4a3e-9a8e-0c7e2f1b9d44';
@@ -35,7 +34,7 @@ describe('UsersService', () => {
   let service: UsersService;
 
   beforeAll(async () => {
-    ds = await openModuleDatabase({ name: 'users', entities: [User], migrations: usersMigrations });
+    ds = await openModuleDatabase({ name: 'users', migrations: usersMigrations });
   });
 
   afterAll(async () => {
@@ -49,7 +48,7 @@ describe('UsersService', () => {
     const moduleRef = await Test.createTestingModule({
       providers: [
         UsersService,
-        { provide: getRepositoryToken(User, 'users'), useValue: ds.getRepository(User) },
+        { provide: getDataSourceToken('users'), useValue: ds },
         { provide: Outbox, useValue: new Outbox(ds, 'users', subscribers, EVENTS) },
         { provide: CredentialCopy, useValue: (copy = new CredentialCopy(ds, 'users', 60_000)) },
       ],
@@ -67,7 +66,7 @@ describe('UsersService', () => {
     await ds.transaction((manager) => service.createProfile(manager, { userId: id, name, email }));
     return service.get(id, asUser(id));
   }
-  const profiles = () => ds.getRepository(User).count();
+  const profiles = async () => Number((await ds.query('SELECT count(*) AS n FROM "users"."users"'))[0].n);
   const events = () =>
     ds.query('SELECT event_id, consumer, name, aggregate_id, payload FROM "users"."outbox" ORDER BY seq') as Promise<
       Array<{ event_id: string; consumer: string; name: string; aggregate_id: string; payload: unknown }>
