@@ -4,7 +4,7 @@
 // security, documented settings only). compose.yaml is checked by dclint against the compose spec
 // (npm run validate:deploy runs both). Exits 1 with one line per problem.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { ConfigMap, Service } from 'kubernetes-models/v1';

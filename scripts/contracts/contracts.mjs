@@ -59,7 +59,9 @@ const commands = {
       let committed = '';
       try {
         committed = readFileSync(path, 'utf8');
-      } catch {}
+      } catch {
+        // Not written yet: it differs from what the code declares, as any stale file does.
+      }
       if (committed === text) continue;
       stale++;
       const fix = path === MODULE_MAP ? 'npm run modules:map' : 'npm run contracts:docs';

@@ -202,7 +202,7 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
     execFileSync(binary, ['-c', '-q', '-f', configFile], { stdio: 'pipe' });
   } catch (err) {
     const e = err as { stderr?: Buffer; stdout?: Buffer };
-    throw new Error(`HAProxy refused the generated configuration:\n${e.stderr?.toString() ?? ''}${e.stdout?.toString() ?? ''}\n${config}`);
+    throw new Error(`HAProxy refused the generated configuration:\n${e.stderr?.toString() ?? ''}${e.stdout?.toString() ?? ''}\n${config}`, { cause: err });
   }
   mkdirSync(dirname(options.logFile), { recursive: true });
   writeFileSync(options.logFile, '');
@@ -226,7 +226,7 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
     } catch (err) {
       if (performance.now() > deadline) {
         await balancer.stop();
-        throw new Error(`HAProxy's admin socket did not answer within 10 s: ${(err as Error).message}`);
+        throw new Error(`HAProxy's admin socket did not answer within 10 s: ${(err as Error).message}`, { cause: err });
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -100,7 +100,7 @@ export async function startTopology(name: string = selectedTopology(), options: 
   } catch (err) {
     await stop();
     throw new Error(`Topology "${name}" did not connect (every log: ${logDir}):
-${(err as Error).message}`);
+${(err as Error).message}`, { cause: err });
   }
   return { name, baseUrl: balancer?.url ?? gateways[0].url, processes, stop };
 }

@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import type { MigrationClass } from '../database/database.module.js';
 import type { ModuleContract, Operation } from './operation.js';
 import type { Env } from '../config/settings.source.js';
 import type { ModuleDescriptor } from '../config/topology.js';
@@ -18,7 +19,7 @@ export interface ModuleDefinition extends ModuleDescriptor {
   /** Operator commands the module offers (`node dist/src/cli.js <name> ...`); each resolves to an exit code. */
   readonly commands?: Record<string, ModuleCommand>;
   /** The migrations of the module's schema, oldest first, as its core runs them (none: it keeps no data). */
-  readonly migrations?: readonly Function[];
+  readonly migrations?: readonly MigrationClass[];
 }
 
 export type ModuleCommand = (env: Env, args: string[], modules: readonly ModuleDescriptor[]) => Promise<number>;

@@ -5,14 +5,14 @@ import type { Env } from '../config/settings.source.js';
 import { readDatabaseSettings } from '../config/settings.js';
 import { ConfigError } from '../config/settings.readers.js';
 import { EmbeddedDatabaseInUse, lockDataDirectory, unlockDataDirectory } from './data-dir.lock.js';
-import { dataSourceOptions, migrateModule } from './database.module.js';
+import { dataSourceOptions, type MigrationClass, migrateModule } from './database.module.js';
 import { closeEmbeddedDatabases } from './pglite.pool.js';
 import { copySchemaRows, firstTableWithRows, layoutDifferences, readLayout, schemaExists, TEXT_SETTINGS, type Queryable } from './schema-copy.js';
 
 /** What the copy needs of a module: its schema's name and the migrations that build it, oldest first. */
 export interface ModuleSchema {
   readonly name: string;
-  readonly migrations?: readonly Function[];
+  readonly migrations?: readonly MigrationClass[];
 }
 
 const USAGE = 'usage: db:copy --to <postgres://user:password@host:port/database>';
@@ -37,8 +37,7 @@ function redact(url: string): string {
 }
 
 /** The names of a module's migrations as TypeORM records them, oldest first. */
-const migrationNames = (migrations: readonly Function[]) =>
-  migrations.map((M) => (new (M as new () => { name?: string })().name ?? M.name));
+const migrationNames = (migrations: readonly MigrationClass[]) => migrations.map((M) => new M().name ?? M.name);
 
 async function appliedMigrations(db: Queryable, schema: string): Promise<string[]> {
   const found: unknown[] = await db.query(`SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'migrations'`, [schema]);

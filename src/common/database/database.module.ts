@@ -2,18 +2,24 @@ import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestj
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { resolve } from 'node:path';
-import { DataSource, DataSourceOptions, MigrationExecutor, MixedList } from 'typeorm';
+import { DataSource, DataSourceOptions, MigrationExecutor, type MigrationInterface } from 'typeorm';
 import { databaseConfig } from '../config/settings.js';
 import type { Topology } from '../config/topology.js';
 import { TOPOLOGY } from '../config/topology.module.js';
 import { closeEmbeddedDatabases, pgliteDriver } from './pglite.pool.js';
 
+/** A migration of a module's schema, as TypeORM runs it. */
+export type MigrationClass = new () => MigrationInterface;
+
+/** An entity class, for a module that uses TypeORM's repositories. */
+export type EntityClass = new (...args: never[]) => object;
+
 export interface ModuleDatabaseOptions {
   /** The module's name, which is also its Postgres schema and its data source's name. */
   name: string;
   /** Entities, for a module that reads and writes through TypeORM's repositories; none for one that writes plain SQL. */
-  entities?: Function[];
-  migrations: MixedList<Function>;
+  entities?: EntityClass[];
+  migrations: MigrationClass[];
 }
 
 export function dataSourceOptions(

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { registerSettings } from '../config/settings.source.js';
-import { ConfigError, readInteger } from '../config/settings.readers.js';
+import { ConfigError } from '../config/settings.readers.js';
 
 type Env = Record<string, string | undefined>;
 
