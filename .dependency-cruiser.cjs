@@ -61,14 +61,14 @@ module.exports = {
       name: 'outside-to-module-through-index',
       comment:
         'Code outside src/modules sees a module only through its index.ts; the composition root ' +
-        '(src/app.modules.ts) is the one file that imports a module\'s Nest modules.',
+        "(src/app.modules.ts) is the one file that imports a module's Nest modules.",
       severity: 'error',
       from: { path: '^(src|migrations)/', pathNot: ['^src/modules/', '^src/app\\.modules\\.ts$'] },
       to: { path: '^src/modules/[^/]+/', pathNot: '^src/modules/[^/]+/index\\.ts$' },
     },
     {
       name: 'composition-root-takes-module-definitions',
-      comment: 'The composition root imports each module\'s <m>.module.ts (its Nest modules and definition), nothing deeper.',
+      comment: "The composition root imports each module's <m>.module.ts (its Nest modules and definition), nothing deeper.",
       severity: 'error',
       from: { path: '^src/app\\.modules\\.ts$' },
       to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/[^/]+/[^/]+\\.module\\.ts$', '^src/modules/[^/]+/index\\.ts$'] },

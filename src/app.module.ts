@@ -23,7 +23,12 @@ export class AppModule {
       imports: [
         // Settings come only from the registered namespaces, all read from one validated snapshot
         // (common/config/settings.source.ts): no .env file, and no ConfigService#get of a raw variable.
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [httpConfig, busConfig, databaseConfig, tcpListenerConfig] }),
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          skipProcessEnv: true,
+          load: [httpConfig, busConfig, databaseConfig, tcpListenerConfig],
+        }),
         ObservabilityModule,
         LifecycleModule,
         TopologyModule.forRoot(topology),

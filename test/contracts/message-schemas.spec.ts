@@ -45,6 +45,7 @@ describe('message schemas', () => {
       if (pattern.endsWith('.ping')) continue;
       expect([pattern, Object.keys(snapshot.operations[pattern].reply.properties ?? {}).length > 0]).toEqual([pattern, true]);
     }
-    for (const [name, event] of Object.entries(snapshot.events)) expect([name, event.payload.required?.length]).toEqual([name, Object.keys(event.payload.properties ?? {}).length]);
+    for (const [name, event] of Object.entries(snapshot.events))
+      expect([name, event.payload.required?.length]).toEqual([name, Object.keys(event.payload.properties ?? {}).length]);
   });
 });

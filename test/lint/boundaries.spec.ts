@@ -19,13 +19,18 @@ function write(root: string, tree: Tree): void {
 }
 
 const CLEAN: Tree = {
-  'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true }, include: ['src'] }),
+  'tsconfig.json': JSON.stringify({
+    compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true },
+    include: ['src'],
+  }),
   'package.json': JSON.stringify({ type: 'module' }),
-  'src/common/bus.ts': "export const pattern = (module: string, verb: string) => `${module}.${verb}`; // e.g. alpha.get\n",
-  'src/modules/alpha/contracts/alpha.client.ts': "import { pattern } from '../../../common/bus.js';\nexport const GET = pattern('alpha', 'get');\n",
+  'src/common/bus.ts': 'export const pattern = (module: string, verb: string) => `${module}.${verb}`; // e.g. alpha.get\n',
+  'src/modules/alpha/contracts/alpha.client.ts':
+    "import { pattern } from '../../../common/bus.js';\nexport const GET = pattern('alpha', 'get');\n",
   'src/modules/alpha/index.ts': "export * from './contracts/alpha.client.js';\n",
-  'src/modules/alpha/alpha.service.ts': "export class AlphaService {}\n",
-  'src/modules/alpha/alpha.module.ts': "import { AlphaService } from './alpha.service.js';\nexport const alphaModule = { name: 'alpha', core: AlphaService };\n",
+  'src/modules/alpha/alpha.service.ts': 'export class AlphaService {}\n',
+  'src/modules/alpha/alpha.module.ts':
+    "import { AlphaService } from './alpha.service.js';\nexport const alphaModule = { name: 'alpha', core: AlphaService };\n",
   'src/modules/beta/index.ts': 'export {};\n',
   'src/modules/beta/beta.service.ts': "import { GET } from '../alpha/index.js';\nexport const uses = GET;\n",
   'src/app.modules.ts': "import { alphaModule } from './modules/alpha/alpha.module.js';\nexport const MODULES = [alphaModule];\n",
@@ -46,9 +51,15 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 /** The names of the dependency-cruiser rules the tree breaks, with the offending file. */
 function dependencyViolations(): string[] {
   const bin = join(PROJECT_ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
-  const out = execFileSync(process.execPath, [bin, 'src', '--config', join(PROJECT_ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'], {
-    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const out = execFileSync(
+    process.execPath,
+    [bin, 'src', '--config', join(PROJECT_ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const result = JSON.parse(out) as { summary: { violations: Array<{ rule: { name: string }; from: string }> } };
   return result.summary.violations.map((v) => `${v.rule.name} ${v.from}`).sort();
 }
@@ -73,7 +84,7 @@ describe('module boundary rules', () => {
 
   it('catch the process environment read outside src/common/config/settings.source.ts, however it is spelled (specs aside)', async () => {
     write(root, {
-      'src/main.ts': "// process.env in a comment is no read\nexport const port = process.env.PORT;\n",
+      'src/main.ts': '// process.env in a comment is no read\nexport const port = process.env.PORT;\n',
       'src/common/bus.ts': "import { env } from 'node:process';\nexport const host = env.HOST ?? globalThis.process['env'].HOST;\n",
       'src/modules/alpha/alpha.service.ts': 'const { env: vars } = process;\nexport class AlphaService { limit = vars.ALPHA_LIMIT; }\n',
     });
@@ -85,7 +96,7 @@ describe('module boundary rules', () => {
     ]);
   });
 
-  it("catch src/common naming a module, one of its patterns or one of its settings (item 1)", async () => {
+  it('catch src/common naming a module, one of its patterns or one of its settings (item 1)', async () => {
     write(root, {
       'src/common/identity.ts': [
         "export const AUTHORITY = 'alpha';",
@@ -101,7 +112,7 @@ describe('module boundary rules', () => {
     ]);
   });
 
-  it("catch an index.ts that exports more than its contracts (item 2)", () => {
+  it('catch an index.ts that exports more than its contracts (item 2)', () => {
     write(root, { 'src/modules/alpha/index.ts': "export * from './contracts/alpha.client.js';\nexport * from './alpha.module.js';\n" });
     expect(dependencyViolations()).toEqual(['index-exports-contracts-only src/modules/alpha/index.ts']);
   });
@@ -148,9 +159,13 @@ describe('module boundary rules', () => {
       .split('\n')
       .filter((line) => /^\| \d+ \|/.test(line))
       .map((line) => [...line.split('|')[2].matchAll(/`([a-z-]+)`/g)].map((m) => m[1]));
-    const documented = Object.fromEntries(layers.flatMap((folders, i) => folders.map((f) => [f, [f, ...layers.slice(0, i).flat()].sort()])));
+    const documented = Object.fromEntries(
+      layers.flatMap((folders, i) => folders.map((f) => [f, [f, ...layers.slice(0, i).flat()].sort()])),
+    );
     expect(enforced).toEqual(documented);
-    const folders = readdirSync(join(PROJECT_ROOT, 'src', 'common'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const folders = readdirSync(join(PROJECT_ROOT, 'src', 'common'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     expect(Object.keys(documented).sort()).toEqual(folders.sort());
   });
 });

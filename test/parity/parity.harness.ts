@@ -142,8 +142,14 @@ export async function bootParityApp(transport: TransportUnderTest): Promise<Pari
     await app.startAllMicroservices();
     await app.init();
     const tables = [
-      'users.users', 'orders.orders', 'orders.idempotency_keys', 'auth.refresh_tokens', 'auth.credentials',
-      ...EVENT_MODULES.flatMap((m) => [`${m}.outbox`, `${m}.inbox`]), 'users.credential_versions', 'orders.credential_versions',
+      'users.users',
+      'orders.orders',
+      'orders.idempotency_keys',
+      'auth.refresh_tokens',
+      'auth.credentials',
+      ...EVENT_MODULES.flatMap((m) => [`${m}.outbox`, `${m}.inbox`]),
+      'users.credential_versions',
+      'orders.credential_versions',
     ];
     for (const table of tables) {
       const [schema, name] = table.split('.');

@@ -73,7 +73,10 @@ describe('CredentialCopy on PostgreSQL', () => {
 
   it('hears a change another replica applied as soon as it commits, long before its own refresh', async () => {
     const sessions = [new ModuleSession(url, 'orders'), new ModuleSession(url, 'orders')];
-    const [applier, listener] = [new CredentialCopy(ds, 'orders', 60_000, sessions[0]), new CredentialCopy(ds, 'orders', 60_000, sessions[1])];
+    const [applier, listener] = [
+      new CredentialCopy(ds, 'orders', 60_000, sessions[0]),
+      new CredentialCopy(ds, 'orders', 60_000, sessions[1]),
+    ];
     try {
       await applier.start();
       await listener.start();

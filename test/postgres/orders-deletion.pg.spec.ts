@@ -43,19 +43,30 @@ describe('placing an order while the account is deleted, on PostgreSQL', () => {
   async function beginDeletion(): Promise<() => Promise<void>> {
     await deletion.query('BEGIN');
     await deletion.query(`SELECT pg_advisory_xact_lock(hashtext('orders:account:' || $1::uuid::text))`, [ADA]);
-    await deletion.query(`UPDATE "orders"."orders" SET status = 'cancelled', cancel_reason = 'account-deleted' WHERE user_id = $1 AND status = 'pending'`, [ADA]);
-    await deletion.query(`INSERT INTO "orders"."credential_versions" (user_id, version, role, active) VALUES ($1, 2147483647, '-', false)`, [ADA]);
+    await deletion.query(
+      `UPDATE "orders"."orders" SET status = 'cancelled', cancel_reason = 'account-deleted' WHERE user_id = $1 AND status = 'pending'`,
+      [ADA],
+    );
+    await deletion.query(
+      `INSERT INTO "orders"."credential_versions" (user_id, version, role, active) VALUES ($1, 2147483647, '-', false)`,
+      [ADA],
+    );
     return async () => {
       await deletion.query('COMMIT');
     };
   }
 
-  it.each([['without', undefined], ['with', 'key-1']])(
+  it.each([
+    ['without', undefined],
+    ['with', 'key-1'],
+  ])(
     'an order %s an idempotency key waits for a deletion in progress and is refused with ORDERS.USER_NOT_FOUND',
     async (_, idempotencyKey) => {
       const commit = await beginDeletion();
-      const placing = service.place({ items: LINE, idempotencyKey }, { kind: 'user', userId: ADA, role: 'user', version: 1 })
-        .then(() => 'placed', (err: unknown) => (err instanceof DomainError ? err.code : String(err)));
+      const placing = service.place({ items: LINE, idempotencyKey }, { kind: 'user', userId: ADA, role: 'user', version: 1 }).then(
+        () => 'placed',
+        (err: unknown) => (err instanceof DomainError ? err.code : String(err)),
+      );
       await sleep(200);
       await commit();
       expect(await placing).toBe('ORDERS.USER_NOT_FOUND');

@@ -46,7 +46,13 @@ export async function startTopology(name: string = selectedTopology(), options: 
 
   const [users, orders, auth] = await freePorts(3);
   const namespace = `e2e-${randomBytes(4).toString('hex')}`;
-  const plan = planTopology(name, { databaseUrl, redisUrl: testRedisUrl(), natsUrl: testNatsUrl(), namespace, tcpPorts: { users, orders, auth } });
+  const plan = planTopology(name, {
+    databaseUrl,
+    redisUrl: testRedisUrl(),
+    natsUrl: testNatsUrl(),
+    namespace,
+    tcpPorts: { users, orders, auth },
+  });
   const httpPorts = await freePorts(plan.processes.length);
   // No balancer stands in front of these processes, so nothing needs time to notice one leave: they
   // stop at once on SIGTERM, as before the readiness delay existed. Specs of the delay set their own.
@@ -99,8 +105,11 @@ export async function startTopology(name: string = selectedTopology(), options: 
     await Promise.all(all.map((p) => p.waitConnected()));
   } catch (err) {
     await stop();
-    throw new Error(`Topology "${name}" did not connect (every log: ${logDir}):
-${(err as Error).message}`, { cause: err });
+    throw new Error(
+      `Topology "${name}" did not connect (every log: ${logDir}):
+${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return { name, baseUrl: balancer?.url ?? gateways[0].url, processes, stop };
 }

@@ -1,4 +1,11 @@
-import { readBusSettings, readDatabaseSettings, readHttpSettings, readMetricsSettings, readShutdownSettings, readTcpListenerSettings } from './settings.js';
+import {
+  readBusSettings,
+  readDatabaseSettings,
+  readHttpSettings,
+  readMetricsSettings,
+  readShutdownSettings,
+  readTcpListenerSettings,
+} from './settings.js';
 import { ConfigError } from './settings.readers.js';
 
 function configError(read: () => unknown): ConfigError {
@@ -20,7 +27,10 @@ describe('settings', () => {
 
   it('reads the TCP listener limits and the metrics token', () => {
     expect(readTcpListenerSettings({})).toEqual({ maxFrameChars: 1_048_576, maxConnections: 256 });
-    expect(readTcpListenerSettings({ BUS_TCP_MAX_FRAME_CHARS: '65536', BUS_TCP_MAX_CONNECTIONS: '3' })).toEqual({ maxFrameChars: 65_536, maxConnections: 3 });
+    expect(readTcpListenerSettings({ BUS_TCP_MAX_FRAME_CHARS: '65536', BUS_TCP_MAX_CONNECTIONS: '3' })).toEqual({
+      maxFrameChars: 65_536,
+      maxConnections: 3,
+    });
     expect(configError(() => readTcpListenerSettings({ BUS_TCP_MAX_FRAME_CHARS: '100' })).variable).toBe('BUS_TCP_MAX_FRAME_CHARS');
     expect(readMetricsSettings({})).toEqual({ token: undefined });
     expect(readMetricsSettings({ METRICS_TOKEN: ' a-long-enough-scrape-token ' })).toEqual({ token: 'a-long-enough-scrape-token' });
@@ -31,8 +41,14 @@ describe('settings', () => {
     expect(readShutdownSettings({})).toEqual({ graceMs: 15_000, readinessDelayMs: 5000 });
     expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '3000' })).toEqual({ graceMs: 3000, readinessDelayMs: 1500 });
     expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '0' })).toEqual({ graceMs: 0, readinessDelayMs: 0 });
-    expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '20000', SHUTDOWN_READINESS_DELAY_MS: '0' })).toEqual({ graceMs: 20_000, readinessDelayMs: 0 });
-    expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '20000', SHUTDOWN_READINESS_DELAY_MS: '12000' })).toEqual({ graceMs: 20_000, readinessDelayMs: 12_000 });
+    expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '20000', SHUTDOWN_READINESS_DELAY_MS: '0' })).toEqual({
+      graceMs: 20_000,
+      readinessDelayMs: 0,
+    });
+    expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '20000', SHUTDOWN_READINESS_DELAY_MS: '12000' })).toEqual({
+      graceMs: 20_000,
+      readinessDelayMs: 12_000,
+    });
     const tooLong = configError(() => readShutdownSettings({ SHUTDOWN_GRACE_MS: '4000', SHUTDOWN_READINESS_DELAY_MS: '4000' }));
     expect(tooLong.variable).toBe('SHUTDOWN_READINESS_DELAY_MS');
     expect(tooLong.message).toContain('must be less than SHUTDOWN_GRACE_MS (4000)');
@@ -75,7 +91,9 @@ describe('settings', () => {
       breakerResetMs: 100,
       breakerVolumeThreshold: 1,
     });
-    expect(readDatabaseSettings({ DATA_DIR: ':memory:', MIGRATIONS_RUN: 'false', DATABASE_POOL_SIZE: '3', DATABASE_ACQUIRE_TIMEOUT_MS: '2500' })).toEqual({
+    expect(
+      readDatabaseSettings({ DATA_DIR: ':memory:', MIGRATIONS_RUN: 'false', DATABASE_POOL_SIZE: '3', DATABASE_ACQUIRE_TIMEOUT_MS: '2500' }),
+    ).toEqual({
       dataDir: ':memory:',
       runMigrations: false,
       poolSize: 3,

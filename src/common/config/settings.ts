@@ -117,7 +117,8 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'
 
 export function readLogSettings(env: Env) {
   const level = env.LOG_LEVEL?.trim() || (env.NODE_ENV === 'test' ? 'warn' : 'info');
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   const format = env.LOG_FORMAT?.trim() || 'json';
   if (format !== 'json' && format !== 'pretty') throw new ConfigError('LOG_FORMAT', `must be json or pretty, got "${format}"`);
   return { level: level as (typeof LOG_LEVELS)[number], format: format as 'json' | 'pretty' };
@@ -134,7 +135,10 @@ export function readShutdownSettings(env: Env) {
   // The default never takes more than half the grace period, so a short SHUTDOWN_GRACE_MS stays valid alone.
   const readinessDelayMs = readInteger(env, 'SHUTDOWN_READINESS_DELAY_MS', Math.min(5000, Math.floor(graceMs / 2)), 0, 300_000);
   if (readinessDelayMs > 0 && readinessDelayMs >= graceMs) {
-    throw new ConfigError('SHUTDOWN_READINESS_DELAY_MS', `must be less than SHUTDOWN_GRACE_MS (${graceMs}), which bounds the whole shutdown, this delay included; got ${readinessDelayMs}`);
+    throw new ConfigError(
+      'SHUTDOWN_READINESS_DELAY_MS',
+      `must be less than SHUTDOWN_GRACE_MS (${graceMs}), which bounds the whole shutdown, this delay included; got ${readinessDelayMs}`,
+    );
   }
   return { graceMs, readinessDelayMs };
 }

@@ -62,7 +62,10 @@ export interface Topology {
 function readModuleList(env: Env, name: string, known: string[]): string[] {
   const raw = env[name];
   if (raw === undefined) return [...known];
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = list.filter((m) => !known.includes(m));
   if (unknown.length) {
     throw new ConfigError(name, `names unknown module(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);

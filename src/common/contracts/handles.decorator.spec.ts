@@ -36,8 +36,13 @@ class CountReply {
 
 const ProbeOperations = {
   count: defineOperation({
-    pattern: 'probe.count', summary: 'Counts.', request: CountRequest, reply: CountReply,
-    errors: [ProbeErrors.FULL], idempotent: true, access: 'anyone',
+    pattern: 'probe.count',
+    summary: 'Counts.',
+    request: CountRequest,
+    reply: CountReply,
+    errors: [ProbeErrors.FULL],
+    idempotent: true,
+    access: 'anyone',
   }),
   ping: pingOperation('probe'),
 };
@@ -65,14 +70,27 @@ class ProbeClient extends ModuleClient {
 }
 
 const SETTINGS: BusSettings = {
-  deadlineMs: 500, retries: 2, retryBackoffMs: 10, breakerErrorThresholdPercent: 50, breakerResetMs: 1000, breakerVolumeThreshold: 5,
+  deadlineMs: 500,
+  retries: 2,
+  retryBackoffMs: 10,
+  breakerErrorThresholdPercent: 50,
+  breakerResetMs: 1000,
+  breakerVolumeThreshold: 5,
 };
 const TOPOLOGY_VALUE: Topology = {
   namespace: '',
   hosted: ['probe'],
   api: false,
   calls: ['probe'],
-  modules: { probe: { name: 'probe', transport: 'local', tcp: { host: '127.0.0.1', port: 1 }, redisUrl: 'redis://127.0.0.1:6379', natsUrl: 'nats://127.0.0.1:4222' } },
+  modules: {
+    probe: {
+      name: 'probe',
+      transport: 'local',
+      tcp: { host: '127.0.0.1', port: 1 },
+      redisUrl: 'redis://127.0.0.1:6379',
+      natsUrl: 'nats://127.0.0.1:4222',
+    },
+  },
   subscribers: {},
   pushTargets: {},
   pullSources: {},

@@ -24,7 +24,6 @@ export interface ModuleDefinition extends ModuleDescriptor {
 
 export type ModuleCommand = (env: Env, args: string[], modules: readonly ModuleDescriptor[]) => Promise<number>;
 
-
 /** The modules whose operations `uses` lists, each once: a module definition's `calls`. */
 export function modulesCalled(uses: readonly Operation<any, any>[]): string[] {
   return [...new Set(uses.map((operation) => operation.module))];

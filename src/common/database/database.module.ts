@@ -31,12 +31,12 @@ export function dataSourceOptions(
     type: 'postgres',
     ...(url
       ? {
-        url,
-        // A request waits at most acquireTimeoutMs for a pooled connection instead of forever, and
-        // keepalives let a connection whose server vanished fail instead of hanging.
-        extra: { max: settings.poolSize, connectionTimeoutMillis: settings.acquireTimeoutMs ?? 10_000, keepAlive: true },
-        applicationName: `mm-${options.name}`,
-      }
+          url,
+          // A request waits at most acquireTimeoutMs for a pooled connection instead of forever, and
+          // keepalives let a connection whose server vanished fail instead of hanging.
+          extra: { max: settings.poolSize, connectionTimeoutMillis: settings.acquireTimeoutMs ?? 10_000, keepAlive: true },
+          applicationName: `mm-${options.name}`,
+        }
       : { driver: pgliteDriver(settings.dataDir === ':memory:' ? undefined : resolve(settings.dataDir, 'pglite')) }),
     schema: options.name,
     entities: options.entities ?? [],

@@ -49,8 +49,23 @@ class EventMovers implements OnApplicationBootstrap, BeforeApplicationShutdown {
     const sources = this.topology.pullSources[this.module] ?? [];
     const timing = { retryMs: this.settings.leaderRetryMs, checkMs: this.settings.leaderCheckMs };
     this.movers.push(
-      new EventRelay(this.outbox, targets, this.channels, this.serviceTokens, this.settings, new Leadership(this.session, `events:relay:${this.module}`, timing)),
-      new EventPuller(this.inbox, sources, this.bus, this.channels, this.serviceTokens, this.settings, new Leadership(this.session, `events:fetch:${this.module}`, timing)),
+      new EventRelay(
+        this.outbox,
+        targets,
+        this.channels,
+        this.serviceTokens,
+        this.settings,
+        new Leadership(this.session, `events:relay:${this.module}`, timing),
+      ),
+      new EventPuller(
+        this.inbox,
+        sources,
+        this.bus,
+        this.channels,
+        this.serviceTokens,
+        this.settings,
+        new Leadership(this.session, `events:fetch:${this.module}`, timing),
+      ),
     );
     this.movers.forEach((m) => m.start());
     const ds = this.outbox.dataSource;
@@ -91,7 +106,12 @@ export class EventsModule {
   static forModule(name: string): DynamicModule {
     return {
       module: EventsModule,
-      imports: [IdentityModule.tokens(), ConfigModule.forFeature(eventsConfig), ConfigModule.forFeature(busConfig), ConfigModule.forFeature(retentionConfig)],
+      imports: [
+        IdentityModule.tokens(),
+        ConfigModule.forFeature(eventsConfig),
+        ConfigModule.forFeature(busConfig),
+        ConfigModule.forFeature(retentionConfig),
+      ],
       controllers: [eventHandlersFor(name)],
       providers: [
         // A plain value, so Nest tells two modules' instances apart (it identifies dynamic modules by their metadata).
@@ -99,14 +119,23 @@ export class EventsModule {
         {
           provide: Outbox,
           inject: [getDataSourceToken(name), TOPOLOGY, eventsConfig.KEY, busConfig.KEY, EVENTS_MODULE],
-          useFactory: (ds: DataSource, topology: Topology, settings: ConfigType<typeof eventsConfig>, bus: ConfigType<typeof busConfig>, module: string) =>
-            new Outbox(ds, module, topology.subscribers, settings, bus.deadlineMs),
+          useFactory: (
+            ds: DataSource,
+            topology: Topology,
+            settings: ConfigType<typeof eventsConfig>,
+            bus: ConfigType<typeof busConfig>,
+            module: string,
+          ) => new Outbox(ds, module, topology.subscribers, settings, bus.deadlineMs),
         },
         {
           provide: Inbox,
           inject: [getDataSourceToken(name), TOPOLOGY, EVENTS_MODULE],
           useFactory: (ds: DataSource, topology: Topology, module: string) =>
-            new Inbox(ds, module, Object.keys(topology.subscribers).filter((e) => topology.subscribers[e].includes(module))),
+            new Inbox(
+              ds,
+              module,
+              Object.keys(topology.subscribers).filter((e) => topology.subscribers[e].includes(module)),
+            ),
         },
         EventMovers,
       ],

@@ -102,12 +102,19 @@ const TOPOLOGY_VALUE: Topology = {
   hosted: ['probe'],
   api: false,
   calls: ['probe'],
-  modules: { probe: { name: 'probe', transport: 'local', tcp: { host: '127.0.0.1', port: 1 }, redisUrl: 'redis://127.0.0.1:6379', natsUrl: 'nats://127.0.0.1:4222' } },
+  modules: {
+    probe: {
+      name: 'probe',
+      transport: 'local',
+      tcp: { host: '127.0.0.1', port: 1 },
+      redisUrl: 'redis://127.0.0.1:6379',
+      natsUrl: 'nats://127.0.0.1:4222',
+    },
+  },
   subscribers: {},
   pushTargets: {},
   pullSources: {},
 };
-
 
 describe('in-process transport', () => {
   let server: INestMicroservice;
@@ -116,11 +123,7 @@ describe('in-process transport', () => {
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       controllers: [ProbeHandlers],
-      providers: [
-        ChannelRegistry,
-        { provide: TOPOLOGY, useValue: TOPOLOGY_VALUE },
-        { provide: busConfig.KEY, useValue: SETTINGS },
-      ],
+      providers: [ChannelRegistry, { provide: TOPOLOGY, useValue: TOPOLOGY_VALUE }, { provide: busConfig.KEY, useValue: SETTINGS }],
     }).compile();
     const strategy = new InProcessServer(LOCAL_SERVER);
     observeServer(strategy);

@@ -84,7 +84,12 @@ describe('module listeners', () => {
 
     beforeEach(() => {
       state = new ShutdownState();
-      server = new ModuleTcpServer(['probe'], { host: '127.0.0.1', port: 0 }, limits, new MessageDrain({ refuseWhenShuttingDown: true }, state));
+      server = new ModuleTcpServer(
+        ['probe'],
+        { host: '127.0.0.1', port: 0 },
+        limits,
+        new MessageDrain({ refuseWhenShuttingDown: true }, state),
+      );
     });
 
     afterEach(async () => {

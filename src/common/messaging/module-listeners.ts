@@ -59,15 +59,20 @@ export class ModuleTcpServer extends ServerTCP {
     this.closing = true;
     this.server.close();
     const sockets = [...this.connections];
-    await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => {
-      if (socket.destroyed) return resolve();
-      const timer = setTimeout(() => socket.destroy(), 1000);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      socket.end();
-    })));
+    await Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            if (socket.destroyed) return resolve();
+            const timer = setTimeout(() => socket.destroy(), 1000);
+            socket.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            socket.end();
+          }),
+      ),
+    );
   }
 
   override async handleMessage(socket: TcpSocket, rawMessage: unknown): Promise<any> {
@@ -88,7 +93,10 @@ export class ModuleTcpServer extends ServerTCP {
  * subscriber, so two processes would both handle each one (two orders for one POST).
  */
 export class ModuleAlreadyServedError extends Error {
-  constructor(readonly module: string, readonly variable: string) {
+  constructor(
+    readonly module: string,
+    readonly variable: string,
+  ) {
     super(
       `Another process already serves the ${module} module on this Redis (and namespace). Redis hands every request to ` +
         `every process subscribed to it, so a module on Redis runs as exactly one process: stop the other one, or set ` +

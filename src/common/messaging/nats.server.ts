@@ -16,7 +16,12 @@ type Packet = { id?: unknown; pattern?: unknown; data?: unknown; metadata?: Pack
 
 /** The RPC context of a NATS message: NestJS's, plus the pattern and the packet metadata the other transports offer. */
 export class NatsPacketContext extends NatsContext {
-  constructor(subject: string, headers: unknown, private readonly pattern: string, private readonly metadata: PacketMetadata | undefined) {
+  constructor(
+    subject: string,
+    headers: unknown,
+    private readonly pattern: string,
+    private readonly metadata: PacketMetadata | undefined,
+  ) {
     super([subject, headers]);
   }
 
@@ -71,13 +76,15 @@ export class ModuleNatsServer extends ServerNats {
   override bindEvents(client: NatsConnection): void {
     const strip = this.namespace ? this.namespace.length + 1 : 0;
     for (const module of this.modules) {
-      this.queueSubscriptions.push(client.subscribe(`${namespaced(this.namespace, module)}.>`, {
-        queue: module,
-        callback: (err, msg) => {
-          if (err) return this.logger.error(err);
-          this.handlePacket(msg.subject.slice(strip), msg).catch((e: unknown) => this.handleError(e as string));
-        },
-      }));
+      this.queueSubscriptions.push(
+        client.subscribe(`${namespaced(this.namespace, module)}.>`, {
+          queue: module,
+          callback: (err, msg) => {
+            if (err) return this.logger.error(err);
+            this.handlePacket(msg.subject.slice(strip), msg).catch((e: unknown) => this.handleError(e as string));
+          },
+        }),
+      );
     }
   }
 
@@ -97,7 +104,9 @@ export class ModuleNatsServer extends ServerNats {
     const problem = inspectInput(packet);
     if (problem || packet === null || typeof packet !== 'object') {
       const id = (packet as Packet | null)?.id;
-      const body = problem ? inputProblemError(problem).toBody() : { ...CommonErrors.MALFORMED_REQUEST, message: 'The message is not a packet' };
+      const body = problem
+        ? inputProblemError(problem).toBody()
+        : { ...CommonErrors.MALFORMED_REQUEST, message: 'The message is not a packet' };
       return this.refuse(msg, typeof id === 'string' ? id : undefined, body);
     }
     const context = new NatsPacketContext(msg.subject, msg.headers, pattern, packet.metadata);

@@ -43,7 +43,11 @@ export function createClientProxy(endpoint: ModuleEndpoint, namespace = '', dead
     case 'redis':
       return new RedisRequestClient(namespace, { ...redisOptions(endpoint.redisUrl), ...REDIS_RECONNECT }) as unknown as ClientProxy;
     case 'nats':
-      return new NatsRequestClient(namespace, natsOptions(endpoint.natsUrl, `client:${endpoint.name}`), deadlineMs) as unknown as ClientProxy;
+      return new NatsRequestClient(
+        namespace,
+        natsOptions(endpoint.natsUrl, `client:${endpoint.name}`),
+        deadlineMs,
+      ) as unknown as ClientProxy;
   }
 }
 
@@ -73,11 +77,21 @@ export function createServers(topology: Topology, limits: TcpListenerSettings): 
     if (m.transport === 'nats') byUrl.nats.set(m.natsUrl, [...(byUrl.nats.get(m.natsUrl) ?? []), name]);
   }
   for (const [url, modules] of byUrl.redis) {
-    const server = new ModuleRedisServer(modules, topology.namespace, { ...redisOptions(url), ...REDIS_RECONNECT }, new MessageDrain(REFUSE));
+    const server = new ModuleRedisServer(
+      modules,
+      topology.namespace,
+      { ...redisOptions(url), ...REDIS_RECONNECT },
+      new MessageDrain(REFUSE),
+    );
     servers.push(server as unknown as Listener);
   }
   for (const [url, modules] of byUrl.nats) {
-    const server = new ModuleNatsServer(modules, topology.namespace, natsOptions(url, `server:${modules.join(',')}`), new MessageDrain(SERVE));
+    const server = new ModuleNatsServer(
+      modules,
+      topology.namespace,
+      natsOptions(url, `server:${modules.join(',')}`),
+      new MessageDrain(SERVE),
+    );
     servers.push(server as unknown as Listener);
   }
   return servers;

@@ -28,25 +28,34 @@ describe('pagination cursor', () => {
   ])('refuses a cursor that is %s', (_case, cursor) => {
     expect(decodeCursor(cursor)).toBeNull();
   });
-
 });
 
 describe('keysetPage', () => {
   const INVALID = { code: 'PROBE.INVALID_CURSOR', status: 400 };
-  const rows = [{ id: 'a', seq: '41' }, { id: 'b', seq: 42n }, { id: 'c', seq: 43 }];
+  const rows = [
+    { id: 'a', seq: '41' },
+    { id: 'b', seq: 42n },
+    { id: 'c', seq: 43 },
+  ];
 
-  it('reads one more row than the page, and hands out the last seq of a full page as the next cursor, whatever the driver gave', async () => {
-    const asked: Array<[number, number]> = [];
-    const read = async (after: number, take: number) => {
-      asked.push([after, take]);
-      return rows.filter((r) => Number(r.seq) > after).slice(0, take);
-    };
-    const first = await keysetPage({ limit: 2 }, INVALID, read);
-    expect(first).toEqual({ rows: rows.slice(0, 2), nextCursor: encodeCursor(42) });
-    const second = await keysetPage({ limit: 2, cursor: first.nextCursor! }, INVALID, read);
-    expect(second).toEqual({ rows: rows.slice(2), nextCursor: null });
-    expect(asked).toEqual([[0, 3], [42, 3]]);
-  });
+  it(
+    'reads one more row than the page, and hands out the last seq of a full page as the next cursor, whatever the driver ' + 'gave',
+    async () => {
+      const asked: Array<[number, number]> = [];
+      const read = async (after: number, take: number) => {
+        asked.push([after, take]);
+        return rows.filter((r) => Number(r.seq) > after).slice(0, take);
+      };
+      const first = await keysetPage({ limit: 2 }, INVALID, read);
+      expect(first).toEqual({ rows: rows.slice(0, 2), nextCursor: encodeCursor(42) });
+      const second = await keysetPage({ limit: 2, cursor: first.nextCursor! }, INVALID, read);
+      expect(second).toEqual({ rows: rows.slice(2), nextCursor: null });
+      expect(asked).toEqual([
+        [0, 3],
+        [42, 3],
+      ]);
+    },
+  );
 
   it("refuses a cursor it did not issue with the module's own error, before reading", async () => {
     let reads = 0;

@@ -51,8 +51,10 @@ export function PersonName(example = 'Ada Lovelace'): PropertyDecorator {
 export function EmailAddress(): PropertyDecorator {
   return applyDecorators(
     ApiProperty({
-      example: 'ada@example.com', maxLength: MAX_EMAIL_LENGTH,
-      description: 'Unique. Stored in canonical form: Unicode NFKC, lower-cased, an internationalised domain as punycode (xn--). ' +
+      example: 'ada@example.com',
+      maxLength: MAX_EMAIL_LENGTH,
+      description:
+        'Unique. Stored in canonical form: Unicode NFKC, lower-cased, an internationalised domain as punycode (xn--). ' +
         'The part before the @ must be ASCII and unquoted; invisible and control characters are refused.',
     }),
     Transform(normalizeEmail),

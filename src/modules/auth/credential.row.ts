@@ -41,13 +41,22 @@ export const CREDENTIAL_COLUMNS = 'user_id, email, password_hash, role, status, 
 
 export function credentialFromRow(r: CredentialRow): Credential {
   return {
-    userId: r.user_id, email: r.email, passwordHash: r.password_hash, role: r.role, status: r.status, version: r.version,
-    createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
+    userId: r.user_id,
+    email: r.email,
+    passwordHash: r.password_hash,
+    role: r.role,
+    status: r.status,
+    version: r.version,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
   };
 }
 
 /** The active credentials with this email, or of this account: the one read sign-in, refresh and password change share. */
-export async function activeCredential(db: Pick<EntityManager, 'query'>, by: { email: string } | { userId: string }): Promise<Credential | undefined> {
+export async function activeCredential(
+  db: Pick<EntityManager, 'query'>,
+  by: { email: string } | { userId: string },
+): Promise<Credential | undefined> {
   const [column, value] = 'email' in by ? ['email', by.email] : ['user_id', by.userId];
   const [row]: CredentialRow[] = await db.query(
     `SELECT ${CREDENTIAL_COLUMNS} FROM "auth"."credentials" WHERE ${column} = $1 AND status = 'active'`,

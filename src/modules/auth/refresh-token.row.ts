@@ -35,7 +35,13 @@ const dateOrNull = (value: Date | string | null) => (value === null ? null : new
 
 export function refreshTokenFromRow(r: RefreshTokenRow): RefreshToken {
   return {
-    id: r.id, familyId: r.family_id, userId: r.user_id, tokenHash: r.token_hash, expiresAt: new Date(r.expires_at),
-    rotatedAt: dateOrNull(r.rotated_at), revokedAt: dateOrNull(r.revoked_at), createdAt: new Date(r.created_at),
+    id: r.id,
+    familyId: r.family_id,
+    userId: r.user_id,
+    tokenHash: r.token_hash,
+    expiresAt: new Date(r.expires_at),
+    rotatedAt: dateOrNull(r.rotated_at),
+    revokedAt: dateOrNull(r.revoked_at),
+    createdAt: new Date(r.created_at),
   };
 }

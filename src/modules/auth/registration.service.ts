@@ -31,8 +31,14 @@ export class RegistrationService {
   async register({ name, email, password }: RegisterRequest): Promise<SessionGrant> {
     assertStrongPassword(password, email);
     const credential: Credential = {
-      userId: randomUUID(), email, passwordHash: await this.hasher.hash(password),
-      role: 'user', status: 'active', version: 1, createdAt: new Date(), updatedAt: new Date(),
+      userId: randomUUID(),
+      email,
+      passwordHash: await this.hasher.hash(password),
+      role: 'user',
+      status: 'active',
+      version: 1,
+      createdAt: new Date(),
+      updatedAt: new Date(),
     };
     const eventId = randomUUID();
     // Listening before the commit: in one process the acknowledgement can come back very quickly.
@@ -43,11 +49,28 @@ export class RegistrationService {
         await manager.query(
           `INSERT INTO "auth"."credentials" (user_id, email, password_hash, role, status, version, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [credential.userId, credential.email, credential.passwordHash, credential.role, credential.status, credential.version, credential.createdAt, credential.updatedAt],
+          [
+            credential.userId,
+            credential.email,
+            credential.passwordHash,
+            credential.role,
+            credential.status,
+            credential.version,
+            credential.createdAt,
+            credential.updatedAt,
+          ],
         );
-        await this.outbox.publish<AccountRegistered>(manager, AuthEvents.ACCOUNT_REGISTERED, credential.userId, {
-          userId: credential.userId, name, email,
-        }, eventId);
+        await this.outbox.publish<AccountRegistered>(
+          manager,
+          AuthEvents.ACCOUNT_REGISTERED,
+          credential.userId,
+          {
+            userId: credential.userId,
+            name,
+            email,
+          },
+          eventId,
+        );
       });
     } catch (err) {
       if (err instanceof QueryFailedError && (err.driverError as { code?: string })?.code === UNIQUE_VIOLATION) {

@@ -90,11 +90,16 @@ export class SessionsService {
 
   /** Revokes every refresh token of the account, inside the caller's transaction when given one. */
   async revokeAllOf(userId: string, manager: EntityManager = this.db.manager): Promise<void> {
-    await manager.query('UPDATE "auth"."refresh_tokens" SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, new Date()]);
+    await manager.query('UPDATE "auth"."refresh_tokens" SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [
+      userId,
+      new Date(),
+    ]);
   }
 
   private async token(id: string): Promise<RefreshToken | undefined> {
-    const [row]: RefreshTokenRow[] = await this.db.query(`SELECT ${REFRESH_TOKEN_COLUMNS} FROM "auth"."refresh_tokens" WHERE id = $1`, [id]);
+    const [row]: RefreshTokenRow[] = await this.db.query(`SELECT ${REFRESH_TOKEN_COLUMNS} FROM "auth"."refresh_tokens" WHERE id = $1`, [
+      id,
+    ]);
     return row && refreshTokenFromRow(row);
   }
 
@@ -116,6 +121,9 @@ export class SessionsService {
   }
 
   private async revokeFamily(familyId: string): Promise<void> {
-    await this.db.query('UPDATE "auth"."refresh_tokens" SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL', [familyId, new Date()]);
+    await this.db.query('UPDATE "auth"."refresh_tokens" SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL', [
+      familyId,
+      new Date(),
+    ]);
   }
 }

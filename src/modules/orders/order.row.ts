@@ -39,7 +39,12 @@ export const ORDER_COLUMNS = 'id, user_id, status, items, total_cents, created_a
 
 export function orderFromRow(r: OrderRow): Order {
   return {
-    id: r.id, userId: r.user_id, status: r.status, items: r.items, totalCents: Number(r.total_cents),
-    createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
+    id: r.id,
+    userId: r.user_id,
+    status: r.status,
+    items: r.items,
+    totalCents: Number(r.total_cents),
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
   };
 }

@@ -20,6 +20,8 @@ export class OrdersEventHandlers implements OnModuleInit {
       // The account is gone: its tokens are refused here now, before auth's own announcement arrives.
       await this.copy.apply(tx.manager, accountGone(payload.userId), tx.afterCommit);
     });
-    this.inbox.on<CredentialsChanged>(AuthEvents.CREDENTIALS_CHANGED, (event, tx) => this.copy.apply(tx.manager, event.payload, tx.afterCommit));
+    this.inbox.on<CredentialsChanged>(AuthEvents.CREDENTIALS_CHANGED, (event, tx) =>
+      this.copy.apply(tx.manager, event.payload, tx.afterCommit),
+    );
   }
 }

@@ -40,7 +40,6 @@ class FakeUsersClient {
   }
 }
 
-
 describe('OrdersService', () => {
   let ds: DataSource;
   let service: OrdersService;
@@ -71,17 +70,23 @@ describe('OrdersService', () => {
 
   const count = async () => Number((await ds.query('SELECT count(*) AS n FROM "orders"."orders"'))[0].n);
   /** The stored rows whose `column` is `value`, oldest first, as the table holds them. */
-  const stored = (column: 'id' | 'user_id', value: string): Promise<Array<{ status: string; cancel_reason: string | null; updated_at: Date | string }>> =>
+  const stored = (
+    column: 'id' | 'user_id',
+    value: string,
+  ): Promise<Array<{ status: string; cancel_reason: string | null; updated_at: Date | string }>> =>
     ds.query(`SELECT * FROM "orders"."orders" WHERE ${column} = $1 ORDER BY seq`, [value]);
 
   describe('place', () => {
     it('stores a pending order for the calling user, totals in integer cents', async () => {
-      const order = await service.place({
-        items: [
-          { sku: 'BOOK-1', quantity: 3, unitPriceCents: 10 },
-          { sku: 'PEN', quantity: 7, unitPriceCents: 1999 },
-        ],
-      }, asUser(ADA));
+      const order = await service.place(
+        {
+          items: [
+            { sku: 'BOOK-1', quantity: 3, unitPriceCents: 10 },
+            { sku: 'PEN', quantity: 7, unitPriceCents: 1999 },
+          ],
+        },
+        asUser(ADA),
+      );
       expect(users.asked).toEqual([ADA]);
       expect(order).toEqual({
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -106,9 +111,12 @@ describe('OrdersService', () => {
     });
 
     it('stores only the declared fields of each line', async () => {
-      const order = await service.place({
-        items: [{ sku: 'A', quantity: 1, unitPriceCents: 5, discount: 5 } as never],
-      }, asUser(ADA));
+      const order = await service.place(
+        {
+          items: [{ sku: 'A', quantity: 1, unitPriceCents: 5, discount: 5 } as never],
+        },
+        asUser(ADA),
+      );
       const [row] = await ds.query('SELECT items FROM "orders"."orders" WHERE id = $1', [order.id]);
       expect(row.items).toEqual([{ sku: 'A', quantity: 1, unitPriceCents: 5 }]);
     });
@@ -147,13 +155,21 @@ describe('OrdersService', () => {
 
   describe('place while the account is being deleted', () => {
     /** What the users.user-deleted handler does: cancel the pending orders and record the account as gone. */
-    const deleteAccount = (userId: string) => ds.transaction(async (manager) => {
-      await service.cancelAllOf(manager, userId);
-      await manager.query(`INSERT INTO "orders"."credential_versions" (user_id, version, role, active) VALUES ($1, 2147483647, '-', false)`, [userId]);
-    });
+    const deleteAccount = (userId: string) =>
+      ds.transaction(async (manager) => {
+        await service.cancelAllOf(manager, userId);
+        await manager.query(
+          `INSERT INTO "orders"."credential_versions" (user_id, version, role, active) VALUES ($1, 2147483647, '-', false)`,
+          [userId],
+        );
+      });
 
-    it.each([['without', undefined], ['with', 'key-1']])(
-      'refuses with ORDERS.USER_NOT_FOUND (422) an order %s an idempotency key whose account was deleted after the check, and stores nothing',
+    it.each([
+      ['without', undefined],
+      ['with', 'key-1'],
+    ])(
+      'refuses with ORDERS.USER_NOT_FOUND (422) an order %s an idempotency key whose account was deleted after the check, and stores ' +
+        'nothing',
       async (_, idempotencyKey) => {
         users.meanwhile = () => deleteAccount(ADA);
         const err = await rejection(service.place({ items: LINE, idempotencyKey }, asUser(ADA)));
@@ -182,7 +198,11 @@ describe('OrdersService', () => {
     it('refuses the key with another body with ORDERS.IDEMPOTENCY_KEY_REUSED (422), asking nobody and storing nothing', async () => {
       await place('key-1');
       const err = await rejection(place('key-1', [{ sku: 'BOOK-1', quantity: 3, unitPriceCents: 500 }]));
-      expect(err).toMatchObject({ code: 'ORDERS.IDEMPOTENCY_KEY_REUSED', status: 422, message: 'This Idempotency-Key was used for a different request' });
+      expect(err).toMatchObject({
+        code: 'ORDERS.IDEMPOTENCY_KEY_REUSED',
+        status: 422,
+        message: 'This Idempotency-Key was used for a different request',
+      });
       expect(users.asked).toEqual([ADA]);
       expect(await count()).toBe(1);
     });
@@ -230,8 +250,7 @@ describe('OrdersService', () => {
   });
 
   describe('cancelAllOf (users.user-deleted)', () => {
-    const reasons = async (userId: string) =>
-      (await stored('user_id', userId)).map((o) => [o.status, o.cancel_reason]);
+    const reasons = async (userId: string) => (await stored('user_id', userId)).map((o) => [o.status, o.cancel_reason]);
 
     it("cancels only that user's pending orders, as account-deleted, inside the event's transaction", async () => {
       const mine = [];
@@ -240,7 +259,11 @@ describe('OrdersService', () => {
       await service.place({ items: LINE }, asUser(BOB));
 
       await ds.transaction((manager) => service.cancelAllOf(manager, ADA));
-      expect(await reasons(ADA)).toEqual([['cancelled', 'account-deleted'], ['cancelled', 'requested'], ['cancelled', 'account-deleted']]);
+      expect(await reasons(ADA)).toEqual([
+        ['cancelled', 'account-deleted'],
+        ['cancelled', 'requested'],
+        ['cancelled', 'account-deleted'],
+      ]);
       expect(await reasons(BOB)).toEqual([['pending', null]]);
       const [reread] = await stored('id', mine[0].id);
       expect(new Date(reread.updated_at).getTime()).toBeGreaterThan(new Date(mine[0].updatedAt).getTime());
@@ -248,10 +271,12 @@ describe('OrdersService', () => {
 
     it('changes nothing when applied again, or when the transaction rolls back', async () => {
       await service.place({ items: LINE }, asUser(ADA));
-      await expect(ds.transaction(async (manager) => {
-        await service.cancelAllOf(manager, ADA);
-        throw new Error('the inbox transaction failed');
-      })).rejects.toThrow('the inbox transaction failed');
+      await expect(
+        ds.transaction(async (manager) => {
+          await service.cancelAllOf(manager, ADA);
+          throw new Error('the inbox transaction failed');
+        }),
+      ).rejects.toThrow('the inbox transaction failed');
       expect(await reasons(ADA)).toEqual([['pending', null]]);
       await ds.transaction((manager) => service.cancelAllOf(manager, ADA));
       const [once] = await stored('user_id', ADA);
@@ -268,7 +293,11 @@ describe('OrdersService', () => {
 
     it("answers another user's order with ORDERS.NOT_FOUND (404), exactly like a missing one; an admin reads it", async () => {
       const order = await service.place({ items: LINE }, asUser(ADA));
-      expect(await rejection(service.get(order.id, asUser(BOB)))).toMatchObject({ code: 'ORDERS.NOT_FOUND', status: 404, message: 'No order has this id' });
+      expect(await rejection(service.get(order.id, asUser(BOB)))).toMatchObject({
+        code: 'ORDERS.NOT_FOUND',
+        status: 404,
+        message: 'No order has this id',
+      });
       expect(await service.get(order.id, ADMIN)).toEqual(order);
     });
   });
@@ -280,7 +309,11 @@ describe('OrdersService', () => {
       expect(cancelled).toMatchObject({ id, status: 'cancelled' });
       expect((await stored('id', id))[0].cancel_reason).toBe('requested');
       const err = await rejection(service.cancel(id, asUser(ADA)));
-      expect(err).toMatchObject({ code: 'ORDERS.NOT_CANCELLABLE', status: 409, message: 'The order is cancelled; only a pending order can be cancelled' });
+      expect(err).toMatchObject({
+        code: 'ORDERS.NOT_CANCELLABLE',
+        status: 409,
+        message: 'The order is cancelled; only a pending order can be cancelled',
+      });
       expect((await service.get(id, asUser(ADA))).status).toBe('cancelled');
     });
 

@@ -43,7 +43,11 @@ export class OrdersService {
     const { rows, nextCursor } = await keysetPage<OrderRow>(request, OrdersErrors.INVALID_CURSOR, (after, take) =>
       owner === undefined
         ? this.db.query(`SELECT ${ORDER_COLUMNS}, seq FROM "orders"."orders" WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, take])
-        : this.db.query(`SELECT ${ORDER_COLUMNS}, seq FROM "orders"."orders" WHERE user_id = $3 AND seq > $1 ORDER BY seq LIMIT $2`, [after, take, owner]),
+        : this.db.query(`SELECT ${ORDER_COLUMNS}, seq FROM "orders"."orders" WHERE user_id = $3 AND seq > $1 ORDER BY seq LIMIT $2`, [
+            after,
+            take,
+            owner,
+          ]),
     );
     return { items: rows.map((row) => toReply(orderFromRow(row))), nextCursor };
   }
@@ -97,7 +101,15 @@ export class OrdersService {
       [id, userId, JSON.stringify(items), totalCents],
     );
     if (!row) throw new DomainError(OrdersErrors.USER_NOT_FOUND, 'The order names a user that does not exist');
-    return toReply({ id, userId, status: 'pending', items, totalCents, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at) });
+    return toReply({
+      id,
+      userId,
+      status: 'pending',
+      items,
+      totalCents,
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
+    });
   }
 
   private async assertUserExists(userId: string): Promise<void> {

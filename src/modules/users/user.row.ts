@@ -17,5 +17,11 @@ export interface UserRow {
 export const USER_COLUMNS = 'id, name, email, created_at, updated_at';
 
 export function toUserReply(r: UserRow): UserReply {
-  return { id: r.id, name: r.name, email: r.email, createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString() };
+  return {
+    id: r.id,
+    name: r.name,
+    email: r.email,
+    createdAt: new Date(r.created_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
 }

@@ -15,6 +15,8 @@ export class UsersEventHandlers implements OnModuleInit {
 
   onModuleInit(): void {
     this.inbox.on<AccountRegistered>(AuthEvents.ACCOUNT_REGISTERED, (event, tx) => this.users.createProfile(tx.manager, event.payload));
-    this.inbox.on<CredentialsChanged>(AuthEvents.CREDENTIALS_CHANGED, (event, tx) => this.copy.apply(tx.manager, event.payload, tx.afterCommit));
+    this.inbox.on<CredentialsChanged>(AuthEvents.CREDENTIALS_CHANGED, (event, tx) =>
+      this.copy.apply(tx.manager, event.payload, tx.afterCommit),
+    );
   }
 }

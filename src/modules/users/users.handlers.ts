@@ -5,9 +5,7 @@ import { Caller, IdentityGuard } from '../../common/identity/identity.guard.js';
 import { Handles } from '../../common/contracts/handles.decorator.js';
 import { MessageHandlers } from '../../common/messaging/message-handlers.decorator.js';
 import { UsersOperations } from './contracts/users.operations.js';
-import {
-  CountUsersRequest, DeleteUserRequest, GetUserRequest, ListUsersRequest, UpdateUserRequest,
-} from './contracts/users.messages.js';
+import { CountUsersRequest, DeleteUserRequest, GetUserRequest, ListUsersRequest, UpdateUserRequest } from './contracts/users.messages.js';
 import { UsersService } from './users.service.js';
 
 @MessageHandlers()

@@ -25,7 +25,17 @@ const ORDERS_MODULE: ServiceIdentity = { kind: 'service', service: 'orders' };
 const ADMIN: UserIdentity = { kind: 'user', userId: ADMIN_ID, role: 'admin', version: 1 };
 const asUser = (userId: string): UserIdentity => ({ kind: 'user', userId, role: 'user', version: 1 });
 
-const EVENTS: EventSettings = { pollMs: 50, longPollMs: 0, batchSize: 50, retryBackoffMs: 100, retryMaxMs: 1000, maxAttempts: 5, settleMs: 60_000, leaderRetryMs: 1000, leaderCheckMs: 1000 };
+const EVENTS: EventSettings = {
+  pollMs: 50,
+  longPollMs: 0,
+  batchSize: 50,
+  retryBackoffMs: 100,
+  retryMaxMs: 1000,
+  maxAttempts: 5,
+  settleMs: 60_000,
+  leaderRetryMs: 1000,
+  leaderCheckMs: 1000,
+};
 /** Who consumes users' events, as the topology computes it from the modules' `subscribes`. */
 const SUBSCRIBERS = { 'users.user-deleted': ['orders', 'auth'] };
 
@@ -127,7 +137,9 @@ describe('UsersService', () => {
         { event_id: rows[0].event_id, consumer: 'auth', name: 'users.user-deleted', aggregate_id: id, payload: { userId: id } },
       ]);
       // The account's tokens die in this core at once, whatever version they carry, in memory and in the table.
-      expect(() => copy.assertCurrent({ kind: 'user', userId: id, role: 'user', version: 7 })).toThrow(expect.objectContaining({ code: 'AUTH.UNAUTHENTICATED' }));
+      expect(() => copy.assertCurrent({ kind: 'user', userId: id, role: 'user', version: 7 })).toThrow(
+        expect.objectContaining({ code: 'AUTH.UNAUTHENTICATED' }),
+      );
       expect(await ds.query('SELECT active FROM "users"."credential_versions" WHERE user_id = $1', [id])).toEqual([{ active: false }]);
     });
 

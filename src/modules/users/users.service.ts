@@ -10,7 +10,14 @@ import { keysetPage } from '../../common/pagination/keyset.js';
 import { type AccountRegistered, mayAccess, requireAdmin } from '../auth/index.js';
 import { UsersErrors } from './contracts/users.errors.js';
 import { UsersEvents, type UserDeleted } from './contracts/users.events.js';
-import type { DeletedReply, ListUsersRequest, UpdateUserRequest, UserCountReply, UserPageReply, UserReply } from './contracts/users.messages.js';
+import type {
+  DeletedReply,
+  ListUsersRequest,
+  UpdateUserRequest,
+  UserCountReply,
+  UserPageReply,
+  UserReply,
+} from './contracts/users.messages.js';
 import { toUserReply, USER_COLUMNS, type UserRow } from './user.row.js';
 
 @Injectable()
@@ -26,10 +33,11 @@ export class UsersService {
    * repeated registration event for the same id changes nothing.
    */
   async createProfile(manager: EntityManager, { userId, name, email }: AccountRegistered): Promise<void> {
-    await manager.query(
-      'INSERT INTO "users"."users" (id, name, email) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
-      [userId, name, email],
-    );
+    await manager.query('INSERT INTO "users"."users" (id, name, email) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [
+      userId,
+      name,
+      email,
+    ]);
   }
 
   async get(id: string, caller: Identity): Promise<UserReply> {
@@ -79,7 +87,9 @@ export class UsersService {
     const afterCommit: Array<() => void> = [];
     await this.outbox.transaction(async (manager) => {
       // TypeORM answers a DELETE with [rows, affected count].
-      const [deleted]: [Array<{ id: string }>, number] = await manager.query('DELETE FROM "users"."users" WHERE id = $1 RETURNING id', [id]);
+      const [deleted]: [Array<{ id: string }>, number] = await manager.query('DELETE FROM "users"."users" WHERE id = $1 RETURNING id', [
+        id,
+      ]);
       if (!deleted.length) throw notFound();
       await this.outbox.publish<UserDeleted>(manager, UsersEvents.USER_DELETED, id, { userId: id }, eventId);
       await this.copy.apply(manager, accountGone(id), (action) => afterCommit.push(action));

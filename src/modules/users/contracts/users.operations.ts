@@ -3,7 +3,14 @@ import { defineOperation, pingOperation } from '../../../common/contracts/operat
 import { UsersErrors } from './users.errors.js';
 import { UsersEvents } from './users.events.js';
 import {
-  CountUsersRequest, DeletedReply, DeleteUserRequest, GetUserRequest, ListUsersRequest, UpdateUserRequest, UserCountReply, UserPageReply,
+  CountUsersRequest,
+  DeletedReply,
+  DeleteUserRequest,
+  GetUserRequest,
+  ListUsersRequest,
+  UpdateUserRequest,
+  UserCountReply,
+  UserPageReply,
   UserReply,
 } from './users.messages.js';
 
