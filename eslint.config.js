@@ -33,4 +33,9 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   prettier,
+  {
+    // After eslint-config-prettier, which turns it off: prettier wraps code at 140 columns but leaves long
+    // strings and comments as they are, so one line length holds for those too.
+    rules: { 'max-len': ['error', { code: 140, tabWidth: 2, ignoreUrls: true }] },
+  },
 );
