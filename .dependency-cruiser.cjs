@@ -2,8 +2,47 @@
  * Module boundaries (docs/README "Architecture"), checked by `npm run lint`.
  * Paths are relative to the repository root; `$1` refers to the module name captured by `from.path`.
  */
+
+/**
+ * The layers of src/common, lowest first, as src/common/README.md explains them. A folder imports only
+ * itself and the folders of lower layers; folders of one layer do not import each other.
+ */
+const COMMON_LAYERS = [
+  ['errors', 'config', 'context'],
+  ['validation', 'pagination', 'database'],
+  ['identity'],
+  ['observability'],
+  ['lifecycle'],
+  ['messaging'],
+  ['http', 'events'],
+  ['contracts', 'health'],
+];
+
+const commonLayerRules = COMMON_LAYERS.flatMap((layer, index) =>
+  layer.map((folder) => {
+    const below = COMMON_LAYERS.slice(0, index).flat();
+    return {
+      name: 'common-imports-downwards',
+      comment:
+        `src/common/${folder} is in layer ${index + 1} of src/common (src/common/README.md): it imports ` +
+        (below.length ? `only itself and ${below.join(', ')}.` : 'nothing else of src/common.'),
+      severity: 'error',
+      from: { path: `^src/common/${folder}/` },
+      to: { path: '^src/common/', pathNot: `^src/common/(${[folder, ...below].join('|')})/` },
+    };
+  }),
+);
+
 module.exports = {
   forbidden: [
+    ...commonLayerRules,
+    {
+      name: 'common-folder-in-a-layer',
+      comment: 'Every folder of src/common has its place in the layering (COMMON_LAYERS above, src/common/README.md).',
+      severity: 'error',
+      from: { path: '^src/common/[^/]+/', pathNot: `^src/common/(${COMMON_LAYERS.flat().join('|')})/` },
+      to: {},
+    },
     {
       name: 'common-not-to-modules',
       comment: 'src/common is shared infrastructure: it must not know any module.',
@@ -22,14 +61,14 @@ module.exports = {
       name: 'outside-to-module-through-index',
       comment:
         'Code outside src/modules sees a module only through its index.ts; the composition root ' +
-        '(src/app.modules.ts) is the one file that imports a module\'s Nest modules.',
+        "(src/app.modules.ts) is the one file that imports a module's Nest modules.",
       severity: 'error',
       from: { path: '^(src|migrations)/', pathNot: ['^src/modules/', '^src/app\\.modules\\.ts$'] },
       to: { path: '^src/modules/[^/]+/', pathNot: '^src/modules/[^/]+/index\\.ts$' },
     },
     {
       name: 'composition-root-takes-module-definitions',
-      comment: 'The composition root imports each module\'s <m>.module.ts (its Nest modules and definition), nothing deeper.',
+      comment: "The composition root imports each module's <m>.module.ts (its Nest modules and definition), nothing deeper.",
       severity: 'error',
       from: { path: '^src/app\\.modules\\.ts$' },
       to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/[^/]+/[^/]+\\.module\\.ts$', '^src/modules/[^/]+/index\\.ts$'] },

@@ -25,7 +25,9 @@ module.exports = async () => {
   const gate = await e2eGate();
   if (gate.message) process.stderr.write(`\n${gate.message}\n\n`);
   const resilience = process.env.MM_TESTS === 'resilience';
-  const needsDatabase = gate.run ? [] : ['<rootDir>/test/e2e/', '<rootDir>/test/postgres/', '<rootDir>/test/resilience/', '<rootDir>/test/tracing/'];
+  const needsDatabase = gate.run
+    ? []
+    : ['<rootDir>/test/e2e/', '<rootDir>/test/postgres/', '<rootDir>/test/resilience/', '<rootDir>/test/tracing/'];
   return resilience
     ? { ...base, testMatch: ['<rootDir>/test/resilience/**/*.spec.ts'], testPathIgnorePatterns: ['/node_modules/', ...needsDatabase] }
     : { ...base, testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/resilience/', ...needsDatabase] };

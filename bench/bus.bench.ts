@@ -50,14 +50,24 @@ class BenchModule {}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    }).on('error', reject);
+    const s = createServer()
+      .listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => resolve(port));
+      })
+      .on('error', reject);
   });
 }
 
-interface Result { name: string; n: number; meanUs: number; p50Us: number; p99Us: number; opsPerSec: number; cpuUs: number }
+interface Result {
+  name: string;
+  n: number;
+  meanUs: number;
+  p50Us: number;
+  p99Us: number;
+  opsPerSec: number;
+  cpuUs: number;
+}
 
 /** CPU time (user + system) this process spent, in µs: unlike wall time, it does not grow while other processes hold the CPUs. */
 function cpuNow(): number {
@@ -84,8 +94,13 @@ async function sequential(name: string, n: number, call: () => Promise<unknown>)
   const cpuUs = (cpuNow() - cpu0) / n;
   const sorted = [...samples].sort((a, b) => a - b);
   return {
-    name, n, meanUs: totalUs / n, p50Us: sorted[Math.floor(n * 0.5)], p99Us: sorted[Math.floor(n * 0.99)],
-    opsPerSec: Math.round((n / totalUs) * 1e6), cpuUs,
+    name,
+    n,
+    meanUs: totalUs / n,
+    p50Us: sorted[Math.floor(n * 0.5)],
+    p99Us: sorted[Math.floor(n * 0.99)],
+    opsPerSec: Math.round((n / totalUs) * 1e6),
+    cpuUs,
   };
 }
 
@@ -94,12 +109,22 @@ async function concurrent(name: string, n: number, call: () => Promise<unknown>)
   const cpu0 = cpuNow();
   const t0 = process.hrtime.bigint();
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next++ < n) await call();
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < n) await call();
+    }),
+  );
   const totalUs = Number(process.hrtime.bigint() - t0) / 1000;
   const cpuUs = (cpuNow() - cpu0) / n;
-  return { name: `${name} (${CONCURRENCY} in flight)`, n, meanUs: totalUs / n, p50Us: NaN, p99Us: NaN, opsPerSec: Math.round((n / totalUs) * 1e6), cpuUs };
+  return {
+    name: `${name} (${CONCURRENCY} in flight)`,
+    n,
+    meanUs: totalUs / n,
+    p50Us: NaN,
+    p99Us: NaN,
+    opsPerSec: Math.round((n / totalUs) * 1e6),
+    cpuUs,
+  };
 }
 
 async function main(): Promise<void> {
@@ -115,8 +140,15 @@ async function main(): Promise<void> {
 
   const service = app.get(EchoService);
   const local = new BusChannel('bench', new InProcessClient('local'), settings, 'local');
-  const tcp = new BusChannel('bench', createClientProxy({ name: 'bench', transport: 'tcp', tcp: { host: '127.0.0.1', port: tcpPort }, redisUrl: REDIS_URL, natsUrl: '' }), settings, 'tcp');
-  const redis = withRedis ? new BusChannel('bench', new RedisRequestClient('', redisOptions(REDIS_URL)) as never, settings, 'redis') : undefined;
+  const tcp = new BusChannel(
+    'bench',
+    createClientProxy({ name: 'bench', transport: 'tcp', tcp: { host: '127.0.0.1', port: tcpPort }, redisUrl: REDIS_URL, natsUrl: '' }),
+    settings,
+    'tcp',
+  );
+  const redis = withRedis
+    ? new BusChannel('bench', new RedisRequestClient('', redisOptions(REDIS_URL)) as never, settings, 'redis')
+    : undefined;
 
   const results: Result[] = [];
   results.push(await sequential('direct method call', ROUND_TRIPS, () => service.echo(payload)));
@@ -132,12 +164,20 @@ async function main(): Promise<void> {
   }
 
   const fmt = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1));
-  console.log(`node ${process.version}, ${ROUND_TRIPS} local / ${REMOTE_ROUND_TRIPS} remote round trips after ${WARMUP_MS} ms of warm-up per path, payload ${JSON.stringify(payload).length} B`);
-  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs: on a busy machine mean and p99 ` +
-    'include time the process waited for a CPU; CPU µs per call (this process, user + system) does not');
+  console.log(
+    `node ${process.version}, ${ROUND_TRIPS} local / ${REMOTE_ROUND_TRIPS} remote round trips after ${WARMUP_MS} ms of warm-up per ` +
+      `path, payload ${JSON.stringify(payload).length} B`,
+  );
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${cpus().length} CPUs: on a busy machine mean and p99 ` +
+      'include time the process waited for a CPU; CPU µs per call (this process, user + system) does not',
+  );
   console.log('| path | n | mean µs | p50 µs | p99 µs | CPU µs/call | ops/s |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
-  for (const r of results) console.log(`| ${r.name} | ${r.n} | ${fmt(r.meanUs)} | ${fmt(r.p50Us)} | ${fmt(r.p99Us)} | ${fmt(r.cpuUs)} | ${r.opsPerSec} |`);
+  for (const r of results)
+    console.log(`| ${r.name} | ${r.n} | ${fmt(r.meanUs)} | ${fmt(r.p50Us)} | ${fmt(r.p99Us)} | ${fmt(r.cpuUs)} | ${r.opsPerSec} |`);
   const rss = process.memoryUsage().rss / 1024 / 1024;
   console.log(`rss after run: ${rss.toFixed(0)} MiB`);
 
@@ -145,7 +185,10 @@ async function main(): Promise<void> {
   await app.close();
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

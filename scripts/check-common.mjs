@@ -31,8 +31,12 @@ export function findings(root) {
   for (const file of files(join(root, 'src', 'common'))) {
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
     const visit = (node) => {
-      const isText = ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) ||
-        ts.isTemplateMiddle(node) || ts.isTemplateTail(node);
+      const isText =
+        ts.isStringLiteral(node) ||
+        ts.isNoSubstitutionTemplateLiteral(node) ||
+        ts.isTemplateHead(node) ||
+        ts.isTemplateMiddle(node) ||
+        ts.isTemplateTail(node);
       if ((isText && text.test(node.text)) || (ts.isIdentifier(node) && identifier.test(node.text))) {
         const { line } = source.getLineAndCharacterOfPosition(node.getStart());
         found.push(`${relative(root, file)}:${line + 1}: ${JSON.stringify(node.text)}`);
@@ -46,8 +50,16 @@ export function findings(root) {
 
 const isProcess = (node) =>
   (ts.isIdentifier(node) && node.text === 'process') ||
-  (ts.isPropertyAccessExpression(node) && node.name.text === 'process' && ts.isIdentifier(node.expression) && node.expression.text === 'globalThis');
-const nameOf = (node) => (ts.isPropertyAccessExpression(node) ? node.name.text : ts.isStringLiteralLike(node.argumentExpression) ? node.argumentExpression.text : undefined);
+  (ts.isPropertyAccessExpression(node) &&
+    node.name.text === 'process' &&
+    ts.isIdentifier(node.expression) &&
+    node.expression.text === 'globalThis');
+const nameOf = (node) =>
+  ts.isPropertyAccessExpression(node)
+    ? node.name.text
+    : ts.isStringLiteralLike(node.argumentExpression)
+      ? node.argumentExpression.text
+      : undefined;
 
 /**
  * Every place in `<root>/src` (specs aside) outside ENVIRONMENT_SOURCE that reads the process environment:
@@ -63,14 +75,24 @@ export function environmentReads(root) {
       found.push(`${relative(root, file)}:${line + 1}: ${what}`);
     };
     const visit = (node) => {
-      if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && isProcess(node.expression) && nameOf(node) === 'env') {
+      if (
+        (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) &&
+        isProcess(node.expression) &&
+        nameOf(node) === 'env'
+      ) {
         report(node, node.getText());
-      } else if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer && isProcess(node.initializer) &&
-        node.name.elements.some((e) => (e.propertyName ?? e.name).getText() === 'env')) {
+      } else if (
+        ts.isVariableDeclaration(node) &&
+        ts.isObjectBindingPattern(node.name) &&
+        node.initializer &&
+        isProcess(node.initializer) &&
+        node.name.elements.some((e) => (e.propertyName ?? e.name).getText() === 'env')
+      ) {
         report(node, node.getText());
       } else if (ts.isImportDeclaration(node) && ['process', 'node:process'].includes(node.moduleSpecifier.text)) {
         const named = node.importClause?.namedBindings;
-        if (named && ts.isNamedImports(named) && named.elements.some((e) => (e.propertyName ?? e.name).text === 'env')) report(node, node.getText());
+        if (named && ts.isNamedImports(named) && named.elements.some((e) => (e.propertyName ?? e.name).text === 'env'))
+          report(node, node.getText());
       }
       ts.forEachChild(node, visit);
     };
@@ -83,9 +105,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const modules = findings(root);
   const reads = environmentReads(root);
-  if (modules.length) console.error(`src/common names a module (its name, pattern, event or setting belongs in that module):\n  ${modules.join('\n  ')}`);
+  if (modules.length)
+    console.error(`src/common names a module (its name, pattern, event or setting belongs in that module):\n  ${modules.join('\n  ')}`);
   if (reads.length) {
-    console.error(`the process environment is read outside ${ENVIRONMENT_SOURCE} (read a setting there, validate it at boot and pass or inject it):\n  ${reads.join('\n  ')}`);
+    console.error(
+      `the process environment is read outside ${ENVIRONMENT_SOURCE} (read a setting there, validate it at boot and pass or inject ` +
+        `it):\n  ${reads.join('\n  ')}`,
+    );
   }
   if (modules.length || reads.length) process.exit(1);
   console.log(`src/common names no module; only ${ENVIRONMENT_SOURCE} reads the process environment.`);

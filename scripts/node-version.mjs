@@ -19,10 +19,11 @@ export function refuseUnsupportedNode(packageJson) {
   const pinnedFile = new URL('.node-version', new URL(packageJson, 'file:///'));
   const pinned = existsSync(pinnedFile) ? readFileSync(pinnedFile, 'utf8').trim() : undefined;
   process.stderr.write(
-    `Node.js ${process.version} (${process.execPath}) cannot run this application: it requires Node.js ${required} (package.json "engines").\n` +
-    'It stops before loading anything: native modules (argon2) installed for a supported Node.js crash this one.\n' +
-    `Use the pinned version (${pinned ? `.node-version: ${pinned}` : '.node-version in the source tree'}): ` +
-    'export PATH="$(scripts/node-toolchain.sh):$PATH" installs it into .tools/ and puts it first on PATH; then start again.\n',
+    `Node.js ${process.version} (${process.execPath}) cannot run this application: it requires Node.js ${required} (package.json ` +
+      `"engines").\n` +
+      'It stops before loading anything: native modules (argon2) installed for a supported Node.js crash this one.\n' +
+      `Use the pinned version (${pinned ? `.node-version: ${pinned}` : '.node-version in the source tree'}): ` +
+      'export PATH="$(scripts/node-toolchain.sh):$PATH" installs it into .tools/ and puts it first on PATH; then start again.\n',
   );
   process.exit(UNSUPPORTED_NODE_EXIT_CODE);
 }
@@ -52,13 +53,29 @@ function bounds(comparator, range) {
   // The first version past a partial one: 24 -> 25.0.0, 24.11 -> 24.12.0.
   const next = (length) => (length === 1 ? [low[0] + 1, 0, 0] : length === 2 ? [low[0], low[1] + 1, 0] : [low[0], low[1], low[2] + 1]);
   switch (op) {
-    case '>=': return [['>=', low]];
-    case '<': return [['<', low]];
-    case '>': return [['>=', next(given.length)]];
-    case '<=': return [['<', next(given.length)]];
-    case '^': return [['>=', low], ['<', low[0] > 0 ? [low[0] + 1, 0, 0] : next(Math.min(given.length, 2))]];
-    case '~': return [['>=', low], ['<', next(Math.min(given.length, 2))]];
-    default: return [['>=', low], ['<', next(given.length)]];
+    case '>=':
+      return [['>=', low]];
+    case '<':
+      return [['<', low]];
+    case '>':
+      return [['>=', next(given.length)]];
+    case '<=':
+      return [['<', next(given.length)]];
+    case '^':
+      return [
+        ['>=', low],
+        ['<', low[0] > 0 ? [low[0] + 1, 0, 0] : next(Math.min(given.length, 2))],
+      ];
+    case '~':
+      return [
+        ['>=', low],
+        ['<', next(Math.min(given.length, 2))],
+      ];
+    default:
+      return [
+        ['>=', low],
+        ['<', next(given.length)],
+      ];
   }
 }
 
@@ -70,4 +87,5 @@ function parse(version, range) {
 
 const compare = (a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 const holds = (order, op) => (op === '>=' ? order >= 0 : order < 0);
-const unreadable = (range) => new Error(`package.json engines.node "${range}" is not a range this check reads (comparators such as >=24.11 <25, joined by ||)`);
+const unreadable = (range) =>
+  new Error(`package.json engines.node "${range}" is not a range this check reads (comparators such as >=24.11 <25, joined by ||)`);

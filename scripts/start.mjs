@@ -27,7 +27,11 @@ function stale() {
 }
 
 if (stale()) {
-  for (const args of [[join(root, 'node_modules/typescript/bin/tsc'), '-b', join(root, 'tsconfig.build.json')], [join(root, 'scripts/write-entry.mjs')], [join(root, 'scripts/copy-assets.mjs')]]) {
+  for (const args of [
+    [join(root, 'node_modules/typescript/bin/tsc'), '-b', join(root, 'tsconfig.build.json')],
+    [join(root, 'scripts/write-entry.mjs')],
+    [join(root, 'scripts/copy-assets.mjs')],
+  ]) {
     const { status } = spawnSync(process.execPath, args, { stdio: 'inherit' });
     if (status !== 0) process.exit(status ?? 1);
   }

@@ -11,7 +11,17 @@ const require = createRequire(import.meta.url);
 const { e2eGate } = require('../test/support/e2e-gate.cjs');
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ci = process.env.CI === 'true';
-const ALL = ['users-tcp', 'users-redis', 'orders-tcp', 'orders-redis', 'auth-tcp', 'auth-redis', 'split', 'replicas-nats', 'monolith-workers'];
+const ALL = [
+  'users-tcp',
+  'users-redis',
+  'orders-tcp',
+  'orders-redis',
+  'auth-tcp',
+  'auth-redis',
+  'split',
+  'replicas-nats',
+  'monolith-workers',
+];
 const topologies = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 
 function run(command, args, env = process.env) {
@@ -60,14 +70,16 @@ const oneLane = process.env.TOPOLOGY_LANES === '1';
 const lanes = oneLane
   ? [{ name: 'all', database: baseDatabase, ports: '20000-24999', topologies }]
   : [
-    { name: 'tcp', database: baseDatabase, ports: '20000-24999', topologies: topologies.filter((t) => !brokerLane(t)) },
-    { name: 'brokers', database: secondDatabase, ports: '25000-29999', topologies: topologies.filter(brokerLane) },
-  ];
+      { name: 'tcp', database: baseDatabase, ports: '20000-24999', topologies: topologies.filter((t) => !brokerLane(t)) },
+      { name: 'brokers', database: secondDatabase, ports: '25000-29999', topologies: topologies.filter(brokerLane) },
+    ];
 
 /** The brokers a topology needs besides PostgreSQL: they run in the second lane. */
 function brokersOf(topology) {
-  if (topology.endsWith('-redis')) return [['Redis', process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379', 6379, 'TEST_REDIS_URL']];
-  if (topology === 'monolith-workers') return [['Redis', process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379', 6379, 'TEST_REDIS_URL']];
+  if (topology.endsWith('-redis'))
+    return [['Redis', process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379', 6379, 'TEST_REDIS_URL']];
+  if (topology === 'monolith-workers')
+    return [['Redis', process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379', 6379, 'TEST_REDIS_URL']];
   if (topology === 'replicas-nats') {
     return [
       ['NATS', process.env.TEST_NATS_URL?.trim() || 'nats://127.0.0.1:4222', 4222, 'TEST_NATS_URL'],
@@ -89,7 +101,9 @@ function brokerLane(topology) {
 function runQuietly(env) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--runInBand', 'test/e2e'], {
-      cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
@@ -99,25 +113,33 @@ function runQuietly(env) {
 }
 
 const results = [];
-await Promise.all(lanes.map(async (lane) => {
-  for (const topology of lane.topologies) {
-    const missing = [];
-    for (const [broker, url, port, variable] of brokersOf(topology)) {
-      if (!(await reachable(url, port))) missing.push(`${broker} at ${url} (start it or set ${variable})`);
+await Promise.all(
+  lanes.map(async (lane) => {
+    for (const topology of lane.topologies) {
+      const missing = [];
+      for (const [broker, url, port, variable] of brokersOf(topology)) {
+        if (!(await reachable(url, port))) missing.push(`${broker} at ${url} (start it or set ${variable})`);
+      }
+      if (!ci && missing.length) {
+        console.error(`[e2e] SKIPPED topology ${topology}: nothing answers for ${missing.join(', ')}; under CI=true this fails.`);
+        results.push({ topology, outcome: 'skipped' });
+        continue;
+      }
+      const started = Date.now();
+      const { status, output } = await runQuietly({
+        ...process.env,
+        TOPOLOGY: topology,
+        TEST_DATABASE_URL: lane.database,
+        TEST_PORT_RANGE: lane.ports,
+        JEST_CACHE_DIR: join(root, '.tmp', `jest-cache-${lane.name}`),
+      });
+      console.log(
+        `\n=== end-to-end suites, TOPOLOGY=${topology} (lane ${lane.name}, ${Math.round((Date.now() - started) / 1000)} s) ===\n${output}`,
+      );
+      results.push({ topology, outcome: status === 0 ? 'passed' : 'FAILED' });
     }
-    if (!ci && missing.length) {
-      console.error(`[e2e] SKIPPED topology ${topology}: nothing answers for ${missing.join(', ')}; under CI=true this fails.`);
-      results.push({ topology, outcome: 'skipped' });
-      continue;
-    }
-    const started = Date.now();
-    const { status, output } = await runQuietly({
-      ...process.env, TOPOLOGY: topology, TEST_DATABASE_URL: lane.database, TEST_PORT_RANGE: lane.ports, JEST_CACHE_DIR: join(root, '.tmp', `jest-cache-${lane.name}`),
-    });
-    console.log(`\n=== end-to-end suites, TOPOLOGY=${topology} (lane ${lane.name}, ${Math.round((Date.now() - started) / 1000)} s) ===\n${output}`);
-    results.push({ topology, outcome: status === 0 ? 'passed' : 'FAILED' });
-  }
-}));
+  }),
+);
 
 console.log('\nTopologies:');
 for (const r of results) console.log(`  ${r.topology.padEnd(10)} ${r.outcome}`);

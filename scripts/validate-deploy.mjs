@@ -4,7 +4,7 @@
 // security, documented settings only). compose.yaml is checked by dclint against the compose spec
 // (npm run validate:deploy runs both). Exits 1 with one line per problem.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { ConfigMap, Service } from 'kubernetes-models/v1';
@@ -33,9 +33,10 @@ function documentedVariables() {
 /** Every object a kustomization directory renders to, following resources into files and directories. */
 function render(dir) {
   const file = join(dir, 'kustomization.yaml');
-  if (!existsSync(file)) return fail(dir, 'no kustomization.yaml'), [];
+  if (!existsSync(file)) return (fail(dir, 'no kustomization.yaml'), []);
   const k = parseAllDocuments(readFileSync(file, 'utf8'))[0].toJS();
-  if (k.apiVersion !== 'kustomize.config.k8s.io/v1beta1' || k.kind !== 'Kustomization') fail(file, 'is not a kustomize.config.k8s.io/v1beta1 Kustomization');
+  if (k.apiVersion !== 'kustomize.config.k8s.io/v1beta1' || k.kind !== 'Kustomization')
+    fail(file, 'is not a kustomize.config.k8s.io/v1beta1 Kustomization');
   for (const key of Object.keys(k)) if (!KUSTOMIZATION_KEYS.has(key)) fail(file, `unsupported field "${key}"`);
   const labels = Object.assign({}, ...(k.labels ?? []).map((l) => l.pairs));
   const objects = [];
@@ -63,7 +64,12 @@ const LOOPBACK = /^(localhost|127\.|::1$|\[::1\])/;
 /** The environment a container starts with, from its ConfigMaps and its own env. */
 function containerEnv(file, c, byName) {
   const env = {};
-  for (const ref of c.envFrom ?? []) Object.assign(env, byName.get(`ConfigMap/${ref.configMapRef?.name}`)?.data ?? fail(file, `ConfigMap ${ref.configMapRef?.name} is not part of the overlay`));
+  for (const ref of c.envFrom ?? [])
+    Object.assign(
+      env,
+      byName.get(`ConfigMap/${ref.configMapRef?.name}`)?.data ??
+        fail(file, `ConfigMap ${ref.configMapRef?.name} is not part of the overlay`),
+    );
   for (const e of c.env ?? []) env[e.name] = e.value ?? e.valueFrom;
   return env;
 }
@@ -77,7 +83,13 @@ function containerEnv(file, c, byName) {
  * `replicas`: how many of this process run; `services`: the names a URL may point at.
  */
 function checkTopology(where, name, env, replicas, services) {
-  const hosted = env.MODULES === undefined ? MODULE_NAMES : String(env.MODULES).split(',').map((m) => m.trim()).filter(Boolean);
+  const hosted =
+    env.MODULES === undefined
+      ? MODULE_NAMES
+      : String(env.MODULES)
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean);
   const api = env.API === undefined || String(env.API) === 'true';
   const transport = (m) => String(env[`${m.toUpperCase()}_TRANSPORT`] ?? 'local');
   const reached = new Set([...(api ? MODULE_NAMES : []), ...hosted, ...(hosted.includes('orders') ? ['users'] : [])]);
@@ -101,10 +113,14 @@ function checkTopology(where, name, env, replicas, services) {
     for (const m of hosted) {
       // In-process, every replica serves its own requests; across processes only NATS hands each request to one of them.
       if (['tcp', 'redis'].includes(transport(m))) {
-        fail(where, `${name} runs ${replicas} replicas hosting ${m}, whose transport is ${transport(m)}: only nats hands each request to one replica`);
+        fail(
+          where,
+          `${name} runs ${replicas} replicas hosting ${m}, whose transport is ${transport(m)}: only nats hands each request to one replica`,
+        );
       }
     }
-    if (api && String(env.RATE_LIMIT_STORE ?? 'memory') !== 'redis') fail(where, `${name} runs ${replicas} gateways with RATE_LIMIT_STORE=memory: each would allow the whole limit`);
+    if (api && String(env.RATE_LIMIT_STORE ?? 'memory') !== 'redis')
+      fail(where, `${name} runs ${replicas} gateways with RATE_LIMIT_STORE=memory: each would allow the whole limit`);
   }
   if (String(env.RATE_LIMIT_STORE ?? 'memory') === 'redis' && api) url('RATE_LIMIT_REDIS_URL', 'REDIS_URL');
 }
@@ -116,7 +132,9 @@ function checkDeployment(file, d, byName, documented) {
   const env = containerEnv(file, c, byName);
   const services = new Set([...byName.keys()].filter((k) => k.startsWith('Service/')).map((k) => k.slice('Service/'.length)));
   checkTopology(file, d.metadata.name, env, d.spec.replicas ?? 1, services);
-  for (const name of Object.keys(env)) if (!documented.some((re) => re.test(name))) fail(file, `${d.metadata.name} sets ${name}, which README's configuration table does not document`);
+  for (const name of Object.keys(env))
+    if (!documented.some((re) => re.test(name)))
+      fail(file, `${d.metadata.name} sets ${name}, which README's configuration table does not document`);
   if (env.JWT_SECRET?.secretKeyRef?.key !== 'JWT_SECRET') fail(file, `${d.metadata.name} does not take JWT_SECRET from a Secret`);
   if (c.readinessProbe?.httpGet?.path !== '/health/ready') fail(file, `${d.metadata.name} has no readiness probe on /health/ready`);
   if (c.livenessProbe?.httpGet?.path !== '/health/live') fail(file, `${d.metadata.name} has no liveness probe on /health/live`);
@@ -127,17 +145,29 @@ function checkDeployment(file, d, byName, documented) {
   if (Number.isNaN(preStopSeconds)) fail(file, `${d.metadata.name} has a preStop other than a sleep`);
   const delaySeconds = Number(env.SHUTDOWN_READINESS_DELAY_MS ?? 0) / 1000;
   if (!(preStopSeconds + delaySeconds >= LEAVE_SECONDS)) {
-    fail(file, `${d.metadata.name} stops serving ${preStopSeconds + delaySeconds} s after it is told to stop: set SHUTDOWN_READINESS_DELAY_MS to at least ${LEAVE_SECONDS * 1000}`);
+    fail(
+      file,
+      `${d.metadata.name} stops serving ${preStopSeconds + delaySeconds} s after it is told to stop: set SHUTDOWN_READINESS_DELAY_MS ` +
+        `to at least ${LEAVE_SECONDS * 1000}`,
+    );
   }
   // SHUTDOWN_GRACE_MS bounds the whole shutdown from SIGTERM, the readiness delay included.
   if (delaySeconds >= secondsOf(env)) fail(file, `${d.metadata.name}: SHUTDOWN_READINESS_DELAY_MS must be less than SHUTDOWN_GRACE_MS`);
   if (!(pod.terminationGracePeriodSeconds > preStopSeconds + secondsOf(env))) {
-    fail(file, `${d.metadata.name}: terminationGracePeriodSeconds must exceed preStop + SHUTDOWN_GRACE_MS (${preStopSeconds + secondsOf(env)} s)`);
+    fail(
+      file,
+      `${d.metadata.name}: terminationGracePeriodSeconds must exceed preStop + SHUTDOWN_GRACE_MS (${preStopSeconds + secondsOf(env)} s)`,
+    );
   }
-  if (!pod.securityContext?.runAsNonRoot || c.securityContext?.readOnlyRootFilesystem !== true || c.securityContext?.allowPrivilegeEscalation !== false) {
+  if (
+    !pod.securityContext?.runAsNonRoot ||
+    c.securityContext?.readOnlyRootFilesystem !== true ||
+    c.securityContext?.allowPrivilegeEscalation !== false
+  ) {
     fail(file, `${d.metadata.name} must run as non-root with a read-only root filesystem and no privilege escalation`);
   }
-  if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory || !c.resources?.limits?.memory) fail(file, `${d.metadata.name} has no resource requests and memory limit`);
+  if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory || !c.resources?.limits?.memory)
+    fail(file, `${d.metadata.name} has no resource requests and memory limit`);
 }
 
 /** A server the overlay runs for the application (NATS, Redis): probed, non-root, read-only, bounded. */
@@ -145,10 +175,15 @@ function checkSupportingDeployment(file, d) {
   const pod = d.spec.template.spec;
   const [c] = pod.containers;
   if (!c.readinessProbe || !c.livenessProbe) fail(file, `${d.metadata.name} has no readiness and liveness probes`);
-  if (!pod.securityContext?.runAsNonRoot || c.securityContext?.readOnlyRootFilesystem !== true || c.securityContext?.allowPrivilegeEscalation !== false) {
+  if (
+    !pod.securityContext?.runAsNonRoot ||
+    c.securityContext?.readOnlyRootFilesystem !== true ||
+    c.securityContext?.allowPrivilegeEscalation !== false
+  ) {
     fail(file, `${d.metadata.name} must run as non-root with a read-only root filesystem and no privilege escalation`);
   }
-  if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory || !c.resources?.limits?.memory) fail(file, `${d.metadata.name} has no resource requests and memory limit`);
+  if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory || !c.resources?.limits?.memory)
+    fail(file, `${d.metadata.name} has no resource requests and memory limit`);
 }
 
 /** compose.yaml's application services, per profile, against the same topology rules. */
@@ -179,7 +214,10 @@ for (const overlay of overlays) {
   const byName = new Map();
   for (const { file, object } of objects) {
     const Model = MODELS[`${object.apiVersion}/${object.kind}`];
-    if (!Model) { fail(file, `${object.apiVersion} ${object.kind} is not expected in these manifests`); continue; }
+    if (!Model) {
+      fail(file, `${object.apiVersion} ${object.kind} is not expected in these manifests`);
+      continue;
+    }
     try {
       new Model(object).validate();
     } catch (err) {
@@ -195,10 +233,13 @@ for (const overlay of overlays) {
     else checkSupportingDeployment(file, object);
   }
   for (const { file, object: s } of objects.filter(({ object }) => object.kind === 'Service')) {
-    const targets = deployments.filter(({ object: d }) => Object.entries(s.spec.selector).every(([k, v]) => d.spec.template.metadata.labels?.[k] === v));
+    const targets = deployments.filter(({ object: d }) =>
+      Object.entries(s.spec.selector).every(([k, v]) => d.spec.template.metadata.labels?.[k] === v),
+    );
     if (targets.length !== 1) fail(file, `Service ${s.metadata.name} selects ${targets.length} Deployments`);
     for (const port of s.spec.ports) {
-      if (targets[0] && !targets[0].object.spec.template.spec.containers[0].ports.some((p) => p.name === port.targetPort)) fail(file, `Service ${s.metadata.name} targets port "${port.targetPort}", which its Deployment does not name`);
+      if (targets[0] && !targets[0].object.spec.template.spec.containers[0].ports.some((p) => p.name === port.targetPort))
+        fail(file, `Service ${s.metadata.name} targets port "${port.targetPort}", which its Deployment does not name`);
     }
   }
   console.log(`deploy/k8s/overlays/${overlay}: ${objects.length} objects checked`);
@@ -207,12 +248,15 @@ for (const overlay of overlays) {
 /** npm start runs the application with the node flags of the image's CMD (the benchmark reads them from there). */
 function checkNodeFlags() {
   const dockerfile = join(root, 'Dockerfile');
-  const cmd = readFileSync(dockerfile, 'utf8').split('\n').find((line) => line.startsWith('CMD ['));
+  const cmd = readFileSync(dockerfile, 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('CMD ['));
   if (!cmd) return fail(dockerfile, 'has no CMD in exec form');
   const imageFlags = JSON.parse(cmd.slice('CMD '.length)).slice(1, -1).join(' ');
   const start = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start;
   const startFlags = /^node((?: --[^ ]+)*) scripts\/start\.mjs$/.exec(start)?.[1]?.trim() ?? null;
-  if (startFlags !== imageFlags) fail(join(root, 'package.json'), `the start script's node flags (${startFlags}) are not the Dockerfile CMD's (${imageFlags})`);
+  if (startFlags !== imageFlags)
+    fail(join(root, 'package.json'), `the start script's node flags (${startFlags}) are not the Dockerfile CMD's (${imageFlags})`);
   else console.log(`Dockerfile CMD and npm start: node ${imageFlags || '(no flags)'}`);
 }
 checkNodeFlags();

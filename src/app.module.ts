@@ -3,7 +3,9 @@ import { ConfigModule } from '@nestjs/config';
 import { MODULE_DEFINITIONS } from './app.modules.js';
 import { busConfig, databaseConfig, httpConfig, tcpListenerConfig } from './common/config/settings.js';
 import type { Topology } from './common/config/topology.js';
+import { TopologyModule } from './common/config/topology.module.js';
 import { RetentionModule } from './common/database/retention.js';
+import { EventsModule } from './common/events/events.module.js';
 import { HealthModule } from './common/health/health.module.js';
 import { RateLimitModule } from './common/http/rate-limit.module.js';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module.js';
@@ -21,10 +23,17 @@ export class AppModule {
       imports: [
         // Settings come only from the registered namespaces, all read from one validated snapshot
         // (common/config/settings.source.ts): no .env file, and no ConfigService#get of a raw variable.
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [httpConfig, busConfig, databaseConfig, tcpListenerConfig] }),
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          skipProcessEnv: true,
+          load: [httpConfig, busConfig, databaseConfig, tcpListenerConfig],
+        }),
         ObservabilityModule,
         LifecycleModule,
-        MessagingModule.forRoot(topology),
+        TopologyModule.forRoot(topology),
+        MessagingModule,
+        EventsModule.forRoot(),
         RetentionModule,
         HealthModule,
         ...(topology.api ? [RateLimitModule] : []),

@@ -1,4 +1,4 @@
-import type { ModuleDefinition } from './common/config/module-definition.js';
+import type { ModuleDefinition } from './common/contracts/module-definition.js';
 import { authModule } from './modules/auth/auth.module.js';
 import { ordersModule } from './modules/orders/orders.module.js';
 import { usersModule } from './modules/users/users.module.js';

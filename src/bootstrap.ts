@@ -5,7 +5,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { MODULE_DEFINITIONS } from './app.modules.js';
-import { httpConfig, tcpListenerConfig, type HttpSettings, type Settings, type TcpListenerSettings } from './common/config/settings.js';
+import type { Settings } from './app.settings.js';
+import { httpConfig, tcpListenerConfig, type HttpSettings, type TcpListenerSettings } from './common/config/settings.js';
 import type { Topology } from './common/config/topology.js';
 import { RequestContextInterceptor } from './common/context/request-context.interceptor.js';
 import { createProcessLogger } from './common/observability/logger.params.js';

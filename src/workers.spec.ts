@@ -27,9 +27,19 @@ describe('WORKERS', () => {
 
   it.each([
     ['the embedded database', {}, 'redis', /WORKERS is 2, but the users module is on the embedded database/],
-    ['a module on TCP', { ...ON_POSTGRES, USERS_TRANSPORT: 'tcp' }, 'redis', /USERS_TRANSPORT is tcp, on which a module runs as one process: use nats/],
+    [
+      'a module on TCP',
+      { ...ON_POSTGRES, USERS_TRANSPORT: 'tcp' },
+      'redis',
+      /USERS_TRANSPORT is tcp, on which a module runs as one process: use nats/,
+    ],
     ['a module on Redis', { ...ON_POSTGRES, ORDERS_TRANSPORT: 'redis', USERS_TRANSPORT: 'redis' }, 'redis', /USERS_TRANSPORT is redis/],
-    ['rate limits per process', ON_POSTGRES, 'memory', /RATE_LIMIT_STORE is memory: with WORKERS=2 each worker would allow the whole limit/],
+    [
+      'rate limits per process',
+      ON_POSTGRES,
+      'memory',
+      /RATE_LIMIT_STORE is memory: with WORKERS=2 each worker would allow the whole limit/,
+    ],
   ])('refuses several workers with %s, naming the variable', (_what, env, store, message) => {
     expect(() => assertWorkersSupported(2, topology(env), store)).toThrow(message);
   });

@@ -2,7 +2,8 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { LoggerService } from '@nestjs/common';
 import type { Env } from './common/config/settings.source.js';
-import { ConfigError, readInteger, type Topology } from './common/config/topology.js';
+import { ConfigError, readInteger } from './common/config/settings.readers.js';
+import type { Topology } from './common/config/topology.js';
 import { serveClusterMetrics } from './common/observability/cluster.metrics.js';
 
 /** WORKERS: how many processes of this role run in this container; `auto` is one per available core. */
@@ -22,16 +23,25 @@ export function assertWorkersSupported(workers: number, topology: Topology, rate
   for (const name of topology.hosted) {
     const module = topology.modules[name];
     if (!module.databaseUrl) {
-      throw new ConfigError('WORKERS', `is ${workers}, but the ${name} module is on the embedded database, which only one process may open: ` +
-        'set DATABASE_URL (PostgreSQL), or run one worker');
+      throw new ConfigError(
+        'WORKERS',
+        `is ${workers}, but the ${name} module is on the embedded database, which only one process may open: ` +
+          'set DATABASE_URL (PostgreSQL), or run one worker',
+      );
     }
     if (module.transport === 'tcp' || module.transport === 'redis') {
-      throw new ConfigError('WORKERS', `is ${workers}, but ${name.toUpperCase()}_TRANSPORT is ${module.transport}, on which a module runs as one ` +
-        'process: use nats, or run one worker');
+      throw new ConfigError(
+        'WORKERS',
+        `is ${workers}, but ${name.toUpperCase()}_TRANSPORT is ${module.transport}, on which a module runs as one ` +
+          'process: use nats, or run one worker',
+      );
     }
   }
   if (topology.api && rateLimitStore !== 'redis') {
-    throw new ConfigError('RATE_LIMIT_STORE', `is ${rateLimitStore}: with WORKERS=${workers} each worker would allow the whole limit; set it to redis`);
+    throw new ConfigError(
+      'RATE_LIMIT_STORE',
+      `is ${rateLimitStore}: with WORKERS=${workers} each worker would allow the whole limit; set it to redis`,
+    );
   }
 }
 

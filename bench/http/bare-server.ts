@@ -19,7 +19,11 @@ const policy = { secret: Buffer.from(env('JWT_SECRET'), 'utf8'), issuer: env('JW
 // The same number of connections the application opens per module (DATABASE_POOL_SIZE default).
 const pool = new pg.Pool({ connectionString: env('DATABASE_URL'), max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
 
-interface Line { sku: string; quantity: number; unitPriceCents: number }
+interface Line {
+  sku: string;
+  quantity: number;
+  unitPriceCents: number;
+}
 const iso = (d: Date) => d.toISOString();
 
 const app = Fastify({ logger: false });
@@ -52,12 +56,21 @@ app.post<{ Body: { items?: Line[] } }>('/orders', async (request, reply) => {
     [id, caller, JSON.stringify(lines), totalCents],
   );
   return reply.code(201).send({
-    id, userId: caller, status: 'pending', items: lines.map((l) => ({ ...l, lineTotalCents: l.quantity * l.unitPriceCents })),
-    totalCents, createdAt: iso(rows[0].created_at), updatedAt: iso(rows[0].updated_at),
+    id,
+    userId: caller,
+    status: 'pending',
+    items: lines.map((l) => ({ ...l, lineTotalCents: l.quantity * l.unitPriceCents })),
+    totalCents,
+    createdAt: iso(rows[0].created_at),
+    updatedAt: iso(rows[0].updated_at),
   });
 });
 
-const stop = () => void app.close().then(() => pool.end()).finally(() => process.exit(0));
+const stop = () =>
+  void app
+    .close()
+    .then(() => pool.end())
+    .finally(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
 

@@ -38,7 +38,9 @@ const DATABASE_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:54
 const REDIS_URL = env.BENCH_REDIS_URL ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const NATS_URL = env.BENCH_NATS_URL ?? env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const USERS = Number(env.BENCH_USERS ?? 50);
-const SYSTEMS = (env.BENCH_SYSTEMS ?? 'bare,monolith,users-auth-tcp,users-auth-redis,users-auth-nats,embedded').split(',').map((s) => s.trim());
+const SYSTEMS = (env.BENCH_SYSTEMS ?? 'bare,monolith,users-auth-tcp,users-auth-redis,users-auth-nats,embedded')
+  .split(',')
+  .map((s) => s.trim());
 /** The node flags of the image's CMD (also npm start's): the application is measured as it is deployed. */
 const IMAGE_NODE_FLAGS = imageNodeFlags();
 const NODE_ARGS = [...IMAGE_NODE_FLAGS, ...(env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
@@ -54,10 +56,22 @@ const RAISED_LIMIT = '1000000';
 
 const jwt = { JWT_SECRET: randomBytes(48).toString('base64url'), JWT_ISSUER: 'mm-bench', JWT_AUDIENCE: 'mm-bench-api' };
 const PASSWORD = 'bench correct horse battery staple';
-const ORDER = JSON.stringify({ items: [{ sku: 'BOOK-0042', quantity: 2, unitPriceCents: 1999 }, { sku: 'PEN-7', quantity: 1, unitPriceCents: 250 }] });
+const ORDER = JSON.stringify({
+  items: [
+    { sku: 'BOOK-0042', quantity: 2, unitPriceCents: 1999 },
+    { sku: 'PEN-7', quantity: 1, unitPriceCents: 250 },
+  ],
+});
 
-interface Caller { id: string; token: string }
-interface Row extends LoadResult { name: string; op: 'GET' | 'POST'; cpuMsPerReq: number }
+interface Caller {
+  id: string;
+  token: string;
+}
+interface Row extends LoadResult {
+  name: string;
+  op: 'GET' | 'POST';
+  cpuMsPerReq: number;
+}
 const rows: Row[] = [];
 const notes: string[] = [];
 const running = new Set<BenchProcess>();
@@ -80,7 +94,9 @@ function appEnv(extra: Record<string, string>): Record<string, string> {
 }
 
 function imageNodeFlags(): string[] {
-  const cmd = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').split('\n').find((line) => line.startsWith('CMD ['));
+  const cmd = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('CMD ['));
   if (!cmd) throw new Error('The Dockerfile has no CMD in exec form');
   const argv = JSON.parse(cmd.slice('CMD '.length)) as string[];
   return argv.slice(1, -1);
@@ -102,7 +118,8 @@ async function stopAll(): Promise<void> {
 async function json(url: string, init: RequestInit & { expect: number }): Promise<any> {
   const res = await fetch(url, init);
   const text = await res.text();
-  if (res.status !== init.expect) throw new Error(`${init.method ?? 'GET'} ${url} answered ${res.status}, expected ${init.expect}: ${text.slice(0, 300)}`);
+  if (res.status !== init.expect)
+    throw new Error(`${init.method ?? 'GET'} ${url} answered ${res.status}, expected ${init.expect}: ${text.slice(0, 300)}`);
   return text ? JSON.parse(text) : undefined;
 }
 
@@ -111,10 +128,14 @@ async function register(baseUrl: string): Promise<Caller[]> {
   const callers: Caller[] = [];
   const run = Date.now().toString(36);
   for (let i = 0; i < USERS; i += 4) {
-    const batch = Array.from({ length: Math.min(4, USERS - i) }, (_, k) => json(`${baseUrl}/v1/auth/register`, {
-      method: 'POST', expect: 201, headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: `Bench User ${i + k}`, email: `bench-${run}-${i + k}@example.com`, password: PASSWORD }),
-    }));
+    const batch = Array.from({ length: Math.min(4, USERS - i) }, (_, k) =>
+      json(`${baseUrl}/v1/auth/register`, {
+        method: 'POST',
+        expect: 201,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `Bench User ${i + k}`, email: `bench-${run}-${i + k}@example.com`, password: PASSWORD }),
+      }),
+    );
     for (const grant of await Promise.all(batch)) callers.push({ id: grant.account.id, token: grant.accessToken });
   }
   // Profiles are created from the registration event: every caller must have one before loading.
@@ -135,19 +156,29 @@ function cycle(callers: Caller[], build: (c: Caller) => LoadRequest): () => Load
   return () => build(callers[n++ % callers.length]);
 }
 
-const get = (path: (c: Caller) => string) => (c: Caller): LoadRequest => ({
-  method: 'GET', path: path(c), headers: { authorization: `Bearer ${c.token}` },
-});
-const post = (path: string) => (c: Caller): LoadRequest => ({
-  method: 'POST', path, headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' }, body: ORDER,
-});
+const get =
+  (path: (c: Caller) => string) =>
+  (c: Caller): LoadRequest => ({
+    method: 'GET',
+    path: path(c),
+    headers: { authorization: `Bearer ${c.token}` },
+  });
+const post =
+  (path: string) =>
+  (c: Caller): LoadRequest => ({
+    method: 'POST',
+    path,
+    headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' },
+    body: ORDER,
+  });
 
 /** Loads one case; CPU per request is summed over every process of the system under test. */
 async function measure(name: string, op: 'GET' | 'POST', baseUrl: string, expect: number, next: () => LoadRequest): Promise<void> {
   // One request first: a case whose requests fail would measure error handling, not the operation.
   const probe = next();
   const res = await fetch(baseUrl + probe.path, { method: probe.method, headers: probe.headers, body: probe.body });
-  if (res.status !== expect) throw new Error(`${name}: ${probe.method} ${probe.path} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  if (res.status !== expect)
+    throw new Error(`${name}: ${probe.method} ${probe.path} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
   process.stderr.write(`  loading: ${name} (${loadSettings.warmupS} s warm-up + ${loadSettings.durationS} s)\n`);
   const cpu = () => [...running].filter((p) => p.alive).reduce((sum, p) => sum + p.cpuSeconds(), 0);
   let cpuBefore = 0;
@@ -181,7 +212,16 @@ async function bare(): Promise<void> {
   }
   const [port] = await freePorts(1);
   const server = await startProcess('bare', BARE, port, { PATH: env.PATH ?? '', DATABASE_URL, PORT: String(port), ...jwt }, '/health');
-  await measure('bare GET /users/:id', 'GET', server.url, 200, cycle(callers, get((c) => `/users/${c.id}`)));
+  await measure(
+    'bare GET /users/:id',
+    'GET',
+    server.url,
+    200,
+    cycle(
+      callers,
+      get((c) => `/users/${c.id}`),
+    ),
+  );
   await measure('bare POST /orders', 'POST', server.url, 201, cycle(callers, post('/orders')));
 }
 
@@ -193,11 +233,31 @@ async function monolith(): Promise<void> {
   // Started again on the migrated database: what a restart or a new replica costs.
   const app = await startProcess('monolith', ENTRY, port, processEnv);
   await new Promise((r) => setTimeout(r, 2000));
-  notes.push(`monolith on PostgreSQL: ready in ${first.readyMs.toFixed(0)} ms on an empty database (migrations run), ` +
-    `${app.readyMs.toFixed(0)} ms with migrations applied; idle RSS ${app.rssMiB().toFixed(0)} MiB`);
+  notes.push(
+    `monolith on PostgreSQL: ready in ${first.readyMs.toFixed(0)} ms on an empty database (migrations run), ` +
+      `${app.readyMs.toFixed(0)} ms with migrations applied; idle RSS ${app.rssMiB().toFixed(0)} MiB`,
+  );
   const callers = await register(app.url);
-  await measure('monolith GET /v1/users/:id', 'GET', app.url, 200, cycle(callers, get((c) => `/v1/users/${c.id}`)));
-  await measure('monolith GET /v1/users/me', 'GET', app.url, 200, cycle(callers, get(() => '/v1/users/me')));
+  await measure(
+    'monolith GET /v1/users/:id',
+    'GET',
+    app.url,
+    200,
+    cycle(
+      callers,
+      get((c) => `/v1/users/${c.id}`),
+    ),
+  );
+  await measure(
+    'monolith GET /v1/users/me',
+    'GET',
+    app.url,
+    200,
+    cycle(
+      callers,
+      get(() => '/v1/users/me'),
+    ),
+  );
   await measure('monolith POST /v1/orders', 'POST', app.url, 201, cycle(callers, post('/v1/orders')));
 }
 
@@ -215,11 +275,25 @@ async function extracted(transport: 'tcp' | 'redis' | 'nats'): Promise<void> {
     { name: 'auth', modules: 'auth', api: false, port: authHttp },
     { name: 'gateway', modules: 'orders', api: true, port: gatewayHttp },
   ];
-  const started = await Promise.all(plan.map((p) => startProcess(`users-auth-${transport}-${p.name}`, ENTRY, p.port,
-    appEnv({ ...shared, MODULES: p.modules, API: String(p.api), PORT: String(p.port) }))));
+  const started = await Promise.all(
+    plan.map((p) =>
+      startProcess(
+        `users-auth-${transport}-${p.name}`,
+        ENTRY,
+        p.port,
+        appEnv({ ...shared, MODULES: p.modules, API: String(p.api), PORT: String(p.port) }),
+      ),
+    ),
+  );
   const gateway = started[2];
   const callers = await register(gateway.url);
-  await measure(`users+auth over ${TRANSPORT_LABELS[transport]}: POST /v1/orders`, 'POST', gateway.url, 201, cycle(callers, post('/v1/orders')));
+  await measure(
+    `users+auth over ${TRANSPORT_LABELS[transport]}: POST /v1/orders`,
+    'POST',
+    gateway.url,
+    201,
+    cycle(callers, post('/v1/orders')),
+  );
 }
 
 /** The embedded database: start-up on an empty data directory, again on the migrated one, and idle memory. */
@@ -232,8 +306,10 @@ async function embedded(): Promise<void> {
   await first.stop();
   const app = await startProcess('embedded', ENTRY, port, processEnv);
   await new Promise((r) => setTimeout(r, 2000));
-  notes.push(`monolith on the embedded database: ready in ${first.readyMs.toFixed(0)} ms on an empty data directory, ` +
-    `${app.readyMs.toFixed(0)} ms with migrations applied; idle RSS ${app.rssMiB().toFixed(0)} MiB`);
+  notes.push(
+    `monolith on the embedded database: ready in ${first.readyMs.toFixed(0)} ms on an empty data directory, ` +
+      `${app.readyMs.toFixed(0)} ms with migrations applied; idle RSS ${app.rssMiB().toFixed(0)} MiB`,
+  );
 }
 
 const fmt = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
@@ -241,14 +317,21 @@ const fmt = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) :
 function report(): void {
   const reference = { GET: rows.find((r) => r.name.startsWith('bare GET')), POST: rows.find((r) => r.name.startsWith('bare POST')) };
   const load1 = loadavg()[0];
-  console.log(`\nnode ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${load1.toFixed(2)} at the end; ` +
-    `PostgreSQL ${redact(DATABASE_URL)}; autocannon ${loadSettings.connections} connections, ${loadSettings.durationS} s per case ` +
-    `after ${loadSettings.warmupS} s warm-up, ${USERS} users; every process on 127.0.0.1.`);
-  console.log('server CPU ms/req: user + system CPU of every process of the system under test during the measured' +
-    ' seconds, per request answered; it moves far less than req/s when other work shares the machine.');
-  console.log(`Rate limits raised for the run: RATE_LIMIT=${RAISED_LIMIT} and CREDENTIAL_RATE_LIMIT=${RAISED_LIMIT} per window.` +
-    ` Application LOG_LEVEL: ${env.BENCH_LOG_LEVEL ?? 'its default'}. Node flags (the image's CMD first): ${NODE_ARGS.join(' ') || 'none'}.` +
-    `${env.BENCH_ENTRY ? ` Entry point: ${ENTRY}` : ''}\n`);
+  console.log(
+    `\nnode ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${load1.toFixed(2)} at the end; ` +
+      `PostgreSQL ${redact(DATABASE_URL)}; autocannon ${loadSettings.connections} connections, ${loadSettings.durationS} s per case ` +
+      `after ${loadSettings.warmupS} s warm-up, ${USERS} users; every process on 127.0.0.1.`,
+  );
+  console.log(
+    'server CPU ms/req: user + system CPU of every process of the system under test during the measured' +
+      ' seconds, per request answered; it moves far less than req/s when other work shares the machine.',
+  );
+  console.log(
+    `Rate limits raised for the run: RATE_LIMIT=${RAISED_LIMIT} and CREDENTIAL_RATE_LIMIT=${RAISED_LIMIT} per window.` +
+      ` Application LOG_LEVEL: ${env.BENCH_LOG_LEVEL ?? 'its default'}. Node flags (the image's CMD first): ` +
+      `${NODE_ARGS.join(' ') || 'none'}.` +
+      `${env.BENCH_ENTRY ? ` Entry point: ${ENTRY}` : ''}\n`,
+  );
   console.log('| case | req/s | p50 ms | p99 ms | req/s vs bare | p99 vs bare | server CPU ms/req | CPU vs bare | failed |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
@@ -256,16 +339,21 @@ function report(): void {
     const ratio = ref && ref !== r ? `${((r.reqPerSec / ref.reqPerSec) * 100).toFixed(1)} %` : ref === r ? '100 %' : '-';
     const p99 = ref && ref !== r ? `${(r.p99Ms / ref.p99Ms).toFixed(1)}x` : ref === r ? '1x' : '-';
     const cpu = ref ? `${(r.cpuMsPerReq / ref.cpuMsPerReq).toFixed(1)}x` : '-';
-    console.log(`| ${r.name} | ${fmt(r.reqPerSec)} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${ratio} | ${p99} | ${fmt(r.cpuMsPerReq, 2)} | ${cpu} | ${r.failed} |`);
+    console.log(
+      `| ${r.name} | ${fmt(r.reqPerSec)} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${ratio} | ${p99} | ${fmt(r.cpuMsPerReq, 2)} | ${cpu} | ` +
+        `${r.failed} |`,
+    );
   }
   const mono = rows.find((r) => r.name === 'monolith POST /v1/orders');
-  for (const r of rows.filter((x) => x.name.startsWith('users+auth')) ) {
+  for (const r of rows.filter((x) => x.name.startsWith('users+auth'))) {
     if (mono) console.log(`${r.name}: ${((r.reqPerSec / mono.reqPerSec) * 100).toFixed(1)} % of the monolith's POST /v1/orders`);
   }
   const [tcp, nats] = ['TCP', 'NATS'].map((t) => rows.find((r) => r.name === `users+auth over ${t}: POST /v1/orders`));
   if (tcp && nats) {
-    console.log(`users+auth over NATS: POST /v1/orders at ${((nats.reqPerSec / tcp.reqPerSec) * 100).toFixed(1)} % of the TCP figure ` +
-      `(CPU per request ${(nats.cpuMsPerReq / tcp.cpuMsPerReq).toFixed(2)}x TCP's), same run`);
+    console.log(
+      `users+auth over NATS: POST /v1/orders at ${((nats.reqPerSec / tcp.reqPerSec) * 100).toFixed(1)} % of the TCP figure ` +
+        `(CPU per request ${(nats.cpuMsPerReq / tcp.cpuMsPerReq).toFixed(2)}x TCP's), same run`,
+    );
   }
   for (const n of notes) console.log(n);
   console.log(`Process logs: ${LOGS}`);
@@ -279,11 +367,19 @@ async function main(): Promise<void> {
   timer.unref();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
 
-  process.stderr.write(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stderr.write(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
   await ensureTestDatabase(DATABASE_URL);
   const systems: Record<string, () => Promise<void>> = {
-    bare, monolith, 'users-auth-tcp': () => extracted('tcp'), 'users-auth-redis': () => extracted('redis'),
-    'users-auth-nats': () => extracted('nats'), embedded,
+    bare,
+    monolith,
+    'users-auth-tcp': () => extracted('tcp'),
+    'users-auth-redis': () => extracted('redis'),
+    'users-auth-nats': () => extracted('nats'),
+    embedded,
   };
   for (const name of SYSTEMS) {
     const system = systems[name];
@@ -299,8 +395,11 @@ async function main(): Promise<void> {
   report();
 }
 
-main().then(() => process.exit(0), async (err) => {
-  console.error(err);
-  await stopAll();
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  async (err) => {
+    console.error(err);
+    await stopAll();
+    process.exit(1);
+  },
+);

@@ -35,7 +35,12 @@ function run(url: string, settings: LoadSettings, durationS: number, next: () =>
  * Loads `url` with requests from `next` for the warm-up (not recorded, so every case is measured on
  * code the JIT has already seen), then for the measured duration.
  */
-export async function load(url: string, settings: LoadSettings, next: () => LoadRequest, measuring: () => void = () => undefined): Promise<LoadResult> {
+export async function load(
+  url: string,
+  settings: LoadSettings,
+  next: () => LoadRequest,
+  measuring: () => void = () => undefined,
+): Promise<LoadResult> {
   if (settings.warmupS > 0) await run(url, settings, settings.warmupS, next);
   measuring();
   const r = await run(url, settings, settings.durationS, next);

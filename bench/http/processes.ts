@@ -45,14 +45,19 @@ export class BenchProcess {
     closeSync(fd);
     this.child = child;
     children.add(child);
-    this.exited = new Promise((resolve) => child.once('exit', () => {
-      children.delete(child);
-      resolve();
-    }));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', () => {
+        children.delete(child);
+        resolve();
+      }),
+    );
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) break;
-      const status = await fetch(this.url + this.healthPath).then((r) => r.status, () => 0);
+      const status = await fetch(this.url + this.healthPath).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status === 200) {
         this.readyMs = performance.now() - started;
         return;

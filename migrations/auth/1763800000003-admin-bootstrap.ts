@@ -11,7 +11,9 @@ export class AdminBootstrap1763800000003 implements MigrationInterface {
         "done_at" timestamptz NOT NULL DEFAULT now()
       )`);
     // A schema that already has an admin has had its first one.
-    await q.query(`INSERT INTO "auth"."bootstrap" (step) SELECT 'first-admin' WHERE EXISTS (SELECT 1 FROM "auth"."credentials" WHERE role = 'admin')`);
+    await q.query(
+      `INSERT INTO "auth"."bootstrap" (step) SELECT 'first-admin' WHERE EXISTS (SELECT 1 FROM "auth"."credentials" WHERE role = 'admin')`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

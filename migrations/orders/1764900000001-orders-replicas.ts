@@ -1,5 +1,10 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { downgradeCredentialCopyV2, downgradeEventTablesV2, upgradeCredentialCopyV2, upgradeEventTablesV2 } from '../shared/event-tables.js';
+import {
+  downgradeCredentialCopyV2,
+  downgradeEventTablesV2,
+  upgradeCredentialCopyV2,
+  upgradeEventTablesV2,
+} from '../shared/event-tables.js';
 
 /**
  * Event tables and credential copy safe with several orders processes, and bounded by age; and the

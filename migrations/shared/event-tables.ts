@@ -21,7 +21,9 @@ export async function createEventTablesV1(q: QueryRunner, schema: string): Promi
       "last_error" varchar(500),
       CONSTRAINT "outbox_event_consumer" UNIQUE ("event_id", "consumer")
     )`);
-  await q.query(`CREATE INDEX "outbox_undelivered" ON "${schema}"."outbox" ("consumer", "seq") WHERE "delivered_at" IS NULL AND "parked_at" IS NULL`);
+  await q.query(
+    `CREATE INDEX "outbox_undelivered" ON "${schema}"."outbox" ("consumer", "seq") WHERE "delivered_at" IS NULL AND "parked_at" IS NULL`,
+  );
   await q.query(`
     CREATE TABLE "${schema}"."inbox" (
       "event_id" uuid PRIMARY KEY,

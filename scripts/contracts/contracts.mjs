@@ -28,7 +28,9 @@ const OPENAPI = `${root}openapi.json`;
 const BASELINE = `${root}contracts/baseline/`;
 
 /** JSON with sorted keys, so the same contracts always give the same bytes. */
-const stableJson = (value) => `${JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v), 2)}\n`;
+const sortedKeys = (_key, v) =>
+  v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v;
+const stableJson = (value) => `${JSON.stringify(value, sortedKeys, 2)}\n`;
 const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
 
 /** What each generated file should hold, from the declarations. */
@@ -59,11 +61,16 @@ const commands = {
       let committed = '';
       try {
         committed = readFileSync(path, 'utf8');
-      } catch {}
+      } catch {
+        // Not written yet: it differs from what the code declares, as any stale file does.
+      }
       if (committed === text) continue;
       stale++;
       const fix = path === MODULE_MAP ? 'npm run modules:map' : 'npm run contracts:docs';
-      process.stderr.write(`${path.slice(root.length)} differs from what the code declares: run \`${fix}\` and commit it.\n${firstDifference(committed, text)}\n`);
+      process.stderr.write(
+        `${path.slice(root.length)} differs from what the code declares: run \`${fix}\` and commit ` +
+          `it.\n${firstDifference(committed, text)}\n`,
+      );
     }
     if (stale) return 1;
     process.stdout.write('docs/modules.md and the tables of docs/contracts.md match the declarations.\n');
@@ -80,8 +87,12 @@ const commands = {
     const http = openApiBreakingChanges(readJson(`${BASELINE}openapi.json`), readJson(OPENAPI));
     const found = [...messages, ...http];
     if (found.length) {
-      process.stderr.write(`${found.length} change(s) would break a consumer deployed against contracts/baseline/ (the last release):\n  ${found.join('\n  ')}\n` +
-        'Make the change compatible (add instead of changing or removing), or, for a release that breaks them on purpose, run `npm run contracts:baseline` and say so in its notes.\n');
+      process.stderr.write(
+        `${found.length} change(s) would break a consumer deployed against contracts/baseline/ (the last release):\n  ` +
+          `${found.join('\n  ')}\n` +
+          'Make the change compatible (add instead of changing or removing), or, for a release that breaks them on purpose, run `npm ' +
+          'run contracts:baseline` and say so in its notes.\n',
+      );
       return 1;
     }
     process.stdout.write('contracts:check: no breaking change against contracts/baseline/ (message contracts, events, openapi.json).\n');

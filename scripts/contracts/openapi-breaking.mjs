@@ -44,7 +44,8 @@ function describe(diff, before, after) {
   let i;
   if (rest[0] === 'requestBody') [where, i] = ['request body', rest.indexOf('schema') + 1];
   else if (rest[0] === 'responses') [where, i] = [`response ${rest[1]}`, rest.indexOf('schema') + 1];
-  else if (rest[0] === 'parameters') [where, i] = [`parameter ${parameterName(diff.action === 'add' ? after : before, diff.path)}`, rest.indexOf('schema') + 1];
+  else if (rest[0] === 'parameters')
+    [where, i] = [`parameter ${parameterName(diff.action === 'add' ? after : before, diff.path)}`, rest.indexOf('schema') + 1];
   if (!where || i === 0) return `${operation}: ${diff.description || `${rest.join('.')} ${ACTIONS[diff.action]}`}`;
   const field = [];
   for (; i < rest.length; i++) {
@@ -56,15 +57,24 @@ function describe(diff, before, after) {
   const value = diff.action === 'remove' ? diff.before : diff.after;
   const name = field.join('.').replace(/\.\[\]/g, '[]');
   if (keyword[0] === 'required' && keyword.length === 2) {
-    return `${operation}: ${where} field ${[name, value].filter(Boolean).join('.')}: ${diff.action === 'add' ? 'now required' : 'no longer required'}`;
+    return (
+      `${operation}: ${where} field ${[name, value].filter(Boolean).join('.')}: ` +
+      `${diff.action === 'add' ? 'now required' : 'no longer required'}`
+    );
   }
-  if (keyword[0] === 'enum' && keyword.length === 2) return `${operation}: ${where} field ${name}: enum value ${ACTIONS[diff.action]}${show(value)}`;
+  if (keyword[0] === 'enum' && keyword.length === 2)
+    return `${operation}: ${where} field ${name}: enum value ${ACTIONS[diff.action]}${show(value)}`;
   const change = diff.action === 'replace' ? ` (${JSON.stringify(diff.before)} -> ${JSON.stringify(diff.after)})` : show(value);
-  return `${operation}: ${where}${name ? ` field ${name}` : ''}: ${keyword.length ? `${keyword.join('.')} ` : ''}${ACTIONS[diff.action]}${change}`;
+  return (
+    `${operation}: ${where}${name ? ` field ${name}` : ''}: ` +
+    `${keyword.length ? `${keyword.join('.')} ` : ''}${ACTIONS[diff.action]}${change}`
+  );
 }
 
 /** Every change from `before` to `after` that breaks a client of `before`, each once, naming the route and the field. */
 export function openApiBreakingChanges(before, after) {
-  const found = apiDiff(before, after).filter((d) => d.path[0] === 'paths' && breaking(d)).map((d) => describe(d, before, after));
+  const found = apiDiff(before, after)
+    .filter((d) => d.path[0] === 'paths' && breaking(d))
+    .map((d) => describe(d, before, after));
   return [...new Set(found)];
 }

@@ -8,11 +8,14 @@ const { MODULE_DEFINITIONS } = await import('../../src/app.modules.js');
 const { registrationProblems } = await import('../../src/common/contracts/handler-registration.js');
 
 describe('the modules’ operation declarations', () => {
-  it.each(MODULE_DEFINITIONS.map((m) => [m.name, m] as const))('%s: every declared operation has one handler, registered from its declaration', (_name, definition) => {
-    const handlers = (Reflect.getMetadata('controllers', definition.core) ?? []) as Type<unknown>[];
-    expect(handlers.length).toBeGreaterThan(0);
-    expect(registrationProblems(definition.contract, handlers)).toEqual([]);
-  });
+  it.each(MODULE_DEFINITIONS.map((m) => [m.name, m] as const))(
+    '%s: every declared operation has one handler, registered from its declaration',
+    (_name, definition) => {
+      const handlers = (Reflect.getMetadata('controllers', definition.core) ?? []) as Type<unknown>[];
+      expect(handlers.length).toBeGreaterThan(0);
+      expect(registrationProblems(definition.contract, handlers)).toEqual([]);
+    },
+  );
 
   it('name every operation a module uses as one another module declares', () => {
     const declared = new Set(MODULE_DEFINITIONS.flatMap((m) => Object.values(m.contract.operations)));

@@ -12,7 +12,7 @@ const { messageSchemas } = await import('../../src/common/contracts/message-sche
 type Fields = { fields: string[]; required: string[] };
 
 /** What a request class's validation accepts: every validated field, and those without @IsOptional. */
-function validated(type: Function): Fields {
+function validated(type: new (...args: never[]) => object): Fields {
   const rules = getMetadataStorage().getTargetValidationMetadatas(type, '', true, false);
   const fields = [...new Set(rules.map((r) => r.propertyName))].sort();
   const optional = new Set(rules.filter((r) => r.type === 'conditionalValidation').map((r) => r.propertyName));
@@ -45,6 +45,7 @@ describe('message schemas', () => {
       if (pattern.endsWith('.ping')) continue;
       expect([pattern, Object.keys(snapshot.operations[pattern].reply.properties ?? {}).length > 0]).toEqual([pattern, true]);
     }
-    for (const [name, event] of Object.entries(snapshot.events)) expect([name, event.payload.required?.length]).toEqual([name, Object.keys(event.payload.properties ?? {}).length]);
+    for (const [name, event] of Object.entries(snapshot.events))
+      expect([name, event.payload.required?.length]).toEqual([name, Object.keys(event.payload.properties ?? {}).length]);
   });
 });

@@ -13,7 +13,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = join(PROJECT_ROOT, '.tmp', 'module-map.png');
 const MODULES = ['users', 'orders', 'auth'];
 const available = existsSync(CHROMIUM) || process.env.CI === 'true';
-if (!available) process.stderr.write(`\nmodule-map.browser.spec: ${CHROMIUM} is missing (apt-get install chromium); the browser check is skipped\n\n`);
+if (!available)
+  process.stderr.write(`\nmodule-map.browser.spec: ${CHROMIUM} is missing (apt-get install chromium); the browser check is skipped\n\n`);
 
 (available ? describe : describe.skip)('the served module map, in headless Chromium', () => {
   let app: AppProcess;
@@ -36,8 +37,14 @@ if (!available) process.stderr.write(`\nmodule-map.browser.spec: ${CHROMIUM} is 
       headless: true,
       viewport: { width: 1400, height: 1000 },
       args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync',
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
       ],
     });
   }, 120_000);
@@ -62,7 +69,9 @@ if (!available) process.stderr.write(`\nmodule-map.browser.spec: ${CHROMIUM} is 
     for (const module of MODULES) expect(nodes.some((text) => text.startsWith(module) && text.includes(`${module}.ping`))).toBe(true);
     expect(nodes).toHaveLength(MODULES.length);
     const labels = await svg.locator('.edgeLabel').evaluateAll((elements) => elements.map((e) => e.textContent ?? '').filter(Boolean));
-    expect(labels).toEqual(expect.arrayContaining(['users.get', 'users.user-deleted', 'auth.account-registered', 'auth.credentials-changed']));
+    expect(labels).toEqual(
+      expect.arrayContaining(['users.get', 'users.user-deleted', 'auth.account-registered', 'auth.credentials-changed']),
+    );
     // Everything the page loaded came from the application itself.
     expect(requests.filter((url) => !url.startsWith(app.url))).toEqual([]);
 

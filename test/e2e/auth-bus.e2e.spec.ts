@@ -30,7 +30,11 @@ describe("auth: the orders core refuses another user's order when called straigh
   beforeAll(async () => {
     const port = await freePort();
     // Orders is reached over TCP on a known port (over Redis in the Redis topology), wherever it runs.
-    const env: Record<string, string> = overRedis ? {} : overNats ? { ORDERS_TRANSPORT: 'nats', NATS_URL: testNatsUrl() } : { ORDERS_TRANSPORT: 'tcp', ORDERS_TCP_PORT: String(port) };
+    const env: Record<string, string> = overRedis
+      ? {}
+      : overNats
+        ? { ORDERS_TRANSPORT: 'nats', NATS_URL: testNatsUrl() }
+        : { ORDERS_TRANSPORT: 'tcp', ORDERS_TCP_PORT: String(port) };
     topology = await startTopology(name, { label: 'auth-bus', env });
     const redis = new URL(testRedisUrl());
     if (overNats) {
@@ -79,20 +83,25 @@ describe("auth: the orders core refuses another user's order when called straigh
     const bob = await createUser(topology.baseUrl);
     const bobOrder = await placeOrder(topology.baseUrl, bob.id);
     const forged = new JwtService({ secret: 'not-the-deployment-secret-0123456789abcdef' }).sign(
-      { token_use: 'access', role: 'admin', ver: 1 }, { subject: bob.id, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: 60 },
+      { token_use: 'access', role: 'admin', ver: 1 },
+      { subject: bob.id, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: 60 },
     );
     const service = new JwtService({ secret: 'not-the-deployment-secret-0123456789abcdef' }).sign(
-      { token_use: 'service' }, { subject: 'auth', issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: 60 },
+      { token_use: 'service' },
+      { subject: 'auth', issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: 60 },
     );
     for (const as of [undefined, `Bearer ${forged}`, `Bearer ${service}`]) {
       expect((await send('orders.get', { id: bobOrder.id }, as)).error).toMatchObject({ code: 'AUTH.UNAUTHENTICATED', status: 401 });
-      expect((await send('orders.place', { items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }, as)).error)
-        .toMatchObject({ code: 'AUTH.UNAUTHENTICATED', status: 401 });
+      expect((await send('orders.place', { items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }, as)).error).toMatchObject({
+        code: 'AUTH.UNAUTHENTICATED',
+        status: 401,
+      });
     }
     // An owner in the payload is refused, not believed.
     const ada = await createUser(topology.baseUrl);
-    expect((await send('orders.place', { userId: bob.id, items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }, authFor(ada))).error)
-      .toMatchObject({ code: 'COMMON.VALIDATION_FAILED', status: 400 });
+    expect(
+      (await send('orders.place', { userId: bob.id, items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }, authFor(ada))).error,
+    ).toMatchObject({ code: 'COMMON.VALIDATION_FAILED', status: 400 });
     expect(await db.query('SELECT user_id FROM orders.orders ORDER BY seq')).toEqual([{ user_id: bob.id }]);
   });
 });

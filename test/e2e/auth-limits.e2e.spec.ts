@@ -26,38 +26,53 @@ const ALLOWED_ORIGIN = 'https://app.example.com';
 
 describe('auth: rate limits and CORS allowlist', () => {
   const suite = useE2eSuite('auth-limits', {
-    env: { CREDENTIAL_RATE_LIMIT: String(CREDENTIAL_RATE_LIMIT), RATE_LIMIT_WINDOW_MS: '60000', CORS_ORIGINS: `${ALLOWED_ORIGIN},https://admin.example.com` },
+    env: {
+      CREDENTIAL_RATE_LIMIT: String(CREDENTIAL_RATE_LIMIT),
+      RATE_LIMIT_WINDOW_MS: '60000',
+      CORS_ORIGINS: `${ALLOWED_ORIGIN},https://admin.example.com`,
+    },
   });
   const api = () => request(suite.baseUrl);
 
-  it(`answers 429 COMMON.TOO_MANY_REQUESTS after CREDENTIAL_RATE_LIMIT (${CREDENTIAL_RATE_LIMIT}) login attempts for one email`, async () => {
-    const ada = await register(suite.baseUrl);
-    const attempt = (password: string) => api().post('/v1/auth/login').send({ email: ada.email, password });
-    for (let i = 0; i < CREDENTIAL_RATE_LIMIT; i++) expectProblem(await attempt(`wrong password ${i}`), 401, 'AUTH.INVALID_CREDENTIALS');
-    const limited = await attempt(TEST_PASSWORD);
-    expectProblem(limited, 429, 'COMMON.TOO_MANY_REQUESTS');
-    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    // Even the right password waits out the window; another account behind the same address does not.
-    expectProblem(await attempt(TEST_PASSWORD), 429, 'COMMON.TOO_MANY_REQUESTS');
-    const bob = await register(suite.baseUrl);
-    expect((await api().post('/v1/auth/login').send({ email: bob.email, password: TEST_PASSWORD })).status).toBe(200);
-  });
+  it(
+    `answers 429 COMMON.TOO_MANY_REQUESTS after CREDENTIAL_RATE_LIMIT (${CREDENTIAL_RATE_LIMIT}) login attempts for one ` + `email`,
+    async () => {
+      const ada = await register(suite.baseUrl);
+      const attempt = (password: string) => api().post('/v1/auth/login').send({ email: ada.email, password });
+      for (let i = 0; i < CREDENTIAL_RATE_LIMIT; i++) expectProblem(await attempt(`wrong password ${i}`), 401, 'AUTH.INVALID_CREDENTIALS');
+      const limited = await attempt(TEST_PASSWORD);
+      expectProblem(limited, 429, 'COMMON.TOO_MANY_REQUESTS');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      // Even the right password waits out the window; another account behind the same address does not.
+      expectProblem(await attempt(TEST_PASSWORD), 429, 'COMMON.TOO_MANY_REQUESTS');
+      const bob = await register(suite.baseUrl);
+      expect((await api().post('/v1/auth/login').send({ email: bob.email, password: TEST_PASSWORD })).status).toBe(200);
+    },
+  );
 
-  it(`counts every spelling of one address (case, spaces, full-width forms) against the same CREDENTIAL_RATE_LIMIT (${CREDENTIAL_RATE_LIMIT})`, async () => {
-    const ada = await register(suite.baseUrl);
-    const spellings = spellingsOf(ada.email);
-    expect(new Set(spellings).size).toBe(7);
-    const statuses: number[] = [];
-    for (const email of [...spellings, ...spellings]) {
-      const res = await api().post('/v1/auth/login').send({ email, password: 'a wrong password' });
-      if (res.status === 401) expectProblem(res, 401, 'AUTH.INVALID_CREDENTIALS');
-      else expectProblem(res, 429, 'COMMON.TOO_MANY_REQUESTS');
-      statuses.push(res.status);
-    }
-    expect(statuses).toEqual([...Array(CREDENTIAL_RATE_LIMIT).fill(401), ...Array(14 - CREDENTIAL_RATE_LIMIT).fill(429)]);
-    // The spellings are one account: the right password, full-width, waits out the window too.
-    expectProblem(await api().post('/v1/auth/login').send({ email: spellings[3], password: TEST_PASSWORD }), 429, 'COMMON.TOO_MANY_REQUESTS');
-  });
+  it(
+    `counts every spelling of one address (case, spaces, full-width forms) against the same CREDENTIAL_RATE_LIMIT ` +
+      `(${CREDENTIAL_RATE_LIMIT})`,
+    async () => {
+      const ada = await register(suite.baseUrl);
+      const spellings = spellingsOf(ada.email);
+      expect(new Set(spellings).size).toBe(7);
+      const statuses: number[] = [];
+      for (const email of [...spellings, ...spellings]) {
+        const res = await api().post('/v1/auth/login').send({ email, password: 'a wrong password' });
+        if (res.status === 401) expectProblem(res, 401, 'AUTH.INVALID_CREDENTIALS');
+        else expectProblem(res, 429, 'COMMON.TOO_MANY_REQUESTS');
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([...Array(CREDENTIAL_RATE_LIMIT).fill(401), ...Array(14 - CREDENTIAL_RATE_LIMIT).fill(429)]);
+      // The spellings are one account: the right password, full-width, waits out the window too.
+      expectProblem(
+        await api().post('/v1/auth/login').send({ email: spellings[3], password: TEST_PASSWORD }),
+        429,
+        'COMMON.TOO_MANY_REQUESTS',
+      );
+    },
+  );
 
   it('limits registration attempts for one email the same way', async () => {
     const email = uniqueEmail('flood');
@@ -68,7 +83,11 @@ describe('auth: rate limits and CORS allowlist', () => {
 
   it('lets only the configured origins call the API from a browser', async () => {
     const preflight = (origin: string) =>
-      api().options('/v1/users/me').set('origin', origin).set('access-control-request-method', 'GET').set('access-control-request-headers', 'authorization');
+      api()
+        .options('/v1/users/me')
+        .set('origin', origin)
+        .set('access-control-request-method', 'GET')
+        .set('access-control-request-headers', 'authorization');
     const allowed = await preflight(ALLOWED_ORIGIN);
     expect(allowed.status).toBe(204);
     expect(allowed.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);

@@ -4,7 +4,18 @@ import { readFileSync } from 'node:fs';
 import type { Response } from 'supertest';
 import { authFor, createUser, placeOrder, uniqueEmail } from '../support/api-fixtures.js';
 import {
-  admin, bearer, E2E_ADMIN_EMAIL, JWT_AUDIENCE, JWT_ISSUER, login, recordingApi, refreshCookie, refreshTokenOf, register, seen, TEST_PASSWORD,
+  admin,
+  bearer,
+  E2E_ADMIN_EMAIL,
+  JWT_AUDIENCE,
+  JWT_ISSUER,
+  login,
+  recordingApi,
+  refreshCookie,
+  refreshTokenOf,
+  register,
+  seen,
+  TEST_PASSWORD,
 } from '../support/auth-fixtures.js';
 import { useE2eSuite } from '../support/e2e-suite.js';
 import { expectProblem, violatedFields } from '../support/problem.js';
@@ -17,7 +28,8 @@ describe('auth: accounts, tokens and who may see what', () => {
   const suite = useE2eSuite('auth');
   const api = () => recordingApi(suite.baseUrl);
   const secret = () => Object.values(suite.topology.processes)[0].env.JWT_SECRET;
-  const signer = (key = secret()) => new JwtService({ secret: key, signOptions: { algorithm: 'HS256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE } });
+  const signer = (key = secret()) =>
+    new JwtService({ secret: key, signOptions: { algorithm: 'HS256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE } });
   const count = async (sql: string, params: unknown[] = []) => Number((await suite.db.query<{ n: string }>(sql, params))[0].n);
 
   describe('registration', () => {
@@ -27,12 +39,21 @@ describe('auth: accounts, tokens and who may see what', () => {
       expect(res.status).toBe(201);
       expect(res.body).toEqual({
         account: { id: expect.stringMatching(UUID), email, role: 'user' },
-        accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 900,
+        accessToken: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: 900,
       });
       expect(res.headers['cache-control']).toBe('no-store');
       const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).join('\n');
       expect(cookie).toMatch(/^refresh_token=[\w-]+\.[\w-]+\.[\w-]+; Path=\/v1\/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=\d+$/);
-      expect(claimsOf(res.body.accessToken)).toMatchObject({ sub: res.body.account.id, role: 'user', ver: 1, token_use: 'access', iss: JWT_ISSUER, aud: JWT_AUDIENCE });
+      expect(claimsOf(res.body.accessToken)).toMatchObject({
+        sub: res.body.account.id,
+        role: 'user',
+        ver: 1,
+        token_use: 'access',
+        iss: JWT_ISSUER,
+        aud: JWT_AUDIENCE,
+      });
       // The bound the OpenAPI document states for accessToken.
       expect(res.body.accessToken.length).toBeLessThanOrEqual(ACCESS_TOKEN_MAX_LENGTH);
 
@@ -40,7 +61,8 @@ describe('auth: accounts, tokens and who may see what', () => {
       expect(me.status).toBe(200);
       expect(me.body).toMatchObject({ id: res.body.account.id, name: 'Ada', email });
       const [row] = await suite.db.query<{ password_hash: string; role: string; status: string }>(
-        'SELECT password_hash, role, status FROM auth.credentials WHERE user_id = $1', [res.body.account.id],
+        'SELECT password_hash, role, status FROM auth.credentials WHERE user_id = $1',
+        [res.body.account.id],
       );
       expect(row).toMatchObject({ role: 'user', status: 'active' });
       expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$/);
@@ -74,7 +96,9 @@ describe('auth: accounts, tokens and who may see what', () => {
     it('answers 409 AUTH.EMAIL_TAKEN for a registered email in any case, and keeps one account', async () => {
       const email = uniqueEmail('taken');
       await register(suite.baseUrl, { email });
-      const res = await api().post('/v1/auth/register').send({ name: 'Again', email: ` ${email.toUpperCase()} `, password: TEST_PASSWORD });
+      const res = await api()
+        .post('/v1/auth/register')
+        .send({ name: 'Again', email: ` ${email.toUpperCase()} `, password: TEST_PASSWORD });
       expectProblem(res, 409, 'AUTH.EMAIL_TAKEN');
       expect(await count('SELECT count(*) AS n FROM users.users')).toBe(1);
       expect(await count('SELECT count(*) AS n FROM auth.credentials')).toBe(1);
@@ -89,15 +113,19 @@ describe('auth: accounts, tokens and who may see what', () => {
       const email = uniqueEmail('quoted');
       await register(suite.baseUrl, { email });
       const [local, domain] = email.split('@');
-      const res = await api().post('/v1/auth/register').send({ name: 'Quoted', email: `${quote(local)}@${domain}`, password: TEST_PASSWORD });
+      const res = await api()
+        .post('/v1/auth/register')
+        .send({ name: 'Quoted', email: `${quote(local)}@${domain}`, password: TEST_PASSWORD });
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual(['email']);
       expect(await count('SELECT count(*) AS n FROM auth.credentials')).toBe(1);
     });
 
-    it('refuses the quoted spelling of ADMIN_EMAIL before the admin registered, and the address stays the admin\'s', async () => {
+    it("refuses the quoted spelling of ADMIN_EMAIL before the admin registered, and the address stays the admin's", async () => {
       const [local, domain] = E2E_ADMIN_EMAIL.split('@');
-      const res = await api().post('/v1/auth/register').send({ name: 'Mallory', email: `"${local}"@${domain}`, password: TEST_PASSWORD });
+      const res = await api()
+        .post('/v1/auth/register')
+        .send({ name: 'Mallory', email: `"${local}"@${domain}`, password: TEST_PASSWORD });
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual(['email']);
       expect(await count('SELECT count(*) AS n FROM auth.credentials')).toBe(0);
@@ -126,16 +154,30 @@ describe('auth: accounts, tokens and who may see what', () => {
       const ada = await register(suite.baseUrl);
       const res = await api().post('/v1/auth/login').send({ email: ada.email.toUpperCase(), password: ada.password });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ account: { id: ada.userId, email: ada.email, role: 'user' }, accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 900 });
+      expect(res.body).toEqual({
+        account: { id: ada.userId, email: ada.email, role: 'user' },
+        accessToken: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: 900,
+      });
       expect(refreshTokenOf(res)).toEqual(expect.any(String));
       expect(res.headers['cache-control']).toBe('no-store');
     });
 
     it('answers an unknown email and a wrong password identically', async () => {
       const ada = await register(suite.baseUrl);
-      const strip = (res: Response) => ({ status: res.status, type: res.headers['content-type'], cookie: res.headers['set-cookie'], body: { ...res.body, correlationId: undefined } });
-      const unknown = await api().post('/v1/auth/login').send({ email: uniqueEmail('nobody'), password: ada.password });
-      const wrong = await api().post('/v1/auth/login').send({ email: ada.email, password: `${ada.password}-not` });
+      const strip = (res: Response) => ({
+        status: res.status,
+        type: res.headers['content-type'],
+        cookie: res.headers['set-cookie'],
+        body: { ...res.body, correlationId: undefined },
+      });
+      const unknown = await api()
+        .post('/v1/auth/login')
+        .send({ email: uniqueEmail('nobody'), password: ada.password });
+      const wrong = await api()
+        .post('/v1/auth/login')
+        .send({ email: ada.email, password: `${ada.password}-not` });
       expectProblem(unknown, 401, 'AUTH.INVALID_CREDENTIALS');
       expect(strip(wrong)).toEqual(strip(unknown));
     });
@@ -149,32 +191,77 @@ describe('auth: accounts, tokens and who may see what', () => {
 
   describe('every invalid access token answers 401 AUTH.UNAUTHENTICATED', () => {
     const ROUTES = ['/v1/users/me', '/v1/orders'];
-    type Forge = (s: { userId: string; accessToken: string; refreshToken: string }, other: string) => Promise<string | undefined> | string | undefined;
+    type Forge = (
+      s: { userId: string; accessToken: string; refreshToken: string },
+      other: string,
+    ) => Promise<string | undefined> | string | undefined;
     const cases: Array<[string, Forge]> = [
       ['no token', () => undefined],
       ['a malformed token', () => 'Bearer not.a-token'],
       ['another scheme', (s) => `Basic ${s.accessToken}`],
       ['alg: none', (s) => `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${s.accessToken.split('.')[1]}.`],
-      ['a wrong signature', (s) => bearer(signer('some-other-secret-that-is-long-enough-1234').sign({ token_use: 'access', role: 'user', ver: 1 }, { subject: s.userId, expiresIn: 60 }))],
-      ['a changed sub', (s, other) => {
-        const [header, , signature] = s.accessToken.split('.');
-        return `Bearer ${header}.${b64({ ...claimsOf(s.accessToken), sub: other })}.${signature}`;
-      }],
-      ['a changed role', (s) => {
-        const [header, , signature] = s.accessToken.split('.');
-        return `Bearer ${header}.${b64({ ...claimsOf(s.accessToken), role: 'admin' })}.${signature}`;
-      }],
-      ['an expired token', (s) => bearer(signer().sign({ token_use: 'access', role: 'user', ver: 1, exp: Math.floor(Date.now() / 1000) - 5 }, { subject: s.userId }))],
-      ['a wrong issuer', (s) => bearer(signer().sign({ token_use: 'access', role: 'user', ver: 1 }, { subject: s.userId, expiresIn: 60, issuer: 'someone-else' }))],
-      ['a wrong audience', (s) => bearer(signer().sign({ token_use: 'access', role: 'user', ver: 1 }, { subject: s.userId, expiresIn: 60, audience: 'another-api' }))],
+      [
+        'a wrong signature',
+        (s) =>
+          bearer(
+            signer('some-other-secret-that-is-long-enough-1234').sign(
+              { token_use: 'access', role: 'user', ver: 1 },
+              { subject: s.userId, expiresIn: 60 },
+            ),
+          ),
+      ],
+      [
+        'a changed sub',
+        (s, other) => {
+          const [header, , signature] = s.accessToken.split('.');
+          return `Bearer ${header}.${b64({ ...claimsOf(s.accessToken), sub: other })}.${signature}`;
+        },
+      ],
+      [
+        'a changed role',
+        (s) => {
+          const [header, , signature] = s.accessToken.split('.');
+          return `Bearer ${header}.${b64({ ...claimsOf(s.accessToken), role: 'admin' })}.${signature}`;
+        },
+      ],
+      [
+        'an expired token',
+        (s) =>
+          bearer(
+            signer().sign({ token_use: 'access', role: 'user', ver: 1, exp: Math.floor(Date.now() / 1000) - 5 }, { subject: s.userId }),
+          ),
+      ],
+      [
+        'a wrong issuer',
+        (s) =>
+          bearer(
+            signer().sign({ token_use: 'access', role: 'user', ver: 1 }, { subject: s.userId, expiresIn: 60, issuer: 'someone-else' }),
+          ),
+      ],
+      [
+        'a wrong audience',
+        (s) =>
+          bearer(
+            signer().sign({ token_use: 'access', role: 'user', ver: 1 }, { subject: s.userId, expiresIn: 60, audience: 'another-api' }),
+          ),
+      ],
       ['a refresh token', (s) => bearer(s.refreshToken)],
-      ['a token from before a password change', async (s) => {
-        const me = await login(suite.baseUrl, (await suite.db.query<{ email: string }>('SELECT email FROM auth.credentials WHERE user_id = $1', [s.userId]))[0].email, TEST_PASSWORD);
-        const changed = await api().patch('/v1/auth/password').set('authorization', bearer(me.accessToken))
-          .send({ currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase' });
-        expect(changed.status).toBe(200);
-        return bearer(s.accessToken);
-      }],
+      [
+        'a token from before a password change',
+        async (s) => {
+          const me = await login(
+            suite.baseUrl,
+            (await suite.db.query<{ email: string }>('SELECT email FROM auth.credentials WHERE user_id = $1', [s.userId]))[0].email,
+            TEST_PASSWORD,
+          );
+          const changed = await api()
+            .patch('/v1/auth/password')
+            .set('authorization', bearer(me.accessToken))
+            .send({ currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase' });
+          expect(changed.status).toBe(200);
+          return bearer(s.accessToken);
+        },
+      ],
     ];
 
     it.each(cases)('%s', async (_, forge) => {
@@ -191,8 +278,12 @@ describe('auth: accounts, tokens and who may see what', () => {
         expect(res.text).not.toContain(bob.email);
       }
       expectProblem(
-        await api().post('/v1/orders').set('authorization', authorization ?? '').send({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }),
-        401, 'AUTH.UNAUTHENTICATED',
+        await api()
+          .post('/v1/orders')
+          .set('authorization', authorization ?? '')
+          .send({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }),
+        401,
+        'AUTH.UNAUTHENTICATED',
       );
       expect(await count('SELECT count(*) AS n FROM orders.orders WHERE user_id <> $1', [bob.id])).toBe(0);
     });
@@ -203,14 +294,22 @@ describe('auth: accounts, tokens and who may see what', () => {
       const ada = await register(suite.baseUrl);
       const res = await api().post('/v1/auth/refresh').set('cookie', refreshCookie(ada.refreshToken));
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ account: { id: ada.userId, email: ada.email, role: 'user' }, accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 900 });
+      expect(res.body).toEqual({
+        account: { id: ada.userId, email: ada.email, role: 'user' },
+        accessToken: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: 900,
+      });
       const next = refreshTokenOf(res)!;
       expect(next).not.toBe(ada.refreshToken);
       expect(claimsOf(next).fam).toBe(claimsOf(ada.refreshToken).fam);
       expect((await api().get('/v1/users/me').set('authorization', bearer(res.body.accessToken))).status).toBe(200);
       const again = await api().post('/v1/auth/refresh').set('cookie', refreshCookie(next));
       expect(again.status).toBe(200);
-      const [{ n }] = await suite.db.query<{ n: string }>('SELECT count(*) AS n FROM auth.refresh_tokens WHERE user_id = $1 AND token_hash IN ($2, $3)', [ada.userId, ada.refreshToken, next]);
+      const [{ n }] = await suite.db.query<{ n: string }>(
+        'SELECT count(*) AS n FROM auth.refresh_tokens WHERE user_id = $1 AND token_hash IN ($2, $3)',
+        [ada.userId, ada.refreshToken, next],
+      );
       expect(Number(n)).toBe(0); // stored only as hashes
     });
 
@@ -246,7 +345,8 @@ describe('auth: accounts, tokens and who may see what', () => {
       expectProblem(await api().post('/v1/auth/refresh'), 401, 'AUTH.UNAUTHENTICATED');
       expectProblem(await api().post('/v1/auth/refresh').set('cookie', refreshCookie(ada.accessToken)), 401, 'AUTH.UNAUTHENTICATED');
       const forged = signer('some-other-secret-that-is-long-enough-1234').sign(
-        { token_use: 'refresh', ver: 1, fam: claimsOf(ada.refreshToken).fam }, { subject: ada.userId, jwtid: claimsOf(ada.refreshToken).jti, expiresIn: 60 },
+        { token_use: 'refresh', ver: 1, fam: claimsOf(ada.refreshToken).fam },
+        { subject: ada.userId, jwtid: claimsOf(ada.refreshToken).jti, expiresIn: 60 },
       );
       expectProblem(await api().post('/v1/auth/refresh').set('cookie', refreshCookie(forged)), 401, 'AUTH.UNAUTHENTICATED');
     });
@@ -269,9 +369,17 @@ describe('auth: accounts, tokens and who may see what', () => {
     it('needs the current password and a strong new one', async () => {
       const ada = await register(suite.baseUrl);
       const change = (body: object) => api().patch('/v1/auth/password').set('authorization', bearer(ada.accessToken)).send(body);
-      expectProblem(await change({ currentPassword: 'not the password at all', newPassword: 'a brand new passphrase' }), 401, 'AUTH.INVALID_CREDENTIALS');
+      expectProblem(
+        await change({ currentPassword: 'not the password at all', newPassword: 'a brand new passphrase' }),
+        401,
+        'AUTH.INVALID_CREDENTIALS',
+      );
       expectProblem(await change({ currentPassword: ada.password, newPassword: 'short' }), 400, 'AUTH.WEAK_PASSWORD');
-      expectProblem(await api().patch('/v1/auth/password').send({ currentPassword: ada.password, newPassword: 'a brand new passphrase' }), 401, 'AUTH.UNAUTHENTICATED');
+      expectProblem(
+        await api().patch('/v1/auth/password').send({ currentPassword: ada.password, newPassword: 'a brand new passphrase' }),
+        401,
+        'AUTH.UNAUTHENTICATED',
+      );
       expect((await suite.db.query('SELECT version FROM auth.credentials WHERE user_id = $1', [ada.userId]))[0]).toEqual({ version: 1 });
     });
 
@@ -281,19 +389,35 @@ describe('auth: accounts, tokens and who may see what', () => {
       await placeOrder(suite.baseUrl, (await createUser(suite.baseUrl)).id);
       const newPassword = 'a brand new passphrase';
       seen.secrets.add(newPassword);
-      const res = await api().patch('/v1/auth/password').set('authorization', bearer(ada.accessToken)).send({ currentPassword: ada.password, newPassword });
+      const res = await api()
+        .patch('/v1/auth/password')
+        .set('authorization', bearer(ada.accessToken))
+        .send({ currentPassword: ada.password, newPassword });
       expect(res.status).toBe(200);
       expect(claimsOf(res.body.accessToken).ver).toBe(2);
       for (const old of [ada.accessToken, elsewhere.accessToken]) {
         expectProblem(await api().get('/v1/users/me').set('authorization', bearer(old)), 401, 'AUTH.UNAUTHENTICATED');
         expectProblem(await api().get('/v1/orders').set('authorization', bearer(old)), 401, 'AUTH.UNAUTHENTICATED');
-        expectProblem(await api().patch('/v1/auth/password').set('authorization', bearer(old)).send({ currentPassword: newPassword, newPassword: 'yet another passphrase' }), 401, 'AUTH.UNAUTHENTICATED');
+        expectProblem(
+          await api()
+            .patch('/v1/auth/password')
+            .set('authorization', bearer(old))
+            .send({ currentPassword: newPassword, newPassword: 'yet another passphrase' }),
+          401,
+          'AUTH.UNAUTHENTICATED',
+        );
       }
       for (const old of [ada.refreshToken, elsewhere.refreshToken]) {
         expectProblem(await api().post('/v1/auth/refresh').set('cookie', refreshCookie(old)), 401, 'AUTH.UNAUTHENTICATED');
       }
       expect((await api().get('/v1/users/me').set('authorization', bearer(res.body.accessToken))).status).toBe(200);
-      expect((await api().post('/v1/auth/refresh').set('cookie', refreshCookie(refreshTokenOf(res)!))).status).toBe(200);
+      expect(
+        (
+          await api()
+            .post('/v1/auth/refresh')
+            .set('cookie', refreshCookie(refreshTokenOf(res)!))
+        ).status,
+      ).toBe(200);
       expectProblem(await api().post('/v1/auth/login').send({ email: ada.email, password: ada.password }), 401, 'AUTH.INVALID_CREDENTIALS');
       expect((await api().post('/v1/auth/login').send({ email: ada.email, password: newPassword })).status).toBe(200);
     });
@@ -343,15 +467,22 @@ describe('auth: accounts, tokens and who may see what', () => {
       ['totalCents', () => ({ totalCents: 0 })],
     ])('refuses %s on order placement; the stored orders prove nothing was placed', async (field, extra) => {
       const [ada, bob] = [await createUser(suite.baseUrl), await createUser(suite.baseUrl)];
-      const res = await api().post('/v1/orders').set('authorization', authFor(ada))
+      const res = await api()
+        .post('/v1/orders')
+        .set('authorization', authFor(ada))
         .send({ items: [{ sku: 'A', quantity: 2, unitPriceCents: 150 }], ...extra(bob.id) });
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual([field]);
       expect(await suite.db.query('SELECT user_id, status, total_cents FROM orders.orders')).toEqual([]);
       // Without the extra field the order is the caller's, pending, with the total the server computed.
-      const placed = await api().post('/v1/orders').set('authorization', authFor(ada)).send({ items: [{ sku: 'A', quantity: 2, unitPriceCents: 150 }] });
+      const placed = await api()
+        .post('/v1/orders')
+        .set('authorization', authFor(ada))
+        .send({ items: [{ sku: 'A', quantity: 2, unitPriceCents: 150 }] });
       expect(placed.status).toBe(201);
-      expect(await suite.db.query('SELECT user_id, status, total_cents FROM orders.orders')).toEqual([{ user_id: ada.id, status: 'pending', total_cents: '300' }]);
+      expect(await suite.db.query('SELECT user_id, status, total_cents FROM orders.orders')).toEqual([
+        { user_id: ada.id, status: 'pending', total_cents: '300' },
+      ]);
     });
   });
 
@@ -360,7 +491,10 @@ describe('auth: accounts, tokens and who may see what', () => {
       const ada = await register(suite.baseUrl);
       const res = await api().get('/v1/users/me').set('authorization', bearer(ada.accessToken));
       expect(res.headers).toMatchObject({
-        'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN', 'referrer-policy': 'no-referrer',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'SAMEORIGIN',
+        'referrer-policy': 'no-referrer',
       });
       expect(res.headers['content-security-policy']).toContain("default-src 'self'");
       expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
@@ -378,11 +512,21 @@ describe('auth: accounts, tokens and who may see what', () => {
       const doc = (await api().get('/docs/openapi.json')).body;
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
       const op = (path: string, method: string) => doc.paths[path][method];
-      for (const [path, method] of [['/v1/users/me', 'get'], ['/v1/users', 'get'], ['/v1/users/{id}', 'delete'], ['/v1/orders', 'post'], ['/v1/orders/{id}/cancel', 'post'], ['/v1/auth/password', 'patch']]) {
+      for (const [path, method] of [
+        ['/v1/users/me', 'get'],
+        ['/v1/users', 'get'],
+        ['/v1/users/{id}', 'delete'],
+        ['/v1/orders', 'post'],
+        ['/v1/orders/{id}/cancel', 'post'],
+        ['/v1/auth/password', 'patch'],
+      ]) {
         expect(op(path, method).security).toEqual([{ bearer: [] }]);
         expect(Object.keys(op(path, method).responses)).toEqual(expect.arrayContaining(['401', '429']));
       }
-      for (const [path, method] of [['/v1/auth/register', 'post'], ['/v1/auth/login', 'post']]) {
+      for (const [path, method] of [
+        ['/v1/auth/register', 'post'],
+        ['/v1/auth/login', 'post'],
+      ]) {
         expect(op(path, method).security).toBeUndefined();
         expect(Object.keys(op(path, method).responses)).toEqual(expect.arrayContaining(['429']));
       }

@@ -31,7 +31,9 @@ describe('events between modules', () => {
     expect((await api().get('/v1/users/me').set('authorization', old)).status).toBe(200);
     expect((await api().get('/v1/orders').set('authorization', old)).status).toBe(200);
 
-    const changed = await api().patch('/v1/auth/password').set('authorization', old)
+    const changed = await api()
+      .patch('/v1/auth/password')
+      .set('authorization', old)
       .send({ currentPassword: TEST_PASSWORD, newPassword: 'a different long passphrase' });
     expect(changed.status).toBe(200);
     const refused = async (path: string) => {
@@ -46,7 +48,14 @@ describe('events between modules', () => {
     // The new token works everywhere.
     const fresh = bearer(changed.body.accessToken);
     expect((await api().get('/v1/users/me').set('authorization', fresh)).status).toBe(200);
-    expect((await api().post('/v1/orders').set('authorization', fresh).send({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] })).status).toBe(201);
+    expect(
+      (
+        await api()
+          .post('/v1/orders')
+          .set('authorization', fresh)
+          .send({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] })
+      ).status,
+    ).toBe(201);
   });
 
   it("deleting a user cancels that user's pending orders only, forgets the credentials and refuses the old tokens", async () => {
@@ -58,10 +67,16 @@ describe('events between modules', () => {
 
     expect((await api().delete(`/v1/users/${ada.id}`).set('authorization', authFor(ada))).status).toBe(204);
 
-    const rows = () => suite.db.query<{ id: string; status: string; cancel_reason: string | null }>(
-      'SELECT id, status, cancel_reason FROM orders.orders WHERE user_id = $1 ORDER BY seq', [ada.id]);
-    await within(5000, async () => (await rows()).every((o) => o.status === 'cancelled') && (await rows())[0].cancel_reason === 'account-deleted',
-      "cancelling Ada's pending order");
+    const rows = () =>
+      suite.db.query<{ id: string; status: string; cancel_reason: string | null }>(
+        'SELECT id, status, cancel_reason FROM orders.orders WHERE user_id = $1 ORDER BY seq',
+        [ada.id],
+      );
+    await within(
+      5000,
+      async () => (await rows()).every((o) => o.status === 'cancelled') && (await rows())[0].cancel_reason === 'account-deleted',
+      "cancelling Ada's pending order",
+    );
     expect(await rows()).toEqual([
       { id: adaOrders[0].id, status: 'cancelled', cancel_reason: 'account-deleted' },
       { id: adaOrders[1].id, status: 'cancelled', cancel_reason: 'requested' },
@@ -69,16 +84,21 @@ describe('events between modules', () => {
     const bobRows = await suite.db.query('SELECT status FROM orders.orders WHERE id = $1', [bobOrder.id]);
     expect(bobRows).toEqual([{ status: 'pending' }]);
 
-    await within(5000, async () => (await suite.db.query('SELECT 1 FROM auth.credentials WHERE user_id = $1', [ada.id])).length === 0,
-      "forgetting Ada's credentials");
+    await within(
+      5000,
+      async () => (await suite.db.query('SELECT 1 FROM auth.credentials WHERE user_id = $1', [ada.id])).length === 0,
+      "forgetting Ada's credentials",
+    );
     const signIn = await api().post('/v1/auth/login').send({ email: ada.email, password: TEST_PASSWORD });
     expect(signIn.status).toBe(401);
     expect(signIn.body.code).toBe('AUTH.INVALID_CREDENTIALS');
-    await within(REVOCATION_BOUND_MS, async () => (await api().get('/v1/orders').set('authorization', authFor(ada))).status === 401,
-      "the orders core refusing Ada's token");
+    await within(
+      REVOCATION_BOUND_MS,
+      async () => (await api().get('/v1/orders').set('authorization', authFor(ada))).status === 401,
+      "the orders core refusing Ada's token",
+    );
     // Each event was applied once by each consumer.
-    const [{ count }] = await suite.db.query<{ count: string }>(
-      "SELECT count(*) FROM orders.inbox WHERE name = 'users.user-deleted'");
+    const [{ count }] = await suite.db.query<{ count: string }>("SELECT count(*) FROM orders.inbox WHERE name = 'users.user-deleted'");
     expect(Number(count)).toBe(1);
   });
 

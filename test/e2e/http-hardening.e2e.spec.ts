@@ -18,11 +18,14 @@ describe('HTTP hardening: hostile input is answered as problem+json, never as a 
     rawRequest(suite.baseUrl, rawHttp(method, target, headers, body));
 
   describe('JSON depth and text', () => {
-    it.each([['object'], ['array']] as const)('refuses a JSON body nested 3000 levels deep (%s) as 400 COMMON.MALFORMED_REQUEST', async (kind) => {
-      const body = `{"name":${nested(3000, kind)},"email":"${uniqueEmail()}","password":"${TEST_PASSWORD}"}`;
-      const res = await api().post('/v1/auth/register').set('content-type', 'application/json').send(body);
-      expectProblem(res, 400, 'COMMON.MALFORMED_REQUEST');
-    });
+    it.each([['object'], ['array']] as const)(
+      'refuses a JSON body nested 3000 levels deep (%s) as 400 COMMON.MALFORMED_REQUEST',
+      async (kind) => {
+        const body = `{"name":${nested(3000, kind)},"email":"${uniqueEmail()}","password":"${TEST_PASSWORD}"}`;
+        const res = await api().post('/v1/auth/register').set('content-type', 'application/json').send(body);
+        expectProblem(res, 400, 'COMMON.MALFORMED_REQUEST');
+      },
+    );
 
     it('refuses deep nesting inside an authenticated body the same way', async () => {
       const user = await createUser(suite.baseUrl);
@@ -110,7 +113,10 @@ describe('HTTP hardening: hostile input is answered as problem+json, never as a 
   it('refuses a correctly signed refresh token whose id is not a UUID as 401 AUTH.UNAUTHENTICATED', async () => {
     const secret = Object.values(suite.topology.processes)[0].env.JWT_SECRET;
     const signer = new JwtService({ secret, signOptions: { algorithm: 'HS256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE } });
-    const token = signer.sign({ token_use: 'refresh', ver: 1, fam: randomUUID() }, { subject: randomUUID(), jwtid: 'not-a-uuid', expiresIn: 600 });
+    const token = signer.sign(
+      { token_use: 'refresh', ver: 1, fam: randomUUID() },
+      { subject: randomUUID(), jwtid: 'not-a-uuid', expiresIn: 600 },
+    );
     const res = await api().post('/v1/auth/refresh').set('cookie', refreshCookie(token));
     expectProblem(res, 401, 'AUTH.UNAUTHENTICATED');
   });

@@ -37,7 +37,10 @@ describe('HTTP edge: routing, bodies and correlation ids', () => {
   });
 
   it('answers 415 COMMON.UNSUPPORTED_MEDIA_TYPE for a text/plain body, and stores nothing', async () => {
-    const res = await api().post('/v1/auth/register').set('content-type', 'text/plain').send(`{"name":"Ada","email":"${uniqueEmail()}","password":"${TEST_PASSWORD}"}`);
+    const res = await api()
+      .post('/v1/auth/register')
+      .set('content-type', 'text/plain')
+      .send(`{"name":"Ada","email":"${uniqueEmail()}","password":"${TEST_PASSWORD}"}`);
     expectProblem(res, 415, 'COMMON.UNSUPPORTED_MEDIA_TYPE');
     expect(await userCount()).toBe(0);
   });
@@ -58,7 +61,10 @@ describe('HTTP edge: routing, bodies and correlation ids', () => {
 
   it("keeps a caller's plain correlation id, also through the modules' bus", async () => {
     const id = `e2e-${Date.now()}.trace:1`;
-    const created = await api().post('/v1/auth/register').set('x-correlation-id', id).send({ name: 'Ada', email: uniqueEmail(), password: TEST_PASSWORD });
+    const created = await api()
+      .post('/v1/auth/register')
+      .set('x-correlation-id', id)
+      .send({ name: 'Ada', email: uniqueEmail(), password: TEST_PASSWORD });
     expect(created.status).toBe(201);
     expect(created.headers['x-correlation-id']).toBe(id);
 

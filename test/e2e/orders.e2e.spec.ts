@@ -50,7 +50,10 @@ describe('orders API', () => {
       ['id', { id: randomUUID() }],
     ])('refuses a client-sent %s and stores nothing', async (field, extra) => {
       const user = await createUser(suite.baseUrl);
-      const res = await api().post('/v1/orders').set('authorization', authFor(user)).send({ items: SAMPLE_LINES, ...extra });
+      const res = await api()
+        .post('/v1/orders')
+        .set('authorization', authFor(user))
+        .send({ items: SAMPLE_LINES, ...extra });
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual([field]);
       expect((await api().get('/v1/orders').set('authorization', authFor(user)).query({ userId: user.id })).body.items).toEqual([]);
@@ -70,7 +73,11 @@ describe('orders API', () => {
     it('refuses a deleted user (their token died with the account) and stores nothing', async () => {
       const user = await createUser(suite.baseUrl);
       await api().delete(`/v1/users/${user.id}`).set('authorization', authFor(user)).expect(204);
-      expectProblem(await api().post('/v1/orders').set('authorization', authFor(user)).send({ items: SAMPLE_LINES }), 401, 'AUTH.UNAUTHENTICATED');
+      expectProblem(
+        await api().post('/v1/orders').set('authorization', authFor(user)).send({ items: SAMPLE_LINES }),
+        401,
+        'AUTH.UNAUTHENTICATED',
+      );
       const admin = await createAdmin(suite.baseUrl);
       expect((await api().get('/v1/orders').set('authorization', authFor(admin))).body).toEqual({ items: [], nextCursor: null });
     });
@@ -147,14 +154,22 @@ describe('orders API', () => {
         placed.push((await placeOrder(suite.baseUrl, ada.id)).id);
         await placeOrder(suite.baseUrl, bob.id);
       }
-      const pages = await collectPages<{ id: string; userId: string }>(suite.baseUrl, '/v1/orders', { userId: ada.id, limit: 2 }, authFor(ada));
+      const pages = await collectPages<{ id: string; userId: string }>(
+        suite.baseUrl,
+        '/v1/orders',
+        { userId: ada.id, limit: 2 },
+        authFor(ada),
+      );
       expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1]);
       expect(pages[pages.length - 1].nextCursor).toBeNull();
       const items = pages.flatMap((p) => p.items);
       expect(items.map((o) => o.id)).toEqual(placed);
       expect(items.every((o) => o.userId === ada.id)).toBe(true);
 
-      const again = await api().get('/v1/orders').set('authorization', authFor(ada)).query({ userId: ada.id, limit: 2, cursor: pages[0].nextCursor! });
+      const again = await api()
+        .get('/v1/orders')
+        .set('authorization', authFor(ada))
+        .query({ userId: ada.id, limit: 2, cursor: pages[0].nextCursor! });
       expect(again.body).toEqual(pages[1]);
     });
 
@@ -183,7 +198,11 @@ describe('orders API', () => {
 
     it.each([['not-a-cursor'], ['MA']])('answers 400 ORDERS.INVALID_CURSOR for cursor=%s', async (cursor) => {
       const user = await createUser(suite.baseUrl);
-      expectProblem(await api().get('/v1/orders').set('authorization', authFor(user)).query({ userId: user.id, cursor }), 400, 'ORDERS.INVALID_CURSOR');
+      expectProblem(
+        await api().get('/v1/orders').set('authorization', authFor(user)).query({ userId: user.id, cursor }),
+        400,
+        'ORDERS.INVALID_CURSOR',
+      );
     });
   });
 });

@@ -43,7 +43,11 @@ describe('rate limits: credential routes per client and per account', () => {
   const CLIENT_LIMIT = 6;
   const ACCOUNT_LIMIT = 3;
   const suite = useE2eSuite('rate-credentials', {
-    env: { CREDENTIAL_CLIENT_RATE_LIMIT: String(CLIENT_LIMIT), CREDENTIAL_RATE_LIMIT: String(ACCOUNT_LIMIT), RATE_LIMIT_WINDOW_MS: '60000' },
+    env: {
+      CREDENTIAL_CLIENT_RATE_LIMIT: String(CLIENT_LIMIT),
+      CREDENTIAL_RATE_LIMIT: String(ACCOUNT_LIMIT),
+      RATE_LIMIT_WINDOW_MS: '60000',
+    },
   });
   const api = () => request(suite.baseUrl);
 
@@ -51,7 +55,10 @@ describe('rate limits: credential routes per client and per account', () => {
   it(`limits password changes with a wrong current password to CREDENTIAL_RATE_LIMIT (${ACCOUNT_LIMIT}) per account`, async () => {
     const ada = await register(suite.baseUrl);
     const change = (currentPassword: string) =>
-      api().patch('/v1/auth/password').set('authorization', bearer(ada.accessToken)).send({ currentPassword, newPassword: 'another long passphrase 42' });
+      api()
+        .patch('/v1/auth/password')
+        .set('authorization', bearer(ada.accessToken))
+        .send({ currentPassword, newPassword: 'another long passphrase 42' });
     for (let i = 0; i < ACCOUNT_LIMIT; i++) expectProblem(await change(`wrong password ${i}`), 401, 'AUTH.INVALID_CREDENTIALS');
     const limited = await change(TEST_PASSWORD);
     expectProblem(limited, 429, 'COMMON.TOO_MANY_REQUESTS');
@@ -62,13 +69,19 @@ describe('rate limits: credential routes per client and per account', () => {
     // The previous test spent 1 registration and 4 password changes of this client's bucket.
     const used = 1 + ACCOUNT_LIMIT + 1;
     for (let i = used; i < CLIENT_LIMIT; i++) {
-      const res = await api().post('/v1/auth/register').send({ name: 'Flood', email: uniqueEmail('flood'), password: TEST_PASSWORD });
+      const res = await api()
+        .post('/v1/auth/register')
+        .send({ name: 'Flood', email: uniqueEmail('flood'), password: TEST_PASSWORD });
       expect(res.status).toBe(201);
     }
-    const limited = await api().post('/v1/auth/register').send({ name: 'Flood', email: uniqueEmail('flood'), password: TEST_PASSWORD });
+    const limited = await api()
+      .post('/v1/auth/register')
+      .send({ name: 'Flood', email: uniqueEmail('flood'), password: TEST_PASSWORD });
     expectProblem(limited, 429, 'COMMON.TOO_MANY_REQUESTS');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    const login = await api().post('/v1/auth/login').send({ email: uniqueEmail('other'), password: TEST_PASSWORD });
+    const login = await api()
+      .post('/v1/auth/login')
+      .send({ email: uniqueEmail('other'), password: TEST_PASSWORD });
     expectProblem(login, 429, 'COMMON.TOO_MANY_REQUESTS');
   });
 });

@@ -19,13 +19,19 @@ import { useE2eSuite } from '../support/e2e-suite.js';
 const recordDir = mkdtempSync(join(tmpdir(), 'mm-sql-'));
 const recorder = pathToFileURL(join(PROJECT_ROOT, 'test', 'support', 'sql-recorder.mjs')).href;
 
-interface Statement { cid: string | null; sql: string }
+interface Statement {
+  cid: string | null;
+  sql: string;
+}
 
 /** Lines already read from each process's file, as a mark to read only what came after. */
 type Mark = Map<string, number>;
 
 function linesOf(file: string): Statement[] {
-  return readFileSync(join(recordDir, file), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Statement);
+  return readFileSync(join(recordDir, file), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Statement);
 }
 
 /** Every statement recorded, or, given a mark, those recorded since it (each process writes its own file). */
@@ -66,47 +72,68 @@ describe('SQL statements per request', () => {
     ids.push(cid);
     expect((await send(cid)).status).toBe(status);
     await sleep(AFTERMATH_MS);
-    return recorded().filter((s) => s.cid === cid).map((s) => s.sql);
+    return recorded()
+      .filter((s) => s.cid === cid)
+      .map((s) => s.sql);
   }
 
   it('records what a request runs (the recorder is in place)', async () => {
-    const sql = await statementsOf((cid) => api().get('/v1/users/me').set('authorization', authFor(user)).set('x-correlation-id', cid), 200);
+    const sql = await statementsOf(
+      (cid) => api().get('/v1/users/me').set('authorization', authFor(user)).set('x-correlation-id', cid),
+      200,
+    );
     expect(sql).toEqual([expect.stringMatching(/^SELECT .*"users"/s)]);
   });
 
   it('GET /v1/users/:id runs 1 statement', async () => {
-    const sql = await statementsOf((cid) => api().get(`/v1/users/${user.id}`).set('authorization', authFor(user)).set('x-correlation-id', cid), 200);
+    const sql = await statementsOf(
+      (cid) => api().get(`/v1/users/${user.id}`).set('authorization', authFor(user)).set('x-correlation-id', cid),
+      200,
+    );
     expect(sql).toHaveLength(1);
   });
 
   it('GET /v1/users/me runs 1 statement', async () => {
-    const sql = await statementsOf((cid) => api().get('/v1/users/me').set('authorization', authFor(user)).set('x-correlation-id', cid), 200);
+    const sql = await statementsOf(
+      (cid) => api().get('/v1/users/me').set('authorization', authFor(user)).set('x-correlation-id', cid),
+      200,
+    );
     expect(sql).toHaveLength(1);
   });
 
   it('PATCH /v1/users/:id runs 1 statement', async () => {
-    const sql = await statementsOf((cid) => api().patch(`/v1/users/${user.id}`).set('authorization', authFor(user))
-      .set('x-correlation-id', cid).send({ name: 'Grace Hopper' }), 200);
+    const sql = await statementsOf(
+      (cid) =>
+        api().patch(`/v1/users/${user.id}`).set('authorization', authFor(user)).set('x-correlation-id', cid).send({ name: 'Grace Hopper' }),
+      200,
+    );
     expect(sql).toHaveLength(1);
   });
 
   it('POST /v1/orders runs at most 3 statements', async () => {
-    const sql = await statementsOf((cid) => api().post('/v1/orders').set('authorization', authFor(user))
-      .set('x-correlation-id', cid).send({ items: SAMPLE_LINES }), 201);
+    const sql = await statementsOf(
+      (cid) => api().post('/v1/orders').set('authorization', authFor(user)).set('x-correlation-id', cid).send({ items: SAMPLE_LINES }),
+      201,
+    );
     expect(sql.length).toBeGreaterThanOrEqual(1);
     expect(sql.length).toBeLessThanOrEqual(3);
   });
 
   it('GET /v1/orders/:id runs 1 statement', async () => {
     const order = await placeOrder(suite.baseUrl, user.id);
-    const sql = await statementsOf((cid) => api().get(`/v1/orders/${order.id}`).set('authorization', authFor(user)).set('x-correlation-id', cid), 200);
+    const sql = await statementsOf(
+      (cid) => api().get(`/v1/orders/${order.id}`).set('authorization', authFor(user)).set('x-correlation-id', cid),
+      200,
+    );
     expect(sql).toHaveLength(1);
   });
 
   it('POST /v1/orders/:id/cancel runs 1 statement', async () => {
     const order = await placeOrder(suite.baseUrl, user.id);
-    const sql = await statementsOf((cid) => api().post(`/v1/orders/${order.id}/cancel`).set('authorization', authFor(user))
-      .set('x-correlation-id', cid), 200);
+    const sql = await statementsOf(
+      (cid) => api().post(`/v1/orders/${order.id}/cancel`).set('authorization', authFor(user)).set('x-correlation-id', cid),
+      200,
+    );
     expect(sql).toHaveLength(1);
   });
 
@@ -116,10 +143,18 @@ describe('SQL statements per request', () => {
     const before = mark();
     await createUser(suite.baseUrl);
     await sleep(2500);
-    const background = new Set(recorded(before).filter((s) => s.cid === null).map((s) => s.sql));
+    const background = new Set(
+      recorded(before)
+        .filter((s) => s.cid === null)
+        .map((s) => s.sql),
+    );
     expect(background.size).toBeGreaterThan(0);
     // Every untagged statement since start-up is one of those: none of the requests above leaked one.
-    const untagged = new Set(recorded(atStart).filter((s) => s.cid === null).map((s) => s.sql));
+    const untagged = new Set(
+      recorded(atStart)
+        .filter((s) => s.cid === null)
+        .map((s) => s.sql),
+    );
     expect([...untagged].filter((sql) => !background.has(sql))).toEqual([]);
   });
 });

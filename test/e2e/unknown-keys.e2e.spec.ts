@@ -52,7 +52,10 @@ describe('unknown keys named like Object.prototype members are refused like any 
     });
 
     it('POST /v1/orders, top level: 400 COMMON.VALIDATION_FAILED naming it', async () => {
-      const res = await api().post('/v1/orders').set('authorization', authFor(user)).set('content-type', 'application/json')
+      const res = await api()
+        .post('/v1/orders')
+        .set('authorization', authFor(user))
+        .set('content-type', 'application/json')
         .send(withKey({ items: SAMPLE_LINES }, key, value));
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual([key]);
@@ -60,7 +63,10 @@ describe('unknown keys named like Object.prototype members are refused like any 
 
     it('POST /v1/orders, in an item: 400 COMMON.VALIDATION_FAILED naming it', async () => {
       const item = withKey(SAMPLE_LINES[0], key, value);
-      const res = await api().post('/v1/orders').set('authorization', authFor(user)).set('content-type', 'application/json')
+      const res = await api()
+        .post('/v1/orders')
+        .set('authorization', authFor(user))
+        .set('content-type', 'application/json')
         .send(`{"items":[${JSON.stringify(SAMPLE_LINES[1])},${item}]}`);
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual([`items.1.${key}`]);
@@ -69,7 +75,10 @@ describe('unknown keys named like Object.prototype members are refused like any 
     });
 
     it('PATCH /v1/users/:id: 400 COMMON.VALIDATION_FAILED naming it, and the name unchanged', async () => {
-      const res = await api().patch(`/v1/users/${user.id}`).set('authorization', authFor(user)).set('content-type', 'application/json')
+      const res = await api()
+        .patch(`/v1/users/${user.id}`)
+        .set('authorization', authFor(user))
+        .set('content-type', 'application/json')
         .send(withKey({ name: 'Renamed' }, key, value));
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
       expect(violatedFields(res)).toEqual([key]);
@@ -78,10 +87,13 @@ describe('unknown keys named like Object.prototype members are refused like any 
     });
   });
 
-  it.each([['toString'], ['constructor'], ['prototype'], ['admin']])('GET /v1/orders?%s=1: 400 COMMON.VALIDATION_FAILED naming it', async (key) => {
-    user = await createUser(suite.baseUrl);
-    const res = await api().get(`/v1/orders?${key}=1`).set('authorization', authFor(user));
-    expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
-    expect(violatedFields(res)).toEqual([key]);
-  });
+  it.each([['toString'], ['constructor'], ['prototype'], ['admin']])(
+    'GET /v1/orders?%s=1: 400 COMMON.VALIDATION_FAILED naming it',
+    async (key) => {
+      user = await createUser(suite.baseUrl);
+      const res = await api().get(`/v1/orders?${key}=1`).set('authorization', authFor(user));
+      expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
+      expect(violatedFields(res)).toEqual([key]);
+    },
+  );
 });

@@ -12,7 +12,10 @@ describe('users API', () => {
   const suite = useE2eSuite('users');
   const api = () => request(suite.baseUrl);
   /** Registration is the only way to create a user; it takes the profile fields and a password. */
-  const registerBody = (body: object) => api().post('/v1/auth/register').send({ password: TEST_PASSWORD, ...body });
+  const registerBody = (body: object) =>
+    api()
+      .post('/v1/auth/register')
+      .send({ password: TEST_PASSWORD, ...body });
 
   describe('creating a user (POST /v1/auth/register)', () => {
     it('creates a user with a trimmed name and a trimmed, lower-cased email', async () => {
@@ -69,7 +72,9 @@ describe('users API', () => {
     });
 
     it('refuses a body that is not an object', async () => {
-      const res = await api().post('/v1/auth/register').send([{ name: 'Ada', email: uniqueEmail(), password: TEST_PASSWORD }]);
+      const res = await api()
+        .post('/v1/auth/register')
+        .send([{ name: 'Ada', email: uniqueEmail(), password: TEST_PASSWORD }]);
       expectProblem(res, 400, 'COMMON.VALIDATION_FAILED');
     });
 
@@ -217,12 +222,20 @@ describe('users API', () => {
 
     it('answers 404 USERS.NOT_FOUND for an unknown id', async () => {
       const admin = await createAdmin(suite.baseUrl);
-      expectProblem(await api().patch(`/v1/users/${randomUUID()}`).set('authorization', authFor(admin)).send({ name: 'Nobody' }), 404, 'USERS.NOT_FOUND');
+      expectProblem(
+        await api().patch(`/v1/users/${randomUUID()}`).set('authorization', authFor(admin)).send({ name: 'Nobody' }),
+        404,
+        'USERS.NOT_FOUND',
+      );
     });
 
     it('answers 400 for an id that is not a uuid', async () => {
       const user = await createUser(suite.baseUrl);
-      expectProblem(await api().patch('/v1/users/123').set('authorization', authFor(user)).send({ name: 'Nobody' }), 400, 'COMMON.VALIDATION_FAILED');
+      expectProblem(
+        await api().patch('/v1/users/123').set('authorization', authFor(user)).send({ name: 'Nobody' }),
+        400,
+        'COMMON.VALIDATION_FAILED',
+      );
     });
   });
 
@@ -243,7 +256,14 @@ describe('users API', () => {
       const user = await createUser(suite.baseUrl, { email });
       await api().delete(`/v1/users/${user.id}`).set('authorization', authFor(user)).expect(204);
       expectProblem(await api().get('/v1/users/me').set('authorization', authFor(user)), 401, 'AUTH.UNAUTHENTICATED');
-      expectProblem(await api().post('/v1/orders').set('authorization', authFor(user)).send({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }), 401, 'AUTH.UNAUTHENTICATED');
+      expectProblem(
+        await api()
+          .post('/v1/orders')
+          .set('authorization', authFor(user))
+          .send({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }),
+        401,
+        'AUTH.UNAUTHENTICATED',
+      );
       expectProblem(await api().post('/v1/auth/login').send({ email, password: TEST_PASSWORD }), 401, 'AUTH.INVALID_CREDENTIALS');
       expect((await suite.db.query('SELECT count(*)::int AS n FROM auth.credentials WHERE user_id = $1', [user.id]))[0].n).toBe(0);
     });

@@ -28,7 +28,20 @@ export const ODD_STRINGS: readonly string[] = [
 ];
 
 export const ODD_NUMBERS: readonly unknown[] = [
-  -1, 0, 1.5, -0.0001, 2 ** 31, 2 ** 53 + 1, 1e308, -1e308, 100_000_001, 10_001, '1', '1e3', true, null,
+  -1,
+  0,
+  1.5,
+  -0.0001,
+  2 ** 31,
+  2 ** 53 + 1,
+  1e308,
+  -1e308,
+  100_000_001,
+  10_001,
+  '1',
+  '1e3',
+  true,
+  null,
 ];
 
 export const WRONG_TYPES: readonly unknown[] = [null, true, 0, -7, 'text', [], [1, 2], {}, { nested: { x: 1 } }];
@@ -55,12 +68,30 @@ export const ODD_IDS: readonly string[] = [
 ];
 
 export const ODD_CURSORS: readonly string[] = [
-  '', 'MTI', '!!!', 'eyJhIjoxfQ', '%00', '%zz', 'x'.repeat(65), 'x'.repeat(3000), '%F0%9F%98%80', 'LTE', 'OTk5OTk5OTk5OTk5OTk5OTk5OTk5',
+  '',
+  'MTI',
+  '!!!',
+  'eyJhIjoxfQ',
+  '%00',
+  '%zz',
+  'x'.repeat(65),
+  'x'.repeat(3000),
+  '%F0%9F%98%80',
+  'LTE',
+  'OTk5OTk5OTk5OTk5OTk5OTk5OTk5',
 ];
 
 export const ODD_LIMITS: readonly string[] = ['0', '-1', '101', '1.5', 'abc', '1e2', '99999999999999999999', '', '%00', '20&limit=30'];
 
 export const CONTENT_TYPES: readonly (string | undefined)[] = [
-  undefined, 'text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x',
-  'application/json; charset=latin1', 'application/json; charset=utf-16', 'application/problem+json', 'application/jsonx', '*/*',
+  undefined,
+  'text/plain',
+  'application/xml',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=latin1',
+  'application/json; charset=utf-16',
+  'application/problem+json',
+  'application/jsonx',
+  '*/*',
 ];

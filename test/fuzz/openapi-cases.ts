@@ -68,11 +68,15 @@ export function operationsOf(document: Json): Operation[] {
  */
 export function casesFor(op: Operation, ownId: string, callers: readonly Caller[]): FuzzCase[] {
   const cases: FuzzCase[] = [];
-  const pathOf = (id?: string) => op.path.replace(/\{(\w+)\}/g, () => id ?? (op.id.startsWith('users') && op.method !== 'DELETE' ? ownId : randomUUID()));
+  const pathOf = (id?: string) =>
+    op.path.replace(/\{(\w+)\}/g, () => id ?? (op.id.startsWith('users') && op.method !== 'DELETE' ? ownId : randomUUID()));
   const json = (value: unknown) => JSON.stringify(value);
   const add = (label: string, parts: Partial<FuzzCase>) => {
     for (const caller of callers) {
-      const headers: Record<string, string> = { ...(parts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...parts.headers };
+      const headers: Record<string, string> = {
+        ...(parts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...parts.headers,
+      };
       if (op.usesCookie && !headers.cookie) headers.cookie = 'refresh_token=not.a.token';
       cases.push({ operation: op.id, method: op.method, target: pathOf(), caller, label, ...parts, headers });
     }
@@ -89,7 +93,8 @@ export function casesFor(op: Operation, ownId: string, callers: readonly Caller[
       add(`body without ${field}`, { body: json(without) });
       for (const value of WRONG_TYPES) add(`body ${field}=${json(value)}`, { body: json({ ...example, [field]: value }) });
       if (schema.type === 'string' || schema.type === undefined) {
-        for (const value of ODD_STRINGS) add(`body ${field}=odd string ${json(value.slice(0, 20))}`, { body: json({ ...example, [field]: value }) });
+        for (const value of ODD_STRINGS)
+          add(`body ${field}=odd string ${json(value.slice(0, 20))}`, { body: json({ ...example, [field]: value }) });
       }
       if (schema.type === 'array') {
         const item = Array.isArray(example[field]) ? example[field][0] : {};
@@ -97,7 +102,9 @@ export function casesFor(op: Operation, ownId: string, callers: readonly Caller[
         add(`body ${field} with 1001 items`, { body: json({ ...example, [field]: Array(1001).fill(1) }) });
         for (const key of Object.keys(item ?? {})) {
           for (const value of [...ODD_NUMBERS, ...ODD_STRINGS.slice(0, 8)]) {
-            add(`body ${field}[0].${key}=${json(value).slice(0, 20)}`, { body: json({ ...example, [field]: [{ ...item, [key]: value }] }) });
+            add(`body ${field}[0].${key}=${json(value).slice(0, 20)}`, {
+              body: json({ ...example, [field]: [{ ...item, [key]: value }] }),
+            });
           }
         }
       }
@@ -105,10 +112,13 @@ export function casesFor(op: Operation, ownId: string, callers: readonly Caller[
     }
     add('body with an extra field', { body: json({ ...example, role: 'admin' }) });
     add('body with a __proto__ key', { body: `{"__proto__":{"role":"admin"},${body!.slice(1)}` });
-    add('body with 101 extra fields', { body: json({ ...example, ...Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`f${i}`, i])) }) });
+    add('body with 101 extra fields', {
+      body: json({ ...example, ...Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`f${i}`, i])) }),
+    });
     add('body nested 3000 levels (arrays)', { body: deepJson(3000, 'array') });
     add('body nested 40 levels', { body: deepJson(40) });
-    for (const whole of ['null', '[]', '"text"', '42', 'true', '', '{', '{"a":}', '\u0000', '{"a":"\\ud800"}']) add(`body ${whole || '(empty)'}`, { body: whole });
+    for (const whole of ['null', '[]', '"text"', '42', 'true', '', '{', '{"a":}', '\u0000', '{"a":"\\ud800"}'])
+      add(`body ${whole || '(empty)'}`, { body: whole });
     add('body over the size limit', { body: json({ ...example, filler: 'x'.repeat(110 * 1024) }) });
     for (const type of CONTENT_TYPES) {
       add(`content-type ${type ?? '(none)'}`, { body, headers: type === undefined ? { 'content-type': '' } : { 'content-type': type } });
@@ -128,8 +138,15 @@ export function casesFor(op: Operation, ownId: string, callers: readonly Caller[
   }
 
   for (const credential of ['Bearer ', 'Bearer x', 'Basic dXNlcjpwYXNz', `Bearer ${'t'.repeat(6000)}`, 'Bearer a.b.c', 'bearer  a.b']) {
-    cases.push({ operation: op.id, method: op.method, target: pathOf(), caller: 'none', label: `authorization ${credential.slice(0, 20)}`, body,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), authorization: credential } });
+    cases.push({
+      operation: op.id,
+      method: op.method,
+      target: pathOf(),
+      caller: 'none',
+      label: `authorization ${credential.slice(0, 20)}`,
+      body,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), authorization: credential },
+    });
   }
   if (op.usesCookie) {
     for (const cookie of ['refresh_token=', `refresh_token=${'c'.repeat(4000)}`, 'refresh_token=a.b.c; refresh_token=d.e.f', 'other=1']) {
@@ -168,16 +185,49 @@ export function undocumentedStatus(op: Operation, c: Pick<FuzzCase, 'method'>, s
 /** Requests that target no operation: raw dot segments, broken encodings, long paths, other files. */
 export function rawCases(): FuzzCase[] {
   const targets = [
-    '/docs/../../etc/passwd', '/docs/%2e%2e/%2e%2e/package.json', '/docs/..%2f..%2fpackage.json', '/docs/./', '/docs/%2E%2E/',
-    '/v1/../health/live', '/v1/users/./me', '/./v1/orders', '/%2e/v1/orders', '/v1/users/me/..', '/docs/.env', '/docs/%00',
-    '/v1/users/%', '/v1/users/%zz', '/v1/%ff%fe', '/v1/users/%c0%ae%c0%ae/', '/%', '//v1//users', '/v1/users//me',
-    `/${'p'.repeat(10_000)}`, `/v1/users/${'a'.repeat(10_000)}`, `/v1/orders/${'%41'.repeat(2000)}`, `/v1/orders?${'q=1&'.repeat(2000)}`,
-    '/docs', '/docs/', '/docs/openapi.json', '/docs/openapi.yaml', '/docs/swagger-ui.css', '/docs/nonexistent.js', '/metrics',
-    '/health', '/v1', '/v2/users', '/V1/USERS', '*', 'http://evil.example/v1/users', '/v1/users/me#frag', '/v1/users/me?',
+    '/docs/../../etc/passwd',
+    '/docs/%2e%2e/%2e%2e/package.json',
+    '/docs/..%2f..%2fpackage.json',
+    '/docs/./',
+    '/docs/%2E%2E/',
+    '/v1/../health/live',
+    '/v1/users/./me',
+    '/./v1/orders',
+    '/%2e/v1/orders',
+    '/v1/users/me/..',
+    '/docs/.env',
+    '/docs/%00',
+    '/v1/users/%',
+    '/v1/users/%zz',
+    '/v1/%ff%fe',
+    '/v1/users/%c0%ae%c0%ae/',
+    '/%',
+    '//v1//users',
+    '/v1/users//me',
+    `/${'p'.repeat(10_000)}`,
+    `/v1/users/${'a'.repeat(10_000)}`,
+    `/v1/orders/${'%41'.repeat(2000)}`,
+    `/v1/orders?${'q=1&'.repeat(2000)}`,
+    '/docs',
+    '/docs/',
+    '/docs/openapi.json',
+    '/docs/openapi.yaml',
+    '/docs/swagger-ui.css',
+    '/docs/nonexistent.js',
+    '/metrics',
+    '/health',
+    '/v1',
+    '/v2/users',
+    '/V1/USERS',
+    '*',
+    'http://evil.example/v1/users',
+    '/v1/users/me#frag',
+    '/v1/users/me?',
   ];
   const cases: FuzzCase[] = [];
   for (const target of targets) {
-    for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']) cases.push({ operation: 'raw', method, target, caller: 'none', headers: {}, label: `raw ${target.slice(0, 40)}` });
+    for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'])
+      cases.push({ operation: 'raw', method, target, caller: 'none', headers: {}, label: `raw ${target.slice(0, 40)}` });
   }
   return cases;
 }

@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { freePort } from '../support/free-port.js';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
-import { readTokenSettings } from '../../src/common/auth/token.settings.js';
-import { createJwtService } from '../../src/common/auth/token.verifier.js';
+import { readTokenSettings } from '../../src/common/identity/token.settings.js';
+import { createJwtService } from '../../src/common/identity/token.verifier.js';
 import { MODULE_DEFINITIONS } from '../../src/app.modules.js';
 import { environment, useEnvironment } from '../../src/common/config/settings.source.js';
 import { readTopology, type ModuleDescriptor, type Topology } from '../../src/common/config/topology.js';
@@ -142,8 +142,14 @@ export async function bootParityApp(transport: TransportUnderTest): Promise<Pari
     await app.startAllMicroservices();
     await app.init();
     const tables = [
-      'users.users', 'orders.orders', 'orders.idempotency_keys', 'auth.refresh_tokens', 'auth.credentials',
-      ...EVENT_MODULES.flatMap((m) => [`${m}.outbox`, `${m}.inbox`]), 'users.credential_versions', 'orders.credential_versions',
+      'users.users',
+      'orders.orders',
+      'orders.idempotency_keys',
+      'auth.refresh_tokens',
+      'auth.credentials',
+      ...EVENT_MODULES.flatMap((m) => [`${m}.outbox`, `${m}.inbox`]),
+      'users.credential_versions',
+      'orders.credential_versions',
     ];
     for (const table of tables) {
       const [schema, name] = table.split('.');

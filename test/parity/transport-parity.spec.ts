@@ -35,7 +35,10 @@ const natsAnswers = await new Promise<boolean>((resolve) => {
   socket.once('error', () => resolve(false));
 });
 if (!natsAnswers && process.env.CI !== 'true') {
-  process.stderr.write(`[parity] SKIPPED the NATS run: nothing answers at ${natsUrl.href}. Start NATS or set TEST_NATS_URL; under CI=true it runs and fails.\n`);
+  process.stderr.write(
+    `[parity] SKIPPED the NATS run: nothing answers at ${natsUrl.href}. Start NATS or set TEST_NATS_URL; under CI=true it runs and ` +
+      `fails.\n`,
+  );
 }
 const TRANSPORTS: TransportUnderTest[] = natsAnswers || process.env.CI === 'true' ? ['local', 'tcp', 'nats'] : ['local', 'tcp'];
 /** How many steps the contract has on each transport; a step that threw before recording would leave one out. */
@@ -107,7 +110,9 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
 
   /** Signs an existing account in again (a recorded step) and returns its credential. */
   async function relogin(email: string): Promise<{ authorization: string }> {
-    const session = okValue<{ accessToken: string }>(await step(`auth.login ${email}`, () => app.auth.login({ email, password: PASSWORD })));
+    const session = okValue<{ accessToken: string }>(
+      await step(`auth.login ${email}`, () => app.auth.login({ email, password: PASSWORD })),
+    );
     return { authorization: `Bearer ${session.accessToken}` };
   }
 
@@ -119,9 +124,19 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
   /** The servers and patterns that requests reached since `before`, in order. */
   const hopsSince = (before: number) => requestsSince(before).map((a) => [a.server, a.pattern]);
   /** The event deliveries since `before`, in order. */
-  const eventHopsSince = (before: number) => app.arrivals.slice(before).filter((a) => isEvent(a.pattern)).map((a) => [a.server, a.pattern]);
-  const envelope = (name: string, aggregateId: string, payload: object) =>
-    ({ id: randomUUID(), name, producer: name.split('.')[0], aggregateId, occurredAt: OCCURRED_AT, payload });
+  const eventHopsSince = (before: number) =>
+    app.arrivals
+      .slice(before)
+      .filter((a) => isEvent(a.pattern))
+      .map((a) => [a.server, a.pattern]);
+  const envelope = (name: string, aggregateId: string, payload: object) => ({
+    id: randomUUID(),
+    name,
+    producer: name.split('.')[0],
+    aggregateId,
+    occurredAt: OCCURRED_AT,
+    payload,
+  });
 
   beforeAll(async () => {
     app = await bootParityApp(transport);
@@ -145,7 +160,9 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
 
   it('auth.register and auth.login: sessions, the admin role, the profile made from the event, and every refusal', async () => {
     const before = app.arrivals.length;
-    const registered = await step('auth.register admin', () => app.auth.register({ name: 'Root', email: ` ${PARITY_ADMIN_EMAIL.toUpperCase()} `, password: PASSWORD }));
+    const registered = await step('auth.register admin', () =>
+      app.auth.register({ name: 'Root', email: ` ${PARITY_ADMIN_EMAIL.toUpperCase()} `, password: PASSWORD }),
+    );
     const session = okValue<{ account: { id: string }; accessToken: string; refreshToken: string }>(registered);
     expect(registered).toEqual(grant(session.account.id, PARITY_ADMIN_EMAIL, 'admin'));
     admin = { id: session.account.id, authorization: `Bearer ${session.accessToken}`, refreshToken: session.refreshToken };
@@ -156,17 +173,25 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
       [server('users'), 'users.events.deliver'],
     ]);
     expect(await step('users.get registered profile', () => app.users.get({ id: admin.id }), admin.authorization)).toEqual({
-      ok: { id: admin.id, name: 'Root', email: PARITY_ADMIN_EMAIL, createdAt: expect.stringMatching(ISO), updatedAt: expect.stringMatching(ISO) },
+      ok: {
+        id: admin.id,
+        name: 'Root',
+        email: PARITY_ADMIN_EMAIL,
+        createdAt: expect.stringMatching(ISO),
+        updatedAt: expect.stringMatching(ISO),
+      },
     });
 
-    expect(await step('auth.register taken', () => app.auth.register({ name: 'Root 2', email: PARITY_ADMIN_EMAIL, password: PASSWORD }))).toEqual(
-      failure('AUTH.EMAIL_TAKEN', 409, 'An account with this email already exists'),
-    );
-    expect(await step('auth.register weak', () => app.auth.register({ name: 'Weak', email: 'weak@example.com', password: 'aaaaaaaaaaaa' }))).toEqual(
-      failure('AUTH.WEAK_PASSWORD', 400, 'The password must have at least 5 different characters'),
-    );
     expect(
-      await step('auth.register invalid', () => app.auth.register({ name: '', email: 'not-an-email', password: PASSWORD, role: 'admin' } as never)),
+      await step('auth.register taken', () => app.auth.register({ name: 'Root 2', email: PARITY_ADMIN_EMAIL, password: PASSWORD })),
+    ).toEqual(failure('AUTH.EMAIL_TAKEN', 409, 'An account with this email already exists'));
+    expect(
+      await step('auth.register weak', () => app.auth.register({ name: 'Weak', email: 'weak@example.com', password: 'aaaaaaaaaaaa' })),
+    ).toEqual(failure('AUTH.WEAK_PASSWORD', 400, 'The password must have at least 5 different characters'));
+    expect(
+      await step('auth.register invalid', () =>
+        app.auth.register({ name: '', email: 'not-an-email', password: PASSWORD, role: 'admin' } as never),
+      ),
     ).toEqual(
       invalid([
         { field: 'role', messages: ['property role should not exist'] },
@@ -179,32 +204,52 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
       grant(admin.id, PARITY_ADMIN_EMAIL, 'admin'),
     );
     const wrong = failure('AUTH.INVALID_CREDENTIALS', 401, 'The email or password is wrong');
-    expect(await step('auth.login wrong password', () => app.auth.login({ email: PARITY_ADMIN_EMAIL, password: `${PASSWORD}!` }))).toEqual(wrong);
-    expect(await step('auth.login unknown email', () => app.auth.login({ email: 'nobody@example.com', password: PASSWORD }))).toEqual(wrong);
+    expect(await step('auth.login wrong password', () => app.auth.login({ email: PARITY_ADMIN_EMAIL, password: `${PASSWORD}!` }))).toEqual(
+      wrong,
+    );
+    expect(await step('auth.login unknown email', () => app.auth.login({ email: 'nobody@example.com', password: PASSWORD }))).toEqual(
+      wrong,
+    );
 
     // A core checks every token itself: a forged signature and a refresh token are refused without asking auth.
     const forged = new JwtService({ secret: 'not-the-parity-secret-0123456789abcdef' }).sign(
-      { token_use: 'access', role: 'admin', ver: 1 }, { subject: admin.id, issuer: 'mm-parity', audience: 'mm-parity-api', expiresIn: 60 },
+      { token_use: 'access', role: 'admin', ver: 1 },
+      { subject: admin.id, issuer: 'mm-parity', audience: 'mm-parity-api', expiresIn: 60 },
     );
     const refusedBefore = app.arrivals.length;
     expect(await step('users.get forged token', () => app.users.get({ id: admin.id }), `Bearer ${forged}`)).toEqual(
       failure('AUTH.UNAUTHENTICATED', 401, 'The token is invalid or expired'),
     );
     expect(await step('users.get refresh token', () => app.users.get({ id: admin.id }), `Bearer ${admin.refreshToken}`)).toEqual(notHere);
-    expect(hopsSince(refusedBefore)).toEqual([[server('users'), 'users.get'], [server('users'), 'users.get']]);
+    expect(hopsSince(refusedBefore)).toEqual([
+      [server('users'), 'users.get'],
+      [server('users'), 'users.get'],
+    ]);
   });
 
   it('auth.register: the profile gets the normalised name and email', async () => {
     const ada = await register('  Ada Lovelace ', ' Ada@Example.COM ');
     expect(await step('users.get normalised profile', () => app.users.get({ id: ada.id }), ada.authorization)).toEqual({
-      ok: { id: ada.id, name: 'Ada Lovelace', email: 'ada@example.com', createdAt: expect.stringMatching(ISO), updatedAt: expect.stringMatching(ISO) },
+      ok: {
+        id: ada.id,
+        name: 'Ada Lovelace',
+        email: 'ada@example.com',
+        createdAt: expect.stringMatching(ISO),
+        updatedAt: expect.stringMatching(ISO),
+      },
     });
   });
 
   it("users.get: the caller's own profile; USERS.NOT_FOUND for a missing or another's id; a malformed id", async () => {
     const grace = await register('Grace', 'grace@example.com');
     expect(await step('users.get', () => app.users.get({ id: grace.id }), grace.authorization)).toEqual({
-      ok: { id: grace.id, name: 'Grace', email: 'grace@example.com', createdAt: expect.stringMatching(ISO), updatedAt: expect.stringMatching(ISO) },
+      ok: {
+        id: grace.id,
+        name: 'Grace',
+        email: 'grace@example.com',
+        createdAt: expect.stringMatching(ISO),
+        updatedAt: expect.stringMatching(ISO),
+      },
     });
     expect(await step('users.get missing', () => app.users.get({ id: MISSING }), admin.authorization)).toEqual(userNotFound);
     expect(await step("users.get another's", () => app.users.get({ id: admin.id }), grace.authorization)).toEqual(userNotFound);
@@ -237,8 +282,12 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     expect(await step('users.update', () => app.users.update({ id: alan.id, name: ' Alan Turing ' }), alan.authorization)).toEqual({
       ok: expect.objectContaining({ id: alan.id, name: 'Alan Turing', email: 'alan@example.com' }),
     });
-    expect(await step('users.update missing', () => app.users.update({ id: MISSING, name: 'x' }), admin.authorization)).toEqual(userNotFound);
-    expect(await step("users.update another's", () => app.users.update({ id: admin.id, name: 'x' }), alan.authorization)).toEqual(userNotFound);
+    expect(await step('users.update missing', () => app.users.update({ id: MISSING, name: 'x' }), admin.authorization)).toEqual(
+      userNotFound,
+    );
+    expect(await step("users.update another's", () => app.users.update({ id: admin.id, name: 'x' }), alan.authorization)).toEqual(
+      userNotFound,
+    );
     expect(await step('users.update invalid', () => app.users.update({ id: alan.id, name: 'bad\u0007name' }), alan.authorization)).toEqual(
       invalid([{ field: 'name', messages: ['name must not contain control characters'] }]),
     );
@@ -248,7 +297,9 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     const tmp = await register('Tmp', 'tmp@example.com');
     await app.eventsDelivered();
     const before = app.arrivals.length;
-    expect(await step('users.delete', () => app.users.delete({ id: tmp.id }), tmp.authorization)).toEqual({ ok: { id: tmp.id, deleted: true } });
+    expect(await step('users.delete', () => app.users.delete({ id: tmp.id }), tmp.authorization)).toEqual({
+      ok: { id: tmp.id, deleted: true },
+    });
     // The users core answers alone; nobody is asked anything on the way.
     expect(hopsSince(before)).toEqual([[server('users'), 'users.delete']]);
     // users.user-deleted reaches auth (which forgets the credentials) and orders; auth.credentials-changed
@@ -261,7 +312,9 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
       [server('orders'), 'orders.events.deliver'],
       [server('users'), 'users.events.deliver'],
     ]);
-    expect(events.findIndex(([, p]) => p === 'auth.events.deliver')).toBeLessThan(events.findIndex(([, p]) => p === 'users.events.deliver'));
+    expect(events.findIndex(([, p]) => p === 'auth.events.deliver')).toBeLessThan(
+      events.findIndex(([, p]) => p === 'users.events.deliver'),
+    );
 
     // So the same token is refused by every core now, the credentials are gone, and an admin meets a missing profile.
     expect(await step('users.delete again', () => app.users.delete({ id: tmp.id }), tmp.authorization)).toEqual(staleCredential);
@@ -270,15 +323,25 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
       failure('AUTH.INVALID_CREDENTIALS', 401, 'The email or password is wrong'),
     );
     expect(await step('users.delete again as admin', () => app.users.delete({ id: tmp.id }), admin.authorization)).toEqual(userNotFound);
-    expect(await step('users.delete malformed', () => app.users.delete({ id: 42 } as never), admin.authorization)).toEqual(invalid(notUuid('id')));
+    expect(await step('users.delete malformed', () => app.users.delete({ id: 42 } as never), admin.authorization)).toEqual(
+      invalid(notUuid('id')),
+    );
   });
 
-  it("orders.place: for the caller; totals in cents; asks users and never auth; ORDERS.USER_NOT_FOUND; validation", async () => {
+  it('orders.place: for the caller; totals in cents; asks users and never auth; ORDERS.USER_NOT_FOUND; validation', async () => {
     const buyer = await register('Buyer', 'buyer@example.com');
     const before = app.arrivals.length;
-    const placed = await step('orders.place', () =>
-      app.orders.place({ items: [{ sku: 'BOOK-1', quantity: 3, unitPriceCents: 1999 }, { sku: 'PEN', quantity: 1, unitPriceCents: 5 }] }),
-    buyer.authorization);
+    const placed = await step(
+      'orders.place',
+      () =>
+        app.orders.place({
+          items: [
+            { sku: 'BOOK-1', quantity: 3, unitPriceCents: 1999 },
+            { sku: 'PEN', quantity: 1, unitPriceCents: 5 },
+          ],
+        }),
+      buyer.authorization,
+    );
     expect(placed).toEqual({
       ok: {
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -305,39 +368,65 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
 
     // A valid token for an account users has no profile of (its registration event not applied yet).
     const strangerBefore = app.arrivals.length;
-    expect(await step('orders.place unknown profile', () => app.orders.place({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }), app.accessAuthorization(randomUUID()))).toEqual(
-      failure('ORDERS.USER_NOT_FOUND', 422, 'The order names a user that does not exist'),
-    );
-    expect(hopsSince(strangerBefore)).toEqual([[server('orders'), 'orders.place'], [server('users'), 'users.get']]);
+    expect(
+      await step(
+        'orders.place unknown profile',
+        () => app.orders.place({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }),
+        app.accessAuthorization(randomUUID()),
+      ),
+    ).toEqual(failure('ORDERS.USER_NOT_FOUND', 422, 'The order names a user that does not exist'));
+    expect(hopsSince(strangerBefore)).toEqual([
+      [server('orders'), 'orders.place'],
+      [server('users'), 'users.get'],
+    ]);
 
     // A deleted account: orders' own copy already refuses its token, so nobody else is asked.
     const gone = await register('Gone', 'gone@example.com');
     okValue(await step('users.delete gone', () => app.users.delete({ id: gone.id }), gone.authorization));
     await app.eventsDelivered();
     const goneBefore = app.arrivals.length;
-    expect(await step('orders.place deleted account', () => app.orders.place({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }), gone.authorization)).toEqual(staleCredential);
+    expect(
+      await step(
+        'orders.place deleted account',
+        () => app.orders.place({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }),
+        gone.authorization,
+      ),
+    ).toEqual(staleCredential);
     expect(hopsSince(goneBefore)).toEqual([[server('orders'), 'orders.place']]);
 
     // No credential: the orders core refuses before asking anyone.
     const anonymousBefore = app.arrivals.length;
-    expect(await step('orders.place no token', () => app.orders.place({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }))).toEqual(noCredential);
-    expect(hopsSince(anonymousBefore)).toEqual([[server('orders'), 'orders.place']]);
-    expect(await step('orders.place as a module', () => app.orders.place({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }), app.serviceAuthorization('users'))).toEqual(
-      failure('AUTH.FORBIDDEN', 403, 'This operation acts for a signed-in user'),
+    expect(await step('orders.place no token', () => app.orders.place({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }))).toEqual(
+      noCredential,
     );
+    expect(hopsSince(anonymousBefore)).toEqual([[server('orders'), 'orders.place']]);
+    expect(
+      await step(
+        'orders.place as a module',
+        () => app.orders.place({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }),
+        app.serviceAuthorization('users'),
+      ),
+    ).toEqual(failure('AUTH.FORBIDDEN', 403, 'This operation acts for a signed-in user'));
 
     expect(
-      await step('orders.place naming an owner', () => app.orders.place({ userId: admin.id, items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] } as never), buyer.authorization),
+      await step(
+        'orders.place naming an owner',
+        () => app.orders.place({ userId: admin.id, items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] } as never),
+        buyer.authorization,
+      ),
     ).toEqual(invalid([{ field: 'userId', messages: ['property userId should not exist'] }]));
     expect(
-      await step('orders.place invalid items', () =>
-        app.orders.place({
-          items: [
-            { sku: 'OK-1', quantity: 0, unitPriceCents: 1.5, discount: 10 },
-            { sku: '-bad', quantity: 1, unitPriceCents: 1 },
-          ],
-        } as never),
-      buyer.authorization),
+      await step(
+        'orders.place invalid items',
+        () =>
+          app.orders.place({
+            items: [
+              { sku: 'OK-1', quantity: 0, unitPriceCents: 1.5, discount: 10 },
+              { sku: '-bad', quantity: 1, unitPriceCents: 1 },
+            ],
+          } as never),
+        buyer.authorization,
+      ),
     ).toEqual(
       invalid([
         { field: 'items.0.discount', messages: ['property discount should not exist'] },
@@ -354,18 +443,30 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
   it('orders.place with an idempotency key: a replay answers the first order without asking users; another body is refused', async () => {
     const payer = await register('Payer', 'payer@example.com');
     const items = [{ sku: 'BOOK-9', quantity: 1, unitPriceCents: 700 }];
-    const first = await step('orders.place with a key', () => app.orders.place({ items, idempotencyKey: 'parity-key-1' }), payer.authorization);
+    const first = await step(
+      'orders.place with a key',
+      () => app.orders.place({ items, idempotencyKey: 'parity-key-1' }),
+      payer.authorization,
+    );
     expect(first).toEqual({ ok: expect.objectContaining({ userId: payer.id, status: 'pending', totalCents: 700 }) });
     const before = app.arrivals.length;
-    expect(await step('orders.place replay', () => app.orders.place({ items, idempotencyKey: 'parity-key-1' }), payer.authorization)).toEqual(first);
+    expect(
+      await step('orders.place replay', () => app.orders.place({ items, idempotencyKey: 'parity-key-1' }), payer.authorization),
+    ).toEqual(first);
     expect(hopsSince(before)).toEqual([[server('orders'), 'orders.place']]);
-    expect(await step('orders.place key reused', () => app.orders.place({ items: [{ ...items[0], quantity: 2 }], idempotencyKey: 'parity-key-1' }), payer.authorization)).toEqual(
-      failure('ORDERS.IDEMPOTENCY_KEY_REUSED', 422, 'This Idempotency-Key was used for a different request'),
+    expect(
+      await step(
+        'orders.place key reused',
+        () => app.orders.place({ items: [{ ...items[0], quantity: 2 }], idempotencyKey: 'parity-key-1' }),
+        payer.authorization,
+      ),
+    ).toEqual(failure('ORDERS.IDEMPOTENCY_KEY_REUSED', 422, 'This Idempotency-Key was used for a different request'));
+    expect(
+      await step('orders.place bad key', () => app.orders.place({ items, idempotencyKey: 'has spaces' }), payer.authorization),
+    ).toEqual(invalid([{ field: 'idempotencyKey', messages: ['idempotencyKey must be 1-255 visible ASCII characters'] }]));
+    const listed = okValue<{ items: Array<{ id: string }> }>(
+      await step('orders.list after replay', () => app.orders.list({}), payer.authorization),
     );
-    expect(await step('orders.place bad key', () => app.orders.place({ items, idempotencyKey: 'has spaces' }), payer.authorization)).toEqual(
-      invalid([{ field: 'idempotencyKey', messages: ['idempotencyKey must be 1-255 visible ASCII characters'] }]),
-    );
-    const listed = okValue<{ items: Array<{ id: string }> }>(await step('orders.list after replay', () => app.orders.list({}), payer.authorization));
     expect(listed.items.map((o) => o.id)).toEqual([okValue<{ id: string }>(first).id]);
   });
 
@@ -374,7 +475,15 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     const other = await relogin('buyer@example.com');
     const ids: string[] = [];
     for (const sku of ['A', 'B', 'C']) {
-      ids.push(okValue<{ id: string }>(await step(`orders.place ${sku}`, () => app.orders.place({ items: [{ sku, quantity: 2, unitPriceCents: 50 }] }), lin.authorization)).id);
+      ids.push(
+        okValue<{ id: string }>(
+          await step(
+            `orders.place ${sku}`,
+            () => app.orders.place({ items: [{ sku, quantity: 2, unitPriceCents: 50 }] }),
+            lin.authorization,
+          ),
+        ).id,
+      );
     }
 
     expect(await step('orders.get', () => app.orders.get({ id: ids[0] }), lin.authorization)).toEqual({
@@ -402,11 +511,15 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     // Naming nobody lists the caller's own orders.
     const own = okValue<{ items: Array<{ id: string }> }>(await step('orders.list own', () => app.orders.list({}), lin.authorization));
     expect(own.items.map((o) => o.id)).toEqual(ids);
-    expect(await step('orders.list malformed user', () => app.orders.list({ userId: 'x' }), lin.authorization)).toEqual(invalid(notUuid('userId')));
+    expect(await step('orders.list malformed user', () => app.orders.list({ userId: 'x' }), lin.authorization)).toEqual(
+      invalid(notUuid('userId')),
+    );
     expect(await step("orders.list another's", () => app.orders.list({ userId: lin.id }), other.authorization)).toEqual(
       failure('AUTH.FORBIDDEN', 403, "Only an administrator may list another user's orders"),
     );
-    const asAdmin = okValue<{ items: Array<{ id: string }> }>(await step('orders.list as admin', () => app.orders.list({ userId: lin.id }), admin.authorization));
+    const asAdmin = okValue<{ items: Array<{ id: string }> }>(
+      await step('orders.list as admin', () => app.orders.list({ userId: lin.id }), admin.authorization),
+    );
     expect(asAdmin.items.map((o) => o.id)).toEqual(ids);
 
     expect(await step("orders.cancel another's", () => app.orders.cancel({ id: ids[1] }), other.authorization)).toEqual(orderNotFound);
@@ -422,7 +535,11 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
 
   it('a password change makes every core refuse older tokens; a spent refresh token is refused as reused', async () => {
     const eve = await register('Eve', 'eve@example.com');
-    const changed = await step('auth.change-password', () => app.auth.changePassword({ currentPassword: PASSWORD, newPassword: `${PASSWORD} two` }), eve.authorization);
+    const changed = await step(
+      'auth.change-password',
+      () => app.auth.changePassword({ currentPassword: PASSWORD, newPassword: `${PASSWORD} two` }),
+      eve.authorization,
+    );
     const session = okValue<{ accessToken: string; refreshToken: string }>(changed);
     expect(changed).toEqual(grant(eve.id, 'eve@example.com', 'user'));
     const current = `Bearer ${session.accessToken}`;
@@ -432,7 +549,11 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     expect(await step('users.get stale token', () => app.users.get({ id: eve.id }), eve.authorization)).toEqual(staleCredential);
     expect(await step('orders.list stale token', () => app.orders.list({}), eve.authorization)).toEqual(staleCredential);
     expect(
-      await step('auth.change-password stale token', () => app.auth.changePassword({ currentPassword: `${PASSWORD} two`, newPassword: `${PASSWORD} three` }), eve.authorization),
+      await step(
+        'auth.change-password stale token',
+        () => app.auth.changePassword({ currentPassword: `${PASSWORD} two`, newPassword: `${PASSWORD} three` }),
+        eve.authorization,
+      ),
     ).toEqual(staleCredential);
     expect(await step('users.get current token', () => app.users.get({ id: eve.id }), current)).toEqual({
       ok: expect.objectContaining({ id: eve.id, email: 'eve@example.com' }),
@@ -441,7 +562,9 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
       failure('AUTH.UNAUTHENTICATED', 401, 'The refresh token is revoked'),
     );
 
-    expect(await step('auth.refresh', () => app.auth.refresh({ refreshToken: session.refreshToken }))).toEqual(grant(eve.id, 'eve@example.com', 'user'));
+    expect(await step('auth.refresh', () => app.auth.refresh({ refreshToken: session.refreshToken }))).toEqual(
+      grant(eve.id, 'eve@example.com', 'user'),
+    );
     expect(await step('auth.refresh reused', () => app.auth.refresh({ refreshToken: session.refreshToken }))).toEqual(
       failure('AUTH.REFRESH_REUSED', 401, 'The refresh token was already used; sign in again'),
     );
@@ -453,25 +576,42 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     const asAuth = app.serviceAuthorization('auth');
     const asUsers = app.serviceAuthorization('users');
     const newcomer = randomUUID();
-    const registered = envelope('auth.account-registered', newcomer, { userId: newcomer, name: 'Delivered', email: 'delivered@example.com' });
+    const registered = envelope('auth.account-registered', newcomer, {
+      userId: newcomer,
+      name: 'Delivered',
+      email: 'delivered@example.com',
+    });
     const before = app.arrivals.length;
     expect(await step('users.events.deliver', deliver('users', registered), asAuth)).toEqual({ ok: { outcome: 'applied' } });
     expect(await step('users.events.deliver duplicate', deliver('users', registered), asAuth)).toEqual({ ok: { outcome: 'duplicate' } });
     expect(app.arrivals.slice(before).map((a) => [a.server, a.pattern])).toEqual([
-      [server('users'), 'users.events.deliver'], [server('users'), 'users.events.deliver'],
+      [server('users'), 'users.events.deliver'],
+      [server('users'), 'users.events.deliver'],
     ]);
     expect(await step('users.get delivered profile', () => app.users.get({ id: newcomer }), admin.authorization)).toEqual({
-      ok: { id: newcomer, name: 'Delivered', email: 'delivered@example.com', createdAt: expect.stringMatching(ISO), updatedAt: expect.stringMatching(ISO) },
+      ok: {
+        id: newcomer,
+        name: 'Delivered',
+        email: 'delivered@example.com',
+        createdAt: expect.stringMatching(ISO),
+        updatedAt: expect.stringMatching(ISO),
+      },
     });
 
     const other = randomUUID();
     const another = envelope('auth.account-registered', other, { userId: other, name: 'Nobody', email: 'nobody@example.com' });
-    expect(await step('users.events.deliver as another module', deliver('users', another), app.serviceAuthorization('orders'))).toEqual(onlyModule('auth'));
+    expect(await step('users.events.deliver as another module', deliver('users', another), app.serviceAuthorization('orders'))).toEqual(
+      onlyModule('auth'),
+    );
     expect(await step('users.events.deliver user token', deliver('users', another), admin.authorization)).toEqual(notHere);
     expect(await step('users.events.deliver no token', deliver('users', another))).toEqual(noCredential);
-    expect(await step('users.events.deliver not consumed', deliver('users', envelope('users.user-deleted', newcomer, { userId: newcomer })), asUsers)).toEqual(
-      failure('AUTH.FORBIDDEN', 403, 'The users module does not consume users.user-deleted'),
-    );
+    expect(
+      await step(
+        'users.events.deliver not consumed',
+        deliver('users', envelope('users.user-deleted', newcomer, { userId: newcomer })),
+        asUsers,
+      ),
+    ).toEqual(failure('AUTH.FORBIDDEN', 403, 'The users module does not consume users.user-deleted'));
     expect(await step('users.events.deliver invalid', deliver('users', { ...another, id: 'x', occurredAt: 'yesterday' }), asAuth)).toEqual(
       invalid([
         { field: 'event.id', messages: ['id must be a UUID'] },
@@ -487,8 +627,13 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     for (const module of ['orders', 'auth']) {
       expect(await step(`${module}.events.deliver`, deliver(module, deleted), asUsers)).toEqual({ ok: { outcome: 'applied' } });
       expect(await step(`${module}.events.deliver duplicate`, deliver(module, deleted), asUsers)).toEqual({ ok: { outcome: 'duplicate' } });
-      expect(await step(`${module}.events.deliver as another module`, deliver(module, envelope('users.user-deleted', stranger, { userId: stranger })), asAuth))
-        .toEqual(onlyModule('users'));
+      expect(
+        await step(
+          `${module}.events.deliver as another module`,
+          deliver(module, envelope('users.user-deleted', stranger, { userId: stranger })),
+          asAuth,
+        ),
+      ).toEqual(onlyModule('users'));
       expect(await step(`${module}.events.deliver user token`, deliver(module, deleted), admin.authorization)).toEqual(notHere);
       expect(await step(`${module}.events.deliver no token`, deliver(module, deleted))).toEqual(noCredential);
     }
@@ -496,8 +641,10 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
 
   it('<m>.events.fetch and <m>.events.ack: only the consumer named, with its service token', async () => {
     await app.eventsDelivered();
-    const fetch = (producer: string, consumer: string, extra: object = {}) => () =>
-      app.channel(producer).send(`${producer}.events.fetch`, { consumer, limit: 10, waitMs: 0, ...extra });
+    const fetch =
+      (producer: string, consumer: string, extra: object = {}) =>
+      () =>
+        app.channel(producer).send(`${producer}.events.fetch`, { consumer, limit: 10, waitMs: 0, ...extra });
     const ack = (producer: string, consumer: string, results: object[]) => () =>
       app.channel(producer).send(`${producer}.events.ack`, { consumer, results });
     const before = app.arrivals.length;
@@ -506,12 +653,18 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
     expect(await step('auth.events.fetch', fetch('auth', 'users'), app.serviceAuthorization('users'))).toEqual({ ok: { events: [] } });
     expect(await step('orders.events.fetch', fetch('orders', 'auth'), app.serviceAuthorization('auth'))).toEqual({ ok: { events: [] } });
     expect(app.arrivals.slice(before).map((a) => [a.server, a.pattern])).toEqual([
-      [server('users'), 'users.events.fetch'], [server('auth'), 'auth.events.fetch'], [server('orders'), 'orders.events.fetch'],
+      [server('users'), 'users.events.fetch'],
+      [server('auth'), 'auth.events.fetch'],
+      [server('orders'), 'orders.events.fetch'],
     ]);
-    expect(await step('users.events.fetch as another module', fetch('users', 'orders'), app.serviceAuthorization('auth'))).toEqual(onlyModule('orders'));
+    expect(await step('users.events.fetch as another module', fetch('users', 'orders'), app.serviceAuthorization('auth'))).toEqual(
+      onlyModule('orders'),
+    );
     expect(await step('auth.events.fetch user token', fetch('auth', 'users'), admin.authorization)).toEqual(notHere);
     expect(await step('orders.events.fetch no token', fetch('orders', 'auth'))).toEqual(noCredential);
-    expect(await step('users.events.fetch invalid', fetch('users', 'orders', { limit: 0, waitMs: 60_000 }), app.serviceAuthorization('orders'))).toEqual(
+    expect(
+      await step('users.events.fetch invalid', fetch('users', 'orders', { limit: 0, waitMs: 60_000 }), app.serviceAuthorization('orders')),
+    ).toEqual(
       invalid([
         { field: 'limit', messages: ['limit must not be less than 1'] },
         { field: 'waitMs', messages: ['waitMs must not be greater than 30000'] },
@@ -520,12 +673,18 @@ describe.each(TRANSPORTS)('contract over the %s transport', (transport) => {
 
     // An outcome for an event the producer does not have changes nothing; the count is of the results received.
     const unknown = [{ eventId: randomUUID(), outcome: 'applied' }];
-    expect(await step('users.events.ack', ack('users', 'orders', unknown), app.serviceAuthorization('orders'))).toEqual({ ok: { recorded: 1 } });
+    expect(await step('users.events.ack', ack('users', 'orders', unknown), app.serviceAuthorization('orders'))).toEqual({
+      ok: { recorded: 1 },
+    });
     expect(await step('auth.events.ack', ack('auth', 'users', []), app.serviceAuthorization('users'))).toEqual({ ok: { recorded: 0 } });
-    expect(await step('orders.events.ack as another module', ack('orders', 'auth', unknown), app.serviceAuthorization('users'))).toEqual(onlyModule('auth'));
+    expect(await step('orders.events.ack as another module', ack('orders', 'auth', unknown), app.serviceAuthorization('users'))).toEqual(
+      onlyModule('auth'),
+    );
     expect(await step('auth.events.ack user token', ack('auth', 'users', unknown), admin.authorization)).toEqual(notHere);
     expect(await step('users.events.ack no token', ack('users', 'orders', unknown))).toEqual(noCredential);
-    expect(await step('auth.events.ack invalid', ack('auth', 'users', [{ eventId: 'x', outcome: 'lost' }]), app.serviceAuthorization('users'))).toEqual(
+    expect(
+      await step('auth.events.ack invalid', ack('auth', 'users', [{ eventId: 'x', outcome: 'lost' }]), app.serviceAuthorization('users')),
+    ).toEqual(
       invalid([
         { field: 'results.0.eventId', messages: ['eventId must be a UUID'] },
         { field: 'results.0.outcome', messages: ['outcome must be one of the following values: applied, duplicate, failed, skipped'] },
@@ -588,6 +747,9 @@ describe('parity between transports', () => {
     expect(normalise({ totalCents: 1, status: 'pending' })).not.toEqual(normalise({ totalCents: 2, status: 'pending' }));
     const jwt = new JwtService({ secret: 'a-normalising-secret-0123456789abcdef' });
     const [access, refresh] = ['access', 'refresh'].map((use) => jwt.sign({ token_use: use }, { subject: MISSING, expiresIn: 60 }));
-    expect(normalise({ accessToken: access, refreshToken: refresh })).toEqual({ accessToken: '<jwt:access>', refreshToken: '<jwt:refresh>' });
+    expect(normalise({ accessToken: access, refreshToken: refresh })).toEqual({
+      accessToken: '<jwt:access>',
+      refreshToken: '<jwt:refresh>',
+    });
   });
 });

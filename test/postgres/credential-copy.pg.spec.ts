@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { ordersMigrations } from '../../migrations/orders/index.js';
-import { accountGone, CredentialCopy } from '../../src/common/auth/credential-copy.js';
+import { accountGone, CredentialCopy } from '../../src/common/identity/credential-copy.js';
 import { ModuleSession } from '../../src/common/database/module-session.js';
 import { DomainError } from '../../src/common/errors/domain-error.js';
 import { freshTestDatabase, openPostgresModule } from '../support/pg-module.js';
@@ -73,7 +73,10 @@ describe('CredentialCopy on PostgreSQL', () => {
 
   it('hears a change another replica applied as soon as it commits, long before its own refresh', async () => {
     const sessions = [new ModuleSession(url, 'orders'), new ModuleSession(url, 'orders')];
-    const [applier, listener] = [new CredentialCopy(ds, 'orders', 60_000, sessions[0]), new CredentialCopy(ds, 'orders', 60_000, sessions[1])];
+    const [applier, listener] = [
+      new CredentialCopy(ds, 'orders', 60_000, sessions[0]),
+      new CredentialCopy(ds, 'orders', 60_000, sessions[1]),
+    ];
     try {
       await applier.start();
       await listener.start();

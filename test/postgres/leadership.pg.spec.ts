@@ -72,7 +72,7 @@ describe('Leadership on PostgreSQL', () => {
     expect(ms).toBeLessThan(1000);
   });
 
-  it('stops leading when the server ends the leader\'s session, and the other process takes over', async () => {
+  it("stops leading when the server ends the leader's session, and the other process takes over", async () => {
     const [first, second] = [session(), session()];
     const [a, b] = [new Leadership(first, KEY, TIMING), new Leadership(second, KEY, TIMING)];
     expect(await a.lead()).toBe(true);

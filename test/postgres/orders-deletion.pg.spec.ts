@@ -4,7 +4,6 @@ import type { DataSource } from 'typeorm';
 import { ordersMigrations } from '../../migrations/orders/index.js';
 import { DomainError } from '../../src/common/errors/domain-error.js';
 import { IdempotencyKeys } from '../../src/modules/orders/idempotency.store.js';
-import { Order } from '../../src/modules/orders/order.entity.js';
 import { OrdersService } from '../../src/modules/orders/orders.service.js';
 import type { UsersClient } from '../../src/modules/users/index.js';
 import { freshTestDatabase, openPostgresModule } from '../support/pg-module.js';
@@ -26,9 +25,9 @@ describe('placing an order while the account is deleted, on PostgreSQL', () => {
 
   beforeAll(async () => {
     url = await freshTestDatabase();
-    ds = await openPostgresModule({ name: 'orders', entities: [Order], migrations: ordersMigrations });
+    ds = await openPostgresModule({ name: 'orders', migrations: ordersMigrations });
     const users = { get: async ({ id }: { id: string }) => ({ id }) } as unknown as UsersClient;
-    service = new OrdersService(ds.getRepository(Order), users, new IdempotencyKeys(ds));
+    service = new OrdersService(ds, users, new IdempotencyKeys(ds));
     deletion = new pg.Client({ connectionString: url });
     await deletion.connect();
   });
@@ -44,19 +43,30 @@ describe('placing an order while the account is deleted, on PostgreSQL', () => {
   async function beginDeletion(): Promise<() => Promise<void>> {
     await deletion.query('BEGIN');
     await deletion.query(`SELECT pg_advisory_xact_lock(hashtext('orders:account:' || $1::uuid::text))`, [ADA]);
-    await deletion.query(`UPDATE "orders"."orders" SET status = 'cancelled', cancel_reason = 'account-deleted' WHERE user_id = $1 AND status = 'pending'`, [ADA]);
-    await deletion.query(`INSERT INTO "orders"."credential_versions" (user_id, version, role, active) VALUES ($1, 2147483647, '-', false)`, [ADA]);
+    await deletion.query(
+      `UPDATE "orders"."orders" SET status = 'cancelled', cancel_reason = 'account-deleted' WHERE user_id = $1 AND status = 'pending'`,
+      [ADA],
+    );
+    await deletion.query(
+      `INSERT INTO "orders"."credential_versions" (user_id, version, role, active) VALUES ($1, 2147483647, '-', false)`,
+      [ADA],
+    );
     return async () => {
       await deletion.query('COMMIT');
     };
   }
 
-  it.each([['without', undefined], ['with', 'key-1']])(
+  it.each([
+    ['without', undefined],
+    ['with', 'key-1'],
+  ])(
     'an order %s an idempotency key waits for a deletion in progress and is refused with ORDERS.USER_NOT_FOUND',
     async (_, idempotencyKey) => {
       const commit = await beginDeletion();
-      const placing = service.place({ items: LINE, idempotencyKey }, { kind: 'user', userId: ADA, role: 'user', version: 1 })
-        .then(() => 'placed', (err: unknown) => (err instanceof DomainError ? err.code : String(err)));
+      const placing = service.place({ items: LINE, idempotencyKey }, { kind: 'user', userId: ADA, role: 'user', version: 1 }).then(
+        () => 'placed',
+        (err: unknown) => (err instanceof DomainError ? err.code : String(err)),
+      );
       await sleep(200);
       await commit();
       expect(await placing).toBe('ORDERS.USER_NOT_FOUND');

@@ -18,7 +18,10 @@ describe('the users and orders cores while auth is down (auth over TCP)', () => 
     const ada = await register(topology.baseUrl);
     const api = request(topology.baseUrl);
     const authorization = bearer(ada.accessToken);
-    const first = await api.post('/v1/orders').set('authorization', authorization).send({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 5 }] });
+    const first = await api
+      .post('/v1/orders')
+      .set('authorization', authorization)
+      .send({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 5 }] });
     expect(first.status).toBe(201);
 
     await topology.processes.auth.kill('SIGKILL');
@@ -26,7 +29,10 @@ describe('the users and orders cores while auth is down (auth over TCP)', () => 
     const me = await api.get('/v1/users/me').set('authorization', authorization);
     expect(me.status).toBe(200);
     expect(me.body.id).toBe(ada.userId);
-    const placed = await api.post('/v1/orders').set('authorization', authorization).send({ items: [{ sku: 'B', quantity: 2, unitPriceCents: 7 }] });
+    const placed = await api
+      .post('/v1/orders')
+      .set('authorization', authorization)
+      .send({ items: [{ sku: 'B', quantity: 2, unitPriceCents: 7 }] });
     expect(placed.status).toBe(201);
     const listed = await api.get('/v1/orders').set('authorization', authorization);
     expect(listed.status).toBe(200);
@@ -39,7 +45,11 @@ describe('the users and orders cores while auth is down (auth over TCP)', () => 
     const login = await api.post('/v1/auth/login').send({ email: ada.email, password: TEST_PASSWORD });
     expectProblem(login, 503, 'BUS.UNAVAILABLE');
     expect(login.headers['retry-after']).toMatch(/^\d+$/);
-    expectProblem(await api.post('/v1/auth/register').send({ name: 'Late Comer', email: `late-${ada.email}`, password: TEST_PASSWORD }), 503, 'BUS.UNAVAILABLE');
+    expectProblem(
+      await api.post('/v1/auth/register').send({ name: 'Late Comer', email: `late-${ada.email}`, password: TEST_PASSWORD }),
+      503,
+      'BUS.UNAVAILABLE',
+    );
 
     // Back again: sign-in works as soon as the gateway's circuit to auth lets a call through.
     await topology.processes.auth.start();

@@ -15,7 +15,8 @@ function defectOf(reply: ReplyPacket): string | undefined {
   if (reply.err === undefined) return undefined;
   if (reply.err === NO_HANDLER) return undefined;
   const err = reply.err as { code?: unknown; status?: unknown; message?: unknown };
-  if (typeof err?.code !== 'string' || typeof err.status !== 'number' || typeof err.message !== 'string') return `not an error body: ${JSON.stringify(reply.err).slice(0, 150)}`;
+  if (typeof err?.code !== 'string' || typeof err.status !== 'number' || typeof err.message !== 'string')
+    return `not an error body: ${JSON.stringify(reply.err).slice(0, 150)}`;
   if (err.status >= 500) return `${err.status} ${err.code}`;
   return undefined;
 }
@@ -70,7 +71,8 @@ describe('message-pattern fuzz over TCP against the users core (users-tcp)', () 
           continue;
         }
         peer.replies.length = 0;
-        const outcome = reply.err === undefined ? 'value' : reply.err === NO_HANDLER ? 'no handler' : String((reply.err as { code?: string }).code);
+        const outcome =
+          reply.err === undefined ? 'value' : reply.err === NO_HANDLER ? 'no handler' : String((reply.err as { code?: string }).code);
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
         const defect = defectOf(reply);
         if (defect) defects.push(`${c.label}: ${defect}`);
@@ -94,8 +96,10 @@ describe('message-pattern fuzz over TCP against the users core (users-tcp)', () 
       }
     }
     const seconds = (Date.now() - started) / 1000;
-    process.stdout.write(`\n[bus fuzz] ${cases.length} packets and ${framingCases(MAX_FRAME).length} broken streams in ${seconds.toFixed(1)} s; ` +
-      `outcomes ${[...outcomes.entries()].map(([o, n]) => `${o}: ${n}`).join(', ')}; defects: ${defects.length}\n`);
+    process.stdout.write(
+      `\n[bus fuzz] ${cases.length} packets and ${framingCases(MAX_FRAME).length} broken streams in ${seconds.toFixed(1)} s; ` +
+        `outcomes ${[...outcomes.entries()].map(([o, n]) => `${o}: ${n}`).join(', ')}; defects: ${defects.length}\n`,
+    );
 
     expect(defects.slice(0, 20)).toEqual([]);
     expect(cases.length).toBeGreaterThanOrEqual(1000);

@@ -29,7 +29,7 @@ describe.each(['split', 'split-redis'])('events survive a consumer outage and a 
     await db.close();
   }, 60_000);
 
-  it('cancels each deleted user\'s pending orders exactly once and forgets their credentials', async () => {
+  it("cancels each deleted user's pending orders exactly once and forgets their credentials", async () => {
     const api = request(topology.baseUrl);
     const root = await admin(topology.baseUrl);
     const users: Array<{ id: string; orders: number }> = [];
@@ -37,7 +37,9 @@ describe.each(['split', 'split-redis'])('events survive a consumer outage and a 
       const session = await register(topology.baseUrl, { name: `Buyer ${i}` });
       const orders = 1 + (i % 2);
       for (let n = 0; n < orders; n++) {
-        const res = await api.post('/v1/orders').set('authorization', bearer(session.accessToken))
+        const res = await api
+          .post('/v1/orders')
+          .set('authorization', bearer(session.accessToken))
           .send({ items: [{ sku: `SKU-${i}-${n}`, quantity: 1, unitPriceCents: 100 }] });
         expect(res.status).toBe(201);
       }
@@ -75,39 +77,56 @@ describe.each(['split', 'split-redis'])('events survive a consumer outage and a 
     expect(await count(`SELECT count(*) AS n FROM users.users WHERE id = ANY($1::uuid[])`, [doomed.map((u) => u.id)])).toBe(0);
 
     // auth stayed up: it forgets every deleted account.
-    await until(30_000, async () => (await count(
-      'SELECT count(*) AS n FROM auth.credentials WHERE user_id = ANY($1::uuid[])', [doomed.map((u) => u.id)])) === 0, 'auth forgetting the credentials');
+    await until(
+      30_000,
+      async () =>
+        (await count('SELECT count(*) AS n FROM auth.credentials WHERE user_id = ANY($1::uuid[])', [doomed.map((u) => u.id)])) === 0,
+      'auth forgetting the credentials',
+    );
     // orders is still down: nothing of its data changed yet.
     expect(await count("SELECT count(*) AS n FROM orders.orders WHERE status = 'cancelled'")).toBe(0);
 
     await topology.processes.orders.start();
-    await until(60_000, async () => (await count(
-      "SELECT count(*) AS n FROM orders.orders WHERE user_id = ANY($1::uuid[]) AND status = 'pending'", [doomed.map((u) => u.id)])) === 0,
-    'orders cancelling the deleted users\' pending orders');
+    await until(
+      60_000,
+      async () =>
+        (await count("SELECT count(*) AS n FROM orders.orders WHERE user_id = ANY($1::uuid[]) AND status = 'pending'", [
+          doomed.map((u) => u.id),
+        ])) === 0,
+      "orders cancelling the deleted users' pending orders",
+    );
     // Let the relay finish recording acknowledgements, so the outbox tells the whole story.
-    await until(30_000, async () => (await count(
-      "SELECT count(*) AS n FROM users.outbox WHERE delivered_at IS NULL"))  === 0, 'every users event acknowledged');
+    await until(
+      30_000,
+      async () => (await count('SELECT count(*) AS n FROM users.outbox WHERE delivered_at IS NULL')) === 0,
+      'every users event acknowledged',
+    );
 
     const ids = doomed.map((u) => u.id);
     const published = await count("SELECT count(DISTINCT event_id) AS n FROM users.outbox WHERE name = 'users.user-deleted'");
     const appliedByOrders = await count("SELECT count(*) AS n FROM orders.inbox WHERE name = 'users.user-deleted'");
     const appliedByAuth = await count("SELECT count(*) AS n FROM auth.inbox WHERE name = 'users.user-deleted'");
     const cancelled = await count(
-      "SELECT count(*) AS n FROM orders.orders WHERE user_id = ANY($1::uuid[]) AND status = 'cancelled' AND cancel_reason = 'account-deleted'", [ids]);
+      `SELECT count(*) AS n FROM orders.orders
+       WHERE user_id = ANY($1::uuid[]) AND status = 'cancelled' AND cancel_reason = 'account-deleted'`,
+      [ids],
+    );
     const perUser = await db.query<{ user_id: string; events: string }>(
       `SELECT (payload->>'userId') AS user_id, count(DISTINCT event_id) AS events FROM users.outbox
-       WHERE name = 'users.user-deleted' GROUP BY 1`);
-    const keptPending = await count(
-      "SELECT count(*) AS n FROM orders.orders WHERE user_id = ANY($1::uuid[]) AND status = 'pending'", [kept.map((u) => u.id)]);
+       WHERE name = 'users.user-deleted' GROUP BY 1`,
+    );
+    const keptPending = await count("SELECT count(*) AS n FROM orders.orders WHERE user_id = ANY($1::uuid[]) AND status = 'pending'", [
+      kept.map((u) => u.id),
+    ]);
     const credentialsLeft = await count('SELECT count(*) AS n FROM auth.credentials WHERE user_id = ANY($1::uuid[])', [ids]);
     const lost = pendingOfDoomed - cancelled;
     const twice = perUser.filter((r) => Number(r.events) > 1).length + (appliedByOrders - published) + (appliedByAuth - published);
 
     process.stdout.write(
       `[events fault ${topologyName}] delete answers ${JSON.stringify(Object.fromEntries(outcomes))}; ` +
-      `events published ${published}, applied by orders ${appliedByOrders}, by auth ${appliedByAuth}; ` +
-      `pending orders of deleted users ${pendingOfDoomed}, cancelled ${cancelled}, lost ${lost}, applied twice ${twice}; ` +
-      `credentials left ${credentialsLeft}; kept users' pending orders ${keptPending}\n`,
+        `events published ${published}, applied by orders ${appliedByOrders}, by auth ${appliedByAuth}; ` +
+        `pending orders of deleted users ${pendingOfDoomed}, cancelled ${cancelled}, lost ${lost}, applied twice ${twice}; ` +
+        `credentials left ${credentialsLeft}; kept users' pending orders ${keptPending}\n`,
     );
     expect(outcomes.get(503) ?? outcomes.get(504)).toBeGreaterThan(0);
     expect(published).toBe(DELETED);

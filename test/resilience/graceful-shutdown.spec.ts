@@ -91,13 +91,15 @@ describe('SIGTERM under steady load: the monolith', () => {
       return app.kill('SIGTERM', 30_000);
     });
     // Registration hashes a password (tens of milliseconds) and crosses the bus twice: there is always work in flight.
-    const outcomes = await steadyLoad(
-      async (n) => {
-        const outcome = await postJson(topology.baseUrl, '/v1/auth/register', { name: 'Load Test', email: freshEmail('sigterm'), password: TEST_PASSWORD }, `sigterm-mono-${n}`);
-        return { ...outcome, answered: outcome.status !== undefined };
-      },
-      exited,
-    );
+    const outcomes = await steadyLoad(async (n) => {
+      const outcome = await postJson(
+        topology.baseUrl,
+        '/v1/auth/register',
+        { name: 'Load Test', email: freshEmail('sigterm'), password: TEST_PASSWORD },
+        `sigterm-mono-${n}`,
+      );
+      return { ...outcome, answered: outcome.status !== undefined };
+    }, exited);
     const exit = await exited;
 
     expect(exit).toEqual({ code: 0, signal: null });
@@ -106,7 +108,9 @@ describe('SIGTERM under steady load: the monolith', () => {
     // Fastify answers a request that reaches a connection while the server closes with its own 503
     // (and `connection: close`) before any hook or handler runs: refused, not accepted.
     const refusedByClosingServer = (o: { status?: number; body?: string }) => o.status === 503 && o.body === CLOSING_BODY;
-    const lost = outcomes.filter((o) => (o.status === undefined ? accepted.has(o.correlationId) : o.status !== 201 && !refusedByClosingServer(o)));
+    const lost = outcomes.filter((o) =>
+      o.status === undefined ? accepted.has(o.correlationId) : o.status !== 201 && !refusedByClosingServer(o),
+    );
     expect(lost).toEqual([]);
     const inFlightAcrossSignal = outcomes.filter((o) => o.status === 201 && o.startedAt < signalledAt && o.endedAt > signalledAt);
     expect(inFlightAcrossSignal.length).toBeGreaterThan(0);
@@ -115,7 +119,10 @@ describe('SIGTERM under steady load: the monolith', () => {
 });
 
 interface BusOutcome {
-  /** In `performance.now()` milliseconds, like the signal's time, so a call answered within the millisecond of the signal still counts as in flight across it. */
+  /**
+   * In `performance.now()` milliseconds, like the signal's time, so a call answered within the millisecond
+   * of the signal still counts as in flight across it.
+   */
   startedAt: number;
   endedAt: number;
   correlationId: string;
@@ -133,7 +140,10 @@ describe('SIGTERM under steady load: the users core extracted over TCP', () => {
 
   beforeAll(async () => {
     topology = await startTopology('users-tcp', { label: 'shutdown', env: { LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '15000' } });
-    client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: Number(topology.processes.users.env.USERS_TCP_PORT) } });
+    client = ClientProxyFactory.create({
+      transport: Transport.TCP,
+      options: { host: '127.0.0.1', port: Number(topology.processes.users.env.USERS_TCP_PORT) },
+    });
     await client.connect();
   }, 180_000);
 
@@ -159,7 +169,15 @@ describe('SIGTERM under steady load: the users core extracted over TCP', () => {
         // After a refusal a caller backs off, as the bus channel does before it retries.
         if (reply) await sleep(100);
         const transportError = reply ? undefined : String((err as Error)?.message ?? err);
-        return { startedAt, endedAt: performance.now(), correlationId, ok: false, answered: reply !== undefined, code: reply, transportError };
+        return {
+          startedAt,
+          endedAt: performance.now(),
+          correlationId,
+          ok: false,
+          answered: reply !== undefined,
+          code: reply,
+          transportError,
+        };
       }
     };
 
@@ -247,62 +265,83 @@ describe('SIGTERM with a readiness delay: the monolith leaves its balancer befor
     await topology?.stop();
   }, 60_000);
 
-  it('answers 503 on /health/ready at once, serves on with Connection: close, then closes idle connections cleanly and finishes what is in flight', async () => {
-    const app = topology.processes.app;
-    // Kept alive from before the signal: one stays idle, one carries a request during the delay, and
-    // one starts a registration during the delay whose body arrives only after the server stopped accepting.
-    const idle = new KeptAliveConnection(app.port);
-    const busy = new KeptAliveConnection(app.port);
-    const straddling = new KeptAliveConnection(app.port);
-    idle.write(GET_LIVE);
-    busy.write(GET_LIVE);
-    await sleep(300);
-    expect([idle, busy].map((c) => header(c.answers[0]?.head ?? '', 'connection'))).toEqual(['keep-alive', 'keep-alive']);
+  it(
+    'answers 503 on /health/ready at once, serves on with Connection: close, then closes idle connections cleanly and finishes what ' +
+      'is in flight',
+    async () => {
+      const app = topology.processes.app;
+      // Kept alive from before the signal: one stays idle, one carries a request during the delay, and
+      // one starts a registration during the delay whose body arrives only after the server stopped accepting.
+      const idle = new KeptAliveConnection(app.port);
+      const busy = new KeptAliveConnection(app.port);
+      const straddling = new KeptAliveConnection(app.port);
+      idle.write(GET_LIVE);
+      busy.write(GET_LIVE);
+      await sleep(300);
+      expect([idle, busy].map((c) => header(c.answers[0]?.head ?? '', 'connection'))).toEqual(['keep-alive', 'keep-alive']);
 
-    const signalledAt = performance.now();
-    const exited = app.kill('SIGTERM', 30_000);
-    await sleep(150);
-    const ready = await probeOnce(`${app.url}/health/ready`);
-    const readyAt = performance.now() - signalledAt;
-    const live = await probeOnce(`${app.url}/health/live`);
-    const registered = await postJson(topology.baseUrl, '/v1/auth/register', { name: 'Late Arrival', email: freshEmail('delay'), password: TEST_PASSWORD }, 'delay-during');
-    busy.write(GET_LIVE);
-    const body = JSON.stringify({ name: 'Straddling', email: freshEmail('straddle'), password: TEST_PASSWORD });
-    straddling.write(`POST /v1/auth/register HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+      const signalledAt = performance.now();
+      const exited = app.kill('SIGTERM', 30_000);
+      await sleep(150);
+      const ready = await probeOnce(`${app.url}/health/ready`);
+      const readyAt = performance.now() - signalledAt;
+      const live = await probeOnce(`${app.url}/health/live`);
+      const registered = await postJson(
+        topology.baseUrl,
+        '/v1/auth/register',
+        { name: 'Late Arrival', email: freshEmail('delay'), password: TEST_PASSWORD },
+        'delay-during',
+      );
+      busy.write(GET_LIVE);
+      const body = JSON.stringify({ name: 'Straddling', email: freshEmail('straddle'), password: TEST_PASSWORD });
+      straddling.write(
+        `POST /v1/auth/register HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ` +
+          `${body.length}\r\n\r\n${body.slice(0, 10)}`,
+      );
 
-    // Wait for the delay to end: from then on nothing accepts new connections.
-    let refusedAt = NaN;
-    while (performance.now() - signalledAt < DELAY_MS + 5000) {
-      if ((await probeOnce(`${app.url}/health/live`)).error === 'ECONNREFUSED') {
-        refusedAt = performance.now() - signalledAt;
-        break;
+      // Wait for the delay to end: from then on nothing accepts new connections.
+      let refusedAt = NaN;
+      while (performance.now() - signalledAt < DELAY_MS + 5000) {
+        if ((await probeOnce(`${app.url}/health/live`)).error === 'ECONNREFUSED') {
+          refusedAt = performance.now() - signalledAt;
+          break;
+        }
+        await sleep(25);
       }
-      await sleep(25);
-    }
-    straddling.write(body.slice(10));
-    const exit = await exited;
-    const exitedAt = performance.now() - signalledAt;
-    await sleep(100);
-    const after = (c: KeptAliveConnection) => ({ answers: c.answers.map((a) => `${status(a.head)} ${header(a.head, 'connection')}`), ended: c.ended !== undefined, error: c.error });
-    process.stdout.write(`\n[shutdown delay ${DELAY_MS} ms] ready ${ready.status} at ${readyAt.toFixed(0)} ms; refused new connections from ${refusedAt.toFixed(0)} ms; ` +
-      `idle kept-alive connection closed at ${((idle.ended ?? NaN) - signalledAt).toFixed(0)} ms; exited ${exit.code} at ${exitedAt.toFixed(0)} ms\n`);
+      straddling.write(body.slice(10));
+      const exit = await exited;
+      const exitedAt = performance.now() - signalledAt;
+      await sleep(100);
+      const after = (c: KeptAliveConnection) => ({
+        answers: c.answers.map((a) => `${status(a.head)} ${header(a.head, 'connection')}`),
+        ended: c.ended !== undefined,
+        error: c.error,
+      });
+      process.stdout.write(
+        `\n[shutdown delay ${DELAY_MS} ms] ready ${ready.status} at ${readyAt.toFixed(0)} ms; refused new connections from ` +
+          `${refusedAt.toFixed(0)} ms; ` +
+          `idle kept-alive connection closed at ${((idle.ended ?? NaN) - signalledAt).toFixed(0)} ms; exited ${exit.code} at ` +
+          `${exitedAt.toFixed(0)} ms\n`,
+      );
 
-    expect(exit).toEqual({ code: 0, signal: null });
-    expect(ready).toEqual({ status: 503, connection: 'close' });
-    expect(readyAt).toBeLessThan(DELAY_MS);
-    // Still serving: probes and the API answer as usual, each closing its connection.
-    expect(live).toEqual({ status: 200, connection: 'close' });
-    expect(registered.status).toBe(201);
-    expect(refusedAt).toBeGreaterThanOrEqual(DELAY_MS);
-    // The connection that carried a request during the delay got its answer with `Connection: close`,
-    // and the server closed it after that answer, cleanly.
-    expect(after(busy)).toEqual({ answers: ['200 keep-alive', '200 close'], ended: true, error: undefined });
-    // The idle one was closed cleanly (FIN, no reset) only once the delay was over.
-    expect(after(idle)).toEqual({ answers: ['200 keep-alive'], ended: true, error: undefined });
-    expect(idle.ended! - signalledAt).toBeGreaterThanOrEqual(DELAY_MS);
-    // In flight when the server stopped accepting: answered in full, with `Connection: close`.
-    expect(after(straddling)).toEqual({ answers: ['201 close'], ended: true, error: undefined });
-    expect(straddling.answers[0].at - signalledAt).toBeGreaterThan(refusedAt);
-    for (const c of [idle, busy, straddling]) c.destroy();
-  }, 90_000);
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(ready).toEqual({ status: 503, connection: 'close' });
+      expect(readyAt).toBeLessThan(DELAY_MS);
+      // Still serving: probes and the API answer as usual, each closing its connection.
+      expect(live).toEqual({ status: 200, connection: 'close' });
+      expect(registered.status).toBe(201);
+      expect(refusedAt).toBeGreaterThanOrEqual(DELAY_MS);
+      // The connection that carried a request during the delay got its answer with `Connection: close`,
+      // and the server closed it after that answer, cleanly.
+      expect(after(busy)).toEqual({ answers: ['200 keep-alive', '200 close'], ended: true, error: undefined });
+      // The idle one was closed cleanly (FIN, no reset) only once the delay was over.
+      expect(after(idle)).toEqual({ answers: ['200 keep-alive'], ended: true, error: undefined });
+      expect(idle.ended! - signalledAt).toBeGreaterThanOrEqual(DELAY_MS);
+      // In flight when the server stopped accepting: answered in full, with `Connection: close`.
+      expect(after(straddling)).toEqual({ answers: ['201 close'], ended: true, error: undefined });
+      expect(straddling.answers[0].at - signalledAt).toBeGreaterThan(refusedAt);
+      for (const c of [idle, busy, straddling]) c.destroy();
+    },
+    90_000,
+  );
 });

@@ -45,63 +45,77 @@ describe('HTTP fuzz from openapi.json (monolith)', () => {
     await topology?.stop();
   }, 60_000);
 
-  it(`answers at least ${MIN_REQUESTS} hostile requests over every operation without a 5xx, each with a documented status, each error a problem with a code`, async () => {
-    const document = JSON.parse(readFileSync(join(PROJECT_ROOT, 'openapi.json'), 'utf8'));
-    const user = await register(topology.baseUrl, { name: 'Fuzz User' });
-    const root = await admin(topology.baseUrl);
-    const authorization: Record<Caller, string | undefined> = {
-      none: undefined, user: bearer(user.accessToken), admin: bearer(root.accessToken), forged: FORGED,
-    };
-    const operations = operationsOf(document);
-    const byId = new Map(operations.map((op) => [op.id, op]));
-    const cases = [
-      ...operations.flatMap((op) => casesFor(op, user.userId, op.secured ? ['none', 'user', 'admin', 'forged'] : ['none', 'forged'])),
-      ...rawCases(),
-    ];
+  it(
+    `answers at least ${MIN_REQUESTS} hostile requests over every operation without a 5xx, each with a documented status, each error ` +
+      `a problem with a code`,
+    async () => {
+      const document = JSON.parse(readFileSync(join(PROJECT_ROOT, 'openapi.json'), 'utf8'));
+      const user = await register(topology.baseUrl, { name: 'Fuzz User' });
+      const root = await admin(topology.baseUrl);
+      const authorization: Record<Caller, string | undefined> = {
+        none: undefined,
+        user: bearer(user.accessToken),
+        admin: bearer(root.accessToken),
+        forged: FORGED,
+      };
+      const operations = operationsOf(document);
+      const byId = new Map(operations.map((op) => [op.id, op]));
+      const cases = [
+        ...operations.flatMap((op) => casesFor(op, user.userId, op.secured ? ['none', 'user', 'admin', 'forged'] : ['none', 'forged'])),
+        ...rawCases(),
+      ];
 
-    const statuses = new Map<number, number>();
-    const perOperation = new Map<string, number>();
-    const defects: string[] = [];
-    /** Answers with a status their operation does not document, counted per operation and status. */
-    const undocumented = new Map<string, number>();
-    const started = Date.now();
-    let next = 0;
-    const worker = async () => {
-      while (next < cases.length) {
-        const c = cases[next++];
-        const headers = { ...(authorization[c.caller] ? { authorization: authorization[c.caller]! } : {}), ...c.headers };
-        let res: RawResponse;
-        try {
-          res = await rawRequest(topology.baseUrl, rawHttp(c.method, c.target, headers, c.body ?? ''), 15_000);
-        } catch (err) {
-          defects.push(`${c.operation} ${c.method} ${c.label} as ${c.caller}: ${(err as Error).message.slice(0, 200)}`);
-          continue;
+      const statuses = new Map<number, number>();
+      const perOperation = new Map<string, number>();
+      const defects: string[] = [];
+      /** Answers with a status their operation does not document, counted per operation and status. */
+      const undocumented = new Map<string, number>();
+      const started = Date.now();
+      let next = 0;
+      const worker = async () => {
+        while (next < cases.length) {
+          const c = cases[next++];
+          const headers = { ...(authorization[c.caller] ? { authorization: authorization[c.caller]! } : {}), ...c.headers };
+          let res: RawResponse;
+          try {
+            res = await rawRequest(topology.baseUrl, rawHttp(c.method, c.target, headers, c.body ?? ''), 15_000);
+          } catch (err) {
+            defects.push(`${c.operation} ${c.method} ${c.label} as ${c.caller}: ${(err as Error).message.slice(0, 200)}`);
+            continue;
+          }
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          perOperation.set(c.operation, (perOperation.get(c.operation) ?? 0) + 1);
+          const op = byId.get(c.operation);
+          if (op && undocumentedStatus(op, c, res.status))
+            undocumented.set(`${op.id} ${res.status}`, (undocumented.get(`${op.id} ${res.status}`) ?? 0) + 1);
+          const defect = defectOf(c, res, op);
+          if (defect) defects.push(`${c.operation} ${c.method} ${c.label} as ${c.caller}: ${defect} ${res.text.slice(0, 200)}`);
         }
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        perOperation.set(c.operation, (perOperation.get(c.operation) ?? 0) + 1);
-        const op = byId.get(c.operation);
-        if (op && undocumentedStatus(op, c, res.status)) undocumented.set(`${op.id} ${res.status}`, (undocumented.get(`${op.id} ${res.status}`) ?? 0) + 1);
-        const defect = defectOf(c, res, op);
-        if (defect) defects.push(`${c.operation} ${c.method} ${c.label} as ${c.caller}: ${defect} ${res.text.slice(0, 200)}`);
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const seconds = (Date.now() - started) / 1000;
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      const seconds = (Date.now() - started) / 1000;
 
-    const counts = [...statuses.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}: ${n}`).join(', ');
-    process.stdout.write(`\n[http fuzz] ${cases.length} requests in ${seconds.toFixed(1)} s; statuses ${counts}\n` +
-      `[http fuzz] per operation: ${[...perOperation.entries()].map(([o, n]) => `${o} ${n}`).join(', ')}\n` +
-      `[http fuzz] undocumented statuses: ${[...undocumented.entries()].map(([k, n]) => `${k} (${n})`).join(', ') || 'none'}\n` +
-      `[http fuzz] defects: ${defects.length}\n`);
+      const counts = [...statuses.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(', ');
+      process.stdout.write(
+        `\n[http fuzz] ${cases.length} requests in ${seconds.toFixed(1)} s; statuses ${counts}\n` +
+          `[http fuzz] per operation: ${[...perOperation.entries()].map(([o, n]) => `${o} ${n}`).join(', ')}\n` +
+          `[http fuzz] undocumented statuses: ${[...undocumented.entries()].map(([k, n]) => `${k} (${n})`).join(', ') || 'none'}\n` +
+          `[http fuzz] defects: ${defects.length}\n`,
+      );
 
-    expect([...undocumented.keys()].sort()).toEqual([]);
-    expect(defects.slice(0, 20)).toEqual([]);
-    expect(cases.length).toBeGreaterThanOrEqual(MIN_REQUESTS);
-    expect(operations.filter((op) => (perOperation.get(op.id) ?? 0) < 20).map((op) => op.id)).toEqual([]);
+      expect([...undocumented.keys()].sort()).toEqual([]);
+      expect(defects.slice(0, 20)).toEqual([]);
+      expect(cases.length).toBeGreaterThanOrEqual(MIN_REQUESTS);
+      expect(operations.filter((op) => (perOperation.get(op.id) ?? 0) < 20).map((op) => op.id)).toEqual([]);
 
-    const ready = await rawRequest(topology.baseUrl, rawHttp('GET', '/health/ready'));
-    expect(ready.status).toBe(200);
-    const me = await rawRequest(topology.baseUrl, rawHttp('GET', '/v1/users/me', { authorization: authorization.user! }));
-    expect({ status: me.status, id: me.body?.id }).toEqual({ status: 200, id: user.userId });
-  }, 175_000);
+      const ready = await rawRequest(topology.baseUrl, rawHttp('GET', '/health/ready'));
+      expect(ready.status).toBe(200);
+      const me = await rawRequest(topology.baseUrl, rawHttp('GET', '/v1/users/me', { authorization: authorization.user! }));
+      expect({ status: me.status, id: me.body?.id }).toEqual({ status: 200, id: user.userId });
+    },
+    175_000,
+  );
 });

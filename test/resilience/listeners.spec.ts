@@ -28,7 +28,12 @@ describe('module listeners over TCP (users-tcp topology)', () => {
     topology = await startTopology('users-tcp', {
       label: 'listeners',
       // Auth listens on TCP too, in the gateway, so a second module's listener can be checked.
-      env: { BUS_TCP_MAX_FRAME_CHARS: String(MAX_FRAME), BUS_TCP_MAX_CONNECTIONS: String(MAX_CONNECTIONS), AUTH_TRANSPORT: 'tcp', AUTH_TCP_PORT: authTcpPort },
+      env: {
+        BUS_TCP_MAX_FRAME_CHARS: String(MAX_FRAME),
+        BUS_TCP_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
+        AUTH_TRANSPORT: 'tcp',
+        AUTH_TCP_PORT: authTcpPort,
+      },
     });
   }, 180_000);
 

@@ -15,7 +15,10 @@ describe('failed sign-ins are limited per account, over HTTP and over the wire (
 
   beforeAll(async () => {
     const { topology } = suite;
-    client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: Number(topology.processes.auth.env.AUTH_TCP_PORT) } });
+    client = ClientProxyFactory.create({
+      transport: Transport.TCP,
+      options: { host: '127.0.0.1', port: Number(topology.processes.auth.env.AUTH_TCP_PORT) },
+    });
     await client.connect();
   }, 180_000);
 
@@ -25,21 +28,26 @@ describe('failed sign-ins are limited per account, over HTTP and over the wire (
 
   const wire = (email: string, password: string) =>
     firstValueFrom(client.send('auth.login', { email, password }).pipe(timeout(5000))).then(
-      () => ({ code: 'OK' }), (err: { code: string; status: number }) => err,
+      () => ({ code: 'OK' }),
+      (err: { code: string; status: number }) => err,
     );
 
-  it('answers COMMON.TOO_MANY_REQUESTS to the fourth wrong password sent as a message, and to HTTP too, even with the right one', async () => {
-    const ada = await register(suite.baseUrl);
-    for (let i = 0; i < 3; i++) expect(await wire(ada.email, 'not the password at all')).toMatchObject({ code: 'AUTH.INVALID_CREDENTIALS', status: 401 });
-    expect(await wire(ada.email, 'not the password at all')).toMatchObject({ code: 'COMMON.TOO_MANY_REQUESTS', status: 429 });
-    expect(await wire(ada.email, TEST_PASSWORD)).toMatchObject({ code: 'COMMON.TOO_MANY_REQUESTS', status: 429 });
+  it(
+    'answers COMMON.TOO_MANY_REQUESTS to the fourth wrong password sent as a message, and to HTTP too, even with the right ' + 'one',
+    async () => {
+      const ada = await register(suite.baseUrl);
+      for (let i = 0; i < 3; i++)
+        expect(await wire(ada.email, 'not the password at all')).toMatchObject({ code: 'AUTH.INVALID_CREDENTIALS', status: 401 });
+      expect(await wire(ada.email, 'not the password at all')).toMatchObject({ code: 'COMMON.TOO_MANY_REQUESTS', status: 429 });
+      expect(await wire(ada.email, TEST_PASSWORD)).toMatchObject({ code: 'COMMON.TOO_MANY_REQUESTS', status: 429 });
 
-    const http = await request(suite.baseUrl).post('/v1/auth/login').send({ email: ada.email, password: TEST_PASSWORD });
-    expectProblem(http, 429, 'COMMON.TOO_MANY_REQUESTS');
-    expect(Number(http.headers['retry-after'])).toBeGreaterThan(0);
+      const http = await request(suite.baseUrl).post('/v1/auth/login').send({ email: ada.email, password: TEST_PASSWORD });
+      expectProblem(http, 429, 'COMMON.TOO_MANY_REQUESTS');
+      expect(Number(http.headers['retry-after'])).toBeGreaterThan(0);
 
-    // Another account is not affected.
-    const bob = await register(suite.baseUrl);
-    expect(await wire(bob.email, TEST_PASSWORD)).toEqual({ code: 'OK' });
-  });
+      // Another account is not affected.
+      const bob = await register(suite.baseUrl);
+      expect(await wire(bob.email, TEST_PASSWORD)).toEqual({ code: 'OK' });
+    },
+  );
 });

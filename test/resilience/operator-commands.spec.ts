@@ -18,8 +18,13 @@ describe('operator commands', () => {
   const { db } = suite;
 
   const cli = (...args: string[]) =>
-    run(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'cli.js'), ...args], { env: { ...suite.topology.processes.app.env }, cwd: PROJECT_ROOT })
-      .then(({ stdout }) => ({ code: 0, stdout }), (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }));
+    run(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'cli.js'), ...args], {
+      env: { ...suite.topology.processes.app.env },
+      cwd: PROJECT_ROOT,
+    }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
+    );
 
   async function until(ms: number, check: () => Promise<boolean>): Promise<void> {
     const deadline = Date.now() + ms;
@@ -29,23 +34,29 @@ describe('operator commands', () => {
     }
   }
 
-  it('makes only the first ADMIN_EMAIL registration an admin; re-registering the address after the admin is deleted gives a plain user', async () => {
-    const root = await admin(suite.baseUrl);
-    expect(root.role).toBe('admin');
-    const api = request(suite.baseUrl);
-    expect((await api.delete(`/v1/users/${root.userId}`).set('authorization', bearer(root.accessToken))).status).toBe(204);
-    await until(5000, async () => (await db.query('SELECT 1 FROM auth.credentials WHERE user_id = $1', [root.userId])).length === 0);
-    const again = await register(suite.baseUrl, { email: E2E_ADMIN_EMAIL });
-    expect(again.role).toBe('user');
-    expect((await api.get('/v1/users').set('authorization', bearer(again.accessToken))).status).toBe(403);
-  });
+  it(
+    'makes only the first ADMIN_EMAIL registration an admin; re-registering the address after the admin is deleted gives a plain ' + 'user',
+    async () => {
+      const root = await admin(suite.baseUrl);
+      expect(root.role).toBe('admin');
+      const api = request(suite.baseUrl);
+      expect((await api.delete(`/v1/users/${root.userId}`).set('authorization', bearer(root.accessToken))).status).toBe(204);
+      await until(5000, async () => (await db.query('SELECT 1 FROM auth.credentials WHERE user_id = $1', [root.userId])).length === 0);
+      const again = await register(suite.baseUrl, { email: E2E_ADMIN_EMAIL });
+      expect(again.role).toBe('user');
+      expect((await api.get('/v1/users').set('authorization', bearer(again.accessToken))).status).toBe(403);
+    },
+  );
 
   it('accounts:promote makes an existing account an admin, and its old user token stops working', async () => {
     const ada = await register(suite.baseUrl);
     const api = request(suite.baseUrl);
     expect((await api.get('/v1/users').set('authorization', bearer(ada.accessToken))).status).toBe(403);
 
-    expect(await cli('accounts:promote', ` ${ada.email.toUpperCase()} `)).toEqual({ code: 0, stdout: `${ada.email} is now an admin; it signs in again to get an admin token\n` });
+    expect(await cli('accounts:promote', ` ${ada.email.toUpperCase()} `)).toEqual({
+      code: 0,
+      stdout: `${ada.email} is now an admin; it signs in again to get an admin token\n`,
+    });
     await until(2000, async () => (await api.get('/v1/users/me').set('authorization', bearer(ada.accessToken))).status === 401);
     const promoted = await login(suite.baseUrl, ada.email, TEST_PASSWORD);
     expect(promoted.role).toBe('admin');
@@ -63,12 +74,16 @@ describe('operator commands', () => {
     // Park the orders delivery as repeated failures would have (the parking itself is unit-tested).
     const [parked] = await db.query<{ event_id: string }>(
       `UPDATE users.outbox SET delivered_at = NULL, parked_at = now(), attempts = 10, last_error = 'COMMON.INTERNAL: boom'
-       WHERE consumer = 'orders' RETURNING event_id`);
+       WHERE consumer = 'orders' RETURNING event_id`,
+    );
     const ready = await api.get('/health/ready');
     expect(ready.body.events.users).toEqual({ pending: 0, parked: 1 });
     expect((await api.get('/metrics')).text).toMatch(/^events_outbox_events\{producer="users",state="parked"\} 1$/m);
 
-    expect(await cli('events:replay', 'users', parked.event_id)).toEqual({ code: 0, stdout: '1 parked event(s) of the users module put back for delivery\n' });
+    expect(await cli('events:replay', 'users', parked.event_id)).toEqual({
+      code: 0,
+      stdout: '1 parked event(s) of the users module put back for delivery\n',
+    });
     // Delivered again; orders had applied it before, so its inbox answers "duplicate" and nothing changes twice.
     await until(5000, async () => (await db.query('SELECT 1 FROM users.outbox WHERE delivered_at IS NULL')).length === 0);
     expect((await api.get('/health/ready')).body.events.users).toEqual({ pending: 0, parked: 0 });

@@ -19,17 +19,18 @@ describe('readiness in a split topology started one process at a time', () => {
     await topology?.stop();
   }, 60_000);
 
-  it.each([
-    [['gateway', 'orders', 'auth', 'users']],
-    [['users', 'auth', 'orders', 'gateway']],
-  ])('becomes ready process by process in the order %j, then serves the API', async (order) => {
-    await topology.stop();
-    for (const name of order) {
-      // Waits for this process's own /health/ready alone: nothing it calls has to be up.
-      await topology.processes[name].start({ timeoutMs: 30_000 });
-    }
-    for (const name of order) await topology.processes[name].waitConnected(30_000);
-    const ada = await register(topology.baseUrl);
-    expect((await request(topology.baseUrl).get('/v1/users/me').set('authorization', bearer(ada.accessToken))).status).toBe(200);
-  }, 180_000);
+  it.each([[['gateway', 'orders', 'auth', 'users']], [['users', 'auth', 'orders', 'gateway']]])(
+    'becomes ready process by process in the order %j, then serves the API',
+    async (order) => {
+      await topology.stop();
+      for (const name of order) {
+        // Waits for this process's own /health/ready alone: nothing it calls has to be up.
+        await topology.processes[name].start({ timeoutMs: 30_000 });
+      }
+      for (const name of order) await topology.processes[name].waitConnected(30_000);
+      const ada = await register(topology.baseUrl);
+      expect((await request(topology.baseUrl).get('/v1/users/me').set('authorization', bearer(ada.accessToken))).status).toBe(200);
+    },
+    180_000,
+  );
 });

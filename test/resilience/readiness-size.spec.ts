@@ -35,13 +35,17 @@ describe('readiness with a large outbox', () => {
 
   it(`answers in under 100 ms with ${DELIVERED.toLocaleString('en')} delivered outbox rows`, async () => {
     const started = performance.now();
-    await db.query(`
+    await db.query(
+      `
       INSERT INTO users.outbox (event_id, consumer, name, aggregate_id, payload, occurred_at, delivered_at)
       SELECT gen_random_uuid(), 'orders', 'users.user-deleted', g::text, '{}'::jsonb, now() - interval '1 day', now() - interval '1 day'
-      FROM generate_series(1, $1) g`, [DELIVERED]);
+      FROM generate_series(1, $1) g`,
+      [DELIVERED],
+    );
     await db.query(`
       INSERT INTO users.outbox (event_id, consumer, name, aggregate_id, payload, occurred_at, parked_at, attempts, next_attempt_at)
-      SELECT gen_random_uuid(), 'nobody-' || g, 'users.user-deleted', 'parked-' || g, '{}'::jsonb, now(), now(), 10, now() + interval '1 day'
+      SELECT gen_random_uuid(), 'nobody-' || g, 'users.user-deleted', 'parked-' || g, '{}'::jsonb,
+             now(), now(), 10, now() + interval '1 day'
       FROM generate_series(1, 3) g`);
     await db.query('VACUUM ANALYZE users.outbox');
     console.log(`[readiness] ${DELIVERED} delivered rows written in ${Math.round(performance.now() - started)} ms`);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { admin, TEST_PASSWORD } from '../support/auth-fixtures.js';
 import { sendJson } from '../support/http-call.js';
+import { eventStreams } from '../support/event-streams.js';
 import { TestDatabase } from '../support/test-database.js';
 import { RunningTopology, startTopology } from '../support/topology.js';
 import { pool, sleep, until } from '../support/waiting.js';
@@ -23,7 +24,8 @@ describe('events across replicas on NATS', () => {
 
   beforeAll(async () => {
     topology = await startTopology('replicas-nats', {
-      label: 'replicas-events', env: { BUS_DEADLINE_MS: '2000', LOG_LEVEL: 'info' },
+      label: 'replicas-events',
+      env: { BUS_DEADLINE_MS: '2000', LOG_LEVEL: 'info' },
     });
   }, 240_000);
 
@@ -57,8 +59,13 @@ describe('events across replicas on NATS', () => {
     // Accounts, each with one pending order.
     const users: string[] = [];
     await pool(Array.from({ length: DELETED + KEPT }), WORKERS, async (_, i) => {
-      const reg = await sendJson(base, 'POST', '/v1/auth/register',
-        { name: `Buyer ${i}`, email: `events-${randomUUID()}@example.com`, password: TEST_PASSWORD }, `seed-${i}`);
+      const reg = await sendJson(
+        base,
+        'POST',
+        '/v1/auth/register',
+        { name: `Buyer ${i}`, email: `events-${randomUUID()}@example.com`, password: TEST_PASSWORD },
+        `seed-${i}`,
+      );
       expect(reg.status).toBe(201);
       const { account, accessToken } = JSON.parse(reg.body!) as { account: { id: string }; accessToken: string };
       const order = await call('POST', '/v1/orders', accessToken, { items: [{ sku: `EV-${i}`, quantity: 1, unitPriceCents: 100 }] });
@@ -86,68 +93,93 @@ describe('events across replicas on NATS', () => {
       }
       done += 1;
       if (done === DELETED / 4) {
-        faults.push((async () => {
-          await Promise.all([topology.processes['orders-1'].kill('SIGKILL'), topology.processes['orders-2'].kill('SIGTERM')]);
-          await sleep(3000);
-          await Promise.all([topology.processes['orders-1'].start(), topology.processes['orders-2'].start()]);
-        })());
+        faults.push(
+          (async () => {
+            await Promise.all([topology.processes['orders-1'].kill('SIGKILL'), topology.processes['orders-2'].kill('SIGTERM')]);
+            await sleep(3000);
+            await Promise.all([topology.processes['orders-1'].start(), topology.processes['orders-2'].start()]);
+          })(),
+        );
       }
       if (done === DELETED / 2) {
         relayVictim = relayingUsersReplica();
-        faults.push((async () => {
-          await topology.processes[relayVictim].kill('SIGKILL');
-          relayKilledAt = (await db.query<{ now: Date }>('SELECT now() AS now'))[0].now;
-          await sleep(1000);
-          await topology.processes[relayVictim].start();
-        })());
+        faults.push(
+          (async () => {
+            await topology.processes[relayVictim].kill('SIGKILL');
+            relayKilledAt = (await db.query<{ now: Date }>('SELECT now() AS now'))[0].now;
+            await sleep(1000);
+            await topology.processes[relayVictim].start();
+          })(),
+        );
       }
     });
     await Promise.all(faults);
 
     // Relaying resumed: the first users event acknowledged after the relay died, on the database's clock.
-    await until(30_000, async () => (await count('SELECT count(*) AS n FROM users.outbox WHERE delivered_at > $1', [relayKilledAt])) > 0,
-      'a users event delivered after the relay was killed');
-    const resumed = Number((await db.query<{ ms: string }>(
-      'SELECT extract(epoch FROM min(delivered_at) - $1::timestamptz) * 1000 AS ms FROM users.outbox WHERE delivered_at > $1', [relayKilledAt]))[0].ms);
+    await until(
+      30_000,
+      async () => (await count('SELECT count(*) AS n FROM users.outbox WHERE delivered_at > $1', [relayKilledAt])) > 0,
+      'a users event delivered after the relay was killed',
+    );
+    const resumed = Number(
+      (
+        await db.query<{ ms: string }>(
+          'SELECT extract(epoch FROM min(delivered_at) - $1::timestamptz) * 1000 AS ms FROM users.outbox WHERE delivered_at > $1',
+          [relayKilledAt],
+        )
+      )[0].ms,
+    );
 
     const ids = doomed;
-    await until(90_000, async () => (await count(
-      "SELECT count(*) AS n FROM orders.orders WHERE user_id = ANY($1::uuid[]) AND status = 'pending'", [ids])) === 0,
-    "orders cancelling the deleted accounts' pending orders");
-    await until(60_000, async () => (await count('SELECT count(*) AS n FROM users.outbox WHERE delivered_at IS NULL')) === 0
-      && (await count('SELECT count(*) AS n FROM auth.outbox WHERE delivered_at IS NULL')) === 0, 'every event acknowledged');
+    await until(
+      90_000,
+      async () =>
+        (await count("SELECT count(*) AS n FROM orders.orders WHERE user_id = ANY($1::uuid[]) AND status = 'pending'", [ids])) === 0,
+      "orders cancelling the deleted accounts' pending orders",
+    );
+    await until(
+      60_000,
+      async () =>
+        (await count('SELECT count(*) AS n FROM users.outbox WHERE delivered_at IS NULL')) === 0 &&
+        (await count('SELECT count(*) AS n FROM auth.outbox WHERE delivered_at IS NULL')) === 0,
+      'every event acknowledged',
+    );
 
     const published = await count("SELECT count(DISTINCT event_id) AS n FROM users.outbox WHERE name = 'users.user-deleted'");
     const appliedByOrders = await count("SELECT count(*) AS n FROM orders.inbox WHERE name = 'users.user-deleted'");
     const appliedByAuth = await count("SELECT count(*) AS n FROM auth.inbox WHERE name = 'users.user-deleted'");
     const cancelled = await count(
-      "SELECT count(*) AS n FROM orders.orders WHERE user_id = ANY($1::uuid[]) AND status = 'cancelled' AND cancel_reason = 'account-deleted'", [ids]);
+      `SELECT count(*) AS n FROM orders.orders
+       WHERE user_id = ANY($1::uuid[]) AND status = 'cancelled' AND cancel_reason = 'account-deleted'`,
+      [ids],
+    );
     const credentialsLeft = await count('SELECT count(*) AS n FROM auth.credentials WHERE user_id = ANY($1::uuid[])', [ids]);
-    const keptPending = await count("SELECT count(*) AS n FROM orders.orders WHERE user_id = ANY($1::uuid[]) AND status = 'pending'", [kept]);
+    const keptPending = await count("SELECT count(*) AS n FROM orders.orders WHERE user_id = ANY($1::uuid[]) AND status = 'pending'", [
+      kept,
+    ]);
     // Every event each consumer got, against what its producers wrote for it: one inbox row per outbox row.
-    const streams = await db.query<{ stream: string; written: string; applied: string }>(`
-      SELECT 'auth->users' AS stream, (SELECT count(*) FROM auth.outbox WHERE consumer = 'users') AS written, (SELECT count(*) FROM users.inbox WHERE producer = 'auth') AS applied
-      UNION ALL SELECT 'auth->orders', (SELECT count(*) FROM auth.outbox WHERE consumer = 'orders'), (SELECT count(*) FROM orders.inbox WHERE producer = 'auth')
-      UNION ALL SELECT 'users->orders', (SELECT count(*) FROM users.outbox WHERE consumer = 'orders'), (SELECT count(*) FROM orders.inbox WHERE producer = 'users')
-      UNION ALL SELECT 'users->auth', (SELECT count(*) FROM users.outbox WHERE consumer = 'auth'), (SELECT count(*) FROM auth.inbox WHERE producer = 'users')`);
+    const streams = await eventStreams(db);
     // Order per account: in users' inbox, each account's registration came before its credentials' end.
     const outOfOrder = await count(`
       SELECT count(*) AS n FROM (
-        SELECT o.aggregate_id, array_agg(o.seq ORDER BY i.received_at, o.seq) AS by_arrival, array_agg(o.seq ORDER BY o.seq) AS by_publication
+        SELECT o.aggregate_id, array_agg(o.seq ORDER BY i.received_at, o.seq) AS by_arrival,
+               array_agg(o.seq ORDER BY o.seq) AS by_publication
         FROM auth.outbox o JOIN users.inbox i ON i.event_id = o.event_id WHERE o.consumer = 'users' GROUP BY o.aggregate_id
       ) per_account WHERE by_arrival <> by_publication`);
     const accountsWithTwo = await count(`SELECT count(*) AS n FROM (SELECT aggregate_id FROM auth.outbox WHERE consumer = 'users'
       GROUP BY aggregate_id HAVING count(*) >= 2) two`);
-    const lost = DELETED - cancelled + streams.reduce((sum, s) => sum + Math.max(0, Number(s.written) - Number(s.applied)), 0);
-    const twice = (appliedByOrders - published) + (appliedByAuth - published)
-      + streams.reduce((sum, s) => sum + Math.max(0, Number(s.applied) - Number(s.written)), 0);
+    const lost = DELETED - cancelled + streams.reduce((sum, s) => sum + Math.max(0, s.written - s.applied), 0);
+    const twice =
+      appliedByOrders - published + (appliedByAuth - published) + streams.reduce((sum, s) => sum + Math.max(0, s.applied - s.written), 0);
 
     process.stdout.write(
-      `[events replicas] delete answers ${JSON.stringify(Object.fromEntries(answers))}; relay ${relayVictim} SIGKILLed, relaying resumed after ${Math.round(resumed)} ms; ` +
-      `streams ${streams.map((s) => `${s.stream} ${s.applied}/${s.written}`).join(', ')}; ` +
-      `user-deleted published ${published}, applied by orders ${appliedByOrders}, by auth ${appliedByAuth}; ` +
-      `orders cancelled ${cancelled}/${DELETED}; lost ${lost}, applied twice ${twice}; accounts with 2+ events to users ${accountsWithTwo}, out of order ${outOfOrder}; ` +
-      `credentials left ${credentialsLeft}; kept accounts' pending orders ${keptPending}/${KEPT}\n`,
+      `[events replicas] delete answers ${JSON.stringify(Object.fromEntries(answers))}; ` +
+        `relay ${relayVictim} SIGKILLed, relaying resumed after ${Math.round(resumed)} ms; ` +
+        `streams ${streams.map((s) => `${s.stream} ${s.applied}/${s.written}`).join(', ')}; ` +
+        `user-deleted published ${published}, applied by orders ${appliedByOrders}, by auth ${appliedByAuth}; ` +
+        `orders cancelled ${cancelled}/${DELETED}; lost ${lost}, applied twice ${twice}; ` +
+        `accounts with 2+ events to users ${accountsWithTwo}, out of order ${outOfOrder}; ` +
+        `credentials left ${credentialsLeft}; kept accounts' pending orders ${keptPending}/${KEPT}\n`,
     );
     expect(published).toBe(DELETED);
     expect(appliedByOrders).toBe(DELETED);

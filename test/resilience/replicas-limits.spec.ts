@@ -18,7 +18,12 @@ describe('limits across replicas', () => {
   beforeAll(async () => {
     topology = await startTopology('replicas-nats', {
       label: 'replicas-limits',
-      env: { RATE_LIMIT: String(RATE_LIMIT), RATE_LIMIT_WINDOW_MS: '120000', AUTH_FAILED_ATTEMPTS: String(FAILED_ATTEMPTS), LOG_LEVEL: 'info' },
+      env: {
+        RATE_LIMIT: String(RATE_LIMIT),
+        RATE_LIMIT_WINDOW_MS: '120000',
+        AUTH_FAILED_ATTEMPTS: String(FAILED_ATTEMPTS),
+        LOG_LEVEL: 'info',
+      },
     });
   }, 240_000);
 
@@ -45,8 +50,10 @@ describe('limits across replicas', () => {
     for (let i = 0; i < 30; i++) statuses.push((await send('GET', '/v1/users/me')).status!);
     for (let i = 0; i < RATE_LIMIT; i++) statuses.push((await send('GET', '/v1/users/me')).status!);
     const allowed = statuses.filter((s) => s !== 429).length;
-    console.log(`[limits] ${statuses.length} more requests by one client through 2 gateways after ${used - statuses.length} earlier ones: ` +
-      `${allowed} answered, ${statuses.length - allowed} refused with 429 (limit ${RATE_LIMIT} per window)`);
+    console.log(
+      `[limits] ${statuses.length} more requests by one client through 2 gateways after ${used - statuses.length} earlier ones: ` +
+        `${allowed} answered, ${statuses.length - allowed} refused with 429 (limit ${RATE_LIMIT} per window)`,
+    );
     expect(allowed).toBe(RATE_LIMIT - (used - statuses.length));
     expect(statuses.slice(allowed).every((s) => s === 429)).toBe(true);
   });

@@ -36,7 +36,8 @@ describe('replicas on NATS under load', () => {
 
   beforeAll(async () => {
     topology = await startTopology('replicas-nats', {
-      label: 'replicas-load', env: { LOG_LEVEL: 'info', BUS_DEADLINE_MS: String(DEADLINE_MS), EVENTS_SETTLE_MS: '500' },
+      label: 'replicas-load',
+      env: { LOG_LEVEL: 'info', BUS_DEADLINE_MS: String(DEADLINE_MS), EVENTS_SETTLE_MS: '500' },
     });
     base = topology.baseUrl;
   }, 240_000);
@@ -47,41 +48,63 @@ describe('replicas on NATS under load', () => {
   }, 60_000);
 
   /** One request with a correlation id of this suite's, recorded. */
-  async function call(prefix: string, method: string, path: string, body?: object, headers: Record<string, string> = {}): Promise<HttpOutcome> {
+  async function call(
+    prefix: string,
+    method: string,
+    path: string,
+    body?: object,
+    headers: Record<string, string> = {},
+  ): Promise<HttpOutcome> {
     const outcome = await sendJson(base, method, path, body, `${prefix}-${++sequence}`, headers);
     outcomes.push(outcome);
     return outcome;
   }
 
-  it('handles each of 3,000 mixed requests once, spreads every module\'s messages over its replicas, and stores exactly the orders it answered', async () => {
+  it("handles each of 3,000 mixed requests once, spreads each module's messages over its replicas, stores what it answered", async () => {
     const TOTAL = 3000;
     const started = outcomes.length;
     const sent = () => outcomes.length - started;
     const ordersAnswered = new Set<string>();
-    await workers(12, () => sent() < TOTAL, async () => {
-      // One account's life: registration, a profile change, orders with and without a key (and a replay), a cancel, a list, and for some a deletion.
-      const email = `load-${randomUUID()}@example.com`;
-      const reg = await call('load', 'POST', '/v1/auth/register', { name: 'Load Buyer', email, password: TEST_PASSWORD });
-      expect(reg.status).toBe(201);
-      const { account: { id: userId }, accessToken } = JSON.parse(reg.body!) as { account: { id: string }; accessToken: string };
-      const auth = { authorization: `Bearer ${accessToken}` };
-      expect((await call('load', 'PATCH', `/v1/users/${userId}`, { name: 'Load Buyer Renamed' }, auth)).status).toBe(200);
-      const line = { items: [{ sku: 'LOAD-1', quantity: 2, unitPriceCents: 150 }] };
-      const plain = await call('load', 'POST', '/v1/orders', line, auth);
-      expect(plain.status).toBe(201);
-      const key = { ...auth, 'idempotency-key': randomUUID() };
-      const first = await call('load', 'POST', '/v1/orders', line, key);
-      const replay = await call('load', 'POST', '/v1/orders', line, key);
-      expect([first.status, replay.status]).toEqual([201, 201]);
-      expect(JSON.parse(replay.body!).id).toBe(JSON.parse(first.body!).id);
-      for (const o of [plain, first]) ordersAnswered.add(JSON.parse(o.body!).id);
-      expect((await call('load', 'POST', `/v1/orders/${JSON.parse(plain.body!).id}/cancel`, undefined, auth)).status).toBe(200);
-      expect((await call('load', 'GET', '/v1/orders', undefined, auth)).status).toBe(200);
-      if (sequence % 3 === 0) expect((await call('load', 'DELETE', `/v1/users/${userId}`, undefined, auth)).status).toBe(204);
-    });
+    await workers(
+      12,
+      () => sent() < TOTAL,
+      async () => {
+        // One account's life: registration, a profile change, orders with and without a key (and a replay),
+        // a cancel, a list, and for some a deletion.
+        const email = `load-${randomUUID()}@example.com`;
+        const reg = await call('load', 'POST', '/v1/auth/register', { name: 'Load Buyer', email, password: TEST_PASSWORD });
+        expect(reg.status).toBe(201);
+        const {
+          account: { id: userId },
+          accessToken,
+        } = JSON.parse(reg.body!) as { account: { id: string }; accessToken: string };
+        const auth = { authorization: `Bearer ${accessToken}` };
+        expect((await call('load', 'PATCH', `/v1/users/${userId}`, { name: 'Load Buyer Renamed' }, auth)).status).toBe(200);
+        const line = { items: [{ sku: 'LOAD-1', quantity: 2, unitPriceCents: 150 }] };
+        const plain = await call('load', 'POST', '/v1/orders', line, auth);
+        expect(plain.status).toBe(201);
+        const key = { ...auth, 'idempotency-key': randomUUID() };
+        const first = await call('load', 'POST', '/v1/orders', line, key);
+        const replay = await call('load', 'POST', '/v1/orders', line, key);
+        expect([first.status, replay.status]).toEqual([201, 201]);
+        expect(JSON.parse(replay.body!).id).toBe(JSON.parse(first.body!).id);
+        for (const o of [plain, first]) ordersAnswered.add(JSON.parse(o.body!).id);
+        expect((await call('load', 'POST', `/v1/orders/${JSON.parse(plain.body!).id}/cancel`, undefined, auth)).status).toBe(200);
+        expect((await call('load', 'GET', '/v1/orders', undefined, auth)).status).toBe(200);
+        if (sequence % 3 === 0) expect((await call('load', 'DELETE', `/v1/users/${userId}`, undefined, auth)).status).toBe(204);
+      },
+    );
     const load = outcomes.slice(started);
-    console.log(`[replicas-load] ${load.length} requests through 2 gateways: ${JSON.stringify(tally(load))}; ` +
-      `p50 ${percentile(load.map((o) => o.endedAt - o.startedAt), 50)} ms, p99 ${percentile(load.map((o) => o.endedAt - o.startedAt), 99)} ms`);
+    console.log(
+      `[replicas-load] ${load.length} requests through 2 gateways: ${JSON.stringify(tally(load))}; ` +
+        `p50 ${percentile(
+          load.map((o) => o.endedAt - o.startedAt),
+          50,
+        )} ms, p99 ${percentile(
+          load.map((o) => o.endedAt - o.startedAt),
+          99,
+        )} ms`,
+    );
     expect(load.length).toBeGreaterThanOrEqual(TOTAL);
     expect(Object.keys(tally(load)).filter((s) => !['200', '201', '204'].includes(s))).toEqual([]);
 
@@ -116,8 +139,12 @@ describe('replicas on NATS under load', () => {
     expect(n).toBe(ordersAnswered.size);
   }, 300_000);
 
-  it('survives SIGKILL of one users and one orders replica under load: no request past the deadline, only 503/504 problem+json, one order per key', async () => {
-    const reg = await call('kill', 'POST', '/v1/auth/register', { name: 'Kill Buyer', email: `kill-${randomUUID()}@example.com`, password: TEST_PASSWORD });
+  it('survives SIGKILL of a users and an orders replica under load: none past the deadline, only 503/504, one order per key', async () => {
+    const reg = await call('kill', 'POST', '/v1/auth/register', {
+      name: 'Kill Buyer',
+      email: `kill-${randomUUID()}@example.com`,
+      password: TEST_PASSWORD,
+    });
     const { accessToken } = JSON.parse(reg.body!) as { accessToken: string };
     const auth = { authorization: `Bearer ${accessToken}` };
     const line = { items: [{ sku: 'KILL-1', quantity: 1, unitPriceCents: 100 }] };
@@ -126,20 +153,24 @@ describe('replicas on NATS under load', () => {
     const phase: HttpOutcome[] = [];
     const keys = new Map<string, string>();
     let stop = false;
-    const load = workers(8, () => !stop, async () => {
-      // An order with its key, retried with the same key until it is answered 201.
-      const key = randomUUID();
-      for (let attempt = 1; attempt <= 10; attempt++) {
-        const o = await call('kill', 'POST', '/v1/orders', line, { ...auth, 'idempotency-key': key });
-        phase.push(o);
-        if (o.status === 201) {
-          keys.set(key, JSON.parse(o.body!).id);
-          break;
+    const load = workers(
+      8,
+      () => !stop,
+      async () => {
+        // An order with its key, retried with the same key until it is answered 201.
+        const key = randomUUID();
+        for (let attempt = 1; attempt <= 10; attempt++) {
+          const o = await call('kill', 'POST', '/v1/orders', line, { ...auth, 'idempotency-key': key });
+          phase.push(o);
+          if (o.status === 201) {
+            keys.set(key, JSON.parse(o.body!).id);
+            break;
+          }
+          await sleep(100);
         }
-        await sleep(100);
-      }
-      phase.push(await call('kill', 'GET', '/v1/orders?limit=5', undefined, auth));
-    });
+        phase.push(await call('kill', 'GET', '/v1/orders?limit=5', undefined, auth));
+      },
+    );
     await sleep(2000);
     const killedAt = performance.now();
     await Promise.all([topology.processes['users-2'].kill('SIGKILL'), topology.processes['orders-1'].kill('SIGKILL')]);
@@ -151,8 +182,10 @@ describe('replicas on NATS under load', () => {
 
     const durations = phase.map((o) => o.endedAt - o.startedAt);
     const failures = phase.filter((o) => o.status !== 200 && o.status !== 201);
-    console.log(`[replicas-kill] ${phase.length} requests, kill at ${Math.round(killedAt)}: ${JSON.stringify(tally(phase))}; ` +
-      `longest ${Math.round(Math.max(...durations))} ms (deadline ${DEADLINE_MS} ms); keys answered 201: ${keys.size}`);
+    console.log(
+      `[replicas-kill] ${phase.length} requests, kill at ${Math.round(killedAt)}: ${JSON.stringify(tally(phase))}; ` +
+        `longest ${Math.round(Math.max(...durations))} ms (deadline ${DEADLINE_MS} ms); keys answered 201: ${keys.size}`,
+    );
     expect(Math.max(...durations)).toBeLessThan(DEADLINE_MS + 1500);
     for (const f of failures) {
       expect([503, 504]).toContain(f.status);
@@ -161,7 +194,9 @@ describe('replicas on NATS under load', () => {
     const [{ n: after }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM orders.orders');
     const perKey = await db.query<{ key: string; order_id: string | null; n: number }>(
       `SELECT k.key, k.order_id, count(o.id)::int AS n FROM orders.idempotency_keys k LEFT JOIN orders.orders o ON o.id = k.order_id
-       WHERE k.key = ANY($1) GROUP BY k.key, k.order_id`, [[...keys.keys()]]);
+       WHERE k.key = ANY($1) GROUP BY k.key, k.order_id`,
+      [[...keys.keys()]],
+    );
     expect(perKey).toHaveLength(keys.size);
     expect(perKey.filter((r) => r.n !== 1 || r.order_id !== keys.get(r.key))).toEqual([]);
     // Every order of the phase is the one order of its key.

@@ -27,7 +27,14 @@ const AFTER_MS = 8000;
 const ROUNDS = 2;
 const SESSIONS = 16;
 
-const EXPECTED: Record<string, number> = { read: 200, 'list-orders': 200, 'place-order': 201, 'update-profile': 200, register: 201, 'read-new-profile': 200 };
+const EXPECTED: Record<string, number> = {
+  read: 200,
+  'list-orders': 200,
+  'place-order': 201,
+  'update-profile': 200,
+  register: 201,
+  'read-new-profile': 200,
+};
 /**
  * A new account reads its profile at once, possibly through the other process. The profile is made by
  * the users core when `auth.account-registered` reaches it, and registration waits for that only up to
@@ -88,16 +95,27 @@ describe('rolling restart behind HAProxy', () => {
         const startedAt = performance.now();
         const at = phase;
         const answer = await api.call(method, path, body, { ...auth, ...headers });
-        return { outcome: { op: name, phase: at, startedAt, endedAt: performance.now(), status: answer.status, error: answer.error }, answer };
+        return {
+          outcome: { op: name, phase: at, startedAt, endedAt: performance.now(), status: answer.status, error: answer.error },
+          answer,
+        };
       };
       if (slot < 6) return [(await run('read', 'GET', '/v1/users/me')).outcome];
       if (slot < 9) {
         const known = seedOrders[n % seedOrders.length];
-        return [(await run('read', 'GET', `/v1/orders/${known.id}`, undefined, { authorization: bearer(known.owner.accessToken) })).outcome];
+        return [
+          (await run('read', 'GET', `/v1/orders/${known.id}`, undefined, { authorization: bearer(known.owner.accessToken) })).outcome,
+        ];
       }
       if (slot < 10) return [(await run('list-orders', 'GET', '/v1/orders?limit=5')).outcome];
       if (slot < 15) {
-        const { outcome, answer } = await run('place-order', 'POST', '/v1/orders', { items: [{ sku: `LOAD-${n}`, quantity: 1 + (n % 3), unitPriceCents: 250 }] }, { 'idempotency-key': randomUUID() });
+        const { outcome, answer } = await run(
+          'place-order',
+          'POST',
+          '/v1/orders',
+          { items: [{ sku: `LOAD-${n}`, quantity: 1 + (n % 3), unitPriceCents: 250 }] },
+          { 'idempotency-key': randomUUID() },
+        );
         if (answer.status === 201) placed.push({ id: answer.body.id, owner, body: answer.body });
         return [outcome];
       }
@@ -105,12 +123,26 @@ describe('rolling restart behind HAProxy', () => {
       // A registration, then the new account reads its profile at once (see EVENTUAL).
       const startedAt = performance.now();
       const at = phase;
-      const registered = await api.call('POST', '/v1/auth/register', { name: 'New Customer', email: freshEmail('rolling'), password: TEST_PASSWORD });
-      const outcomes: LoadOutcome[] = [{ op: 'register', phase: at, startedAt, endedAt: performance.now(), status: registered.status, error: registered.error }];
+      const registered = await api.call('POST', '/v1/auth/register', {
+        name: 'New Customer',
+        email: freshEmail('rolling'),
+        password: TEST_PASSWORD,
+      });
+      const outcomes: LoadOutcome[] = [
+        { op: 'register', phase: at, startedAt, endedAt: performance.now(), status: registered.status, error: registered.error },
+      ];
       if (registered.status === 201) {
         const meStarted = performance.now();
         const me = await api.call('GET', '/v1/users/me', undefined, { authorization: bearer(registered.body.accessToken) });
-        outcomes.push({ op: 'read-new-profile', phase: at, startedAt: meStarted, endedAt: performance.now(), status: me.status, error: me.error, code: me.body?.code });
+        outcomes.push({
+          op: 'read-new-profile',
+          phase: at,
+          startedAt: meStarted,
+          endedAt: performance.now(),
+          status: me.status,
+          error: me.error,
+          code: me.body?.code,
+        });
         if (me.status === 404) lateProfiles.push(registered.body.accessToken);
       }
       return outcomes;
@@ -152,7 +184,8 @@ describe('rolling restart behind HAProxy', () => {
     const missing: Array<{ id: string; status?: number; error?: string }> = [];
     for (const order of placed) {
       const read = await api.call('GET', `/v1/orders/${order.id}`, undefined, { authorization: bearer(order.owner.accessToken) });
-      if (read.status !== 200 || JSON.stringify(read.body) !== JSON.stringify(order.body)) missing.push({ id: order.id, status: read.status, error: read.error });
+      if (read.status !== 200 || JSON.stringify(read.body) !== JSON.stringify(order.body))
+        missing.push({ id: order.id, status: read.status, error: read.error });
     }
 
     // A profile that was late is there now: the event that makes it was delivered, once the relay moved.
@@ -169,10 +202,12 @@ describe('rolling restart behind HAProxy', () => {
     const relative = outcomes.map((o) => ({ ...o, startedAt: o.startedAt - loadStarted, endedAt: o.endedAt - loadStarted }));
     const unexpected = relative.filter((o) => o.status !== EXPECTED[o.op] && !EVENTUAL(o));
     const haproxy = lb.requestLog();
-    process.stdout.write(`\n${report(relative, restarts, placed.length, missing.length, seconds, unexpected)}\n` +
-      `  HAProxy passed on ${haproxy.requests} requests (load, set-up and checks of the orders): ${JSON.stringify(haproxy.byStatus)}; ` +
-      `retried ${haproxy.retried} (redispatched ${haproxy.redispatched}), ended abnormally ${haproxy.abnormal.length}\n` +
-      `  log: ${lb.logFile}\n`);
+    process.stdout.write(
+      `\n${report(relative, restarts, placed.length, missing.length, seconds, unexpected)}\n` +
+        `  HAProxy passed on ${haproxy.requests} requests (load, set-up and checks of the orders): ${JSON.stringify(haproxy.byStatus)}; ` +
+        `retried ${haproxy.retried} (redispatched ${haproxy.redispatched}), ended abnormally ${haproxy.abnormal.length}\n` +
+        `  log: ${lb.logFile}\n`,
+    );
 
     expect(restarts.map((r) => r.exit)).toEqual(restarts.map(() => ({ code: 0, signal: null })));
     // HAProxy stopped sending to each process before it stopped accepting; otherwise this proved nothing.
@@ -192,29 +227,54 @@ function describeOutcome(o: LoadOutcome): string {
   return `${o.op} in ${o.phase} at ${(o.startedAt / 1000).toFixed(2)} s: ${o.status ?? o.error}${o.code ? ` ${o.code}` : ''}`;
 }
 
-function report(outcomes: LoadOutcome[], restarts: RestartTiming[], placed: number, missing: number, seconds: number, unexpected: LoadOutcome[]): string {
+function report(
+  outcomes: LoadOutcome[],
+  restarts: RestartTiming[],
+  placed: number,
+  missing: number,
+  seconds: number,
+  unexpected: LoadOutcome[],
+): string {
   const count = <T>(items: T[], key: (item: T) => string) => {
     const counts = new Map<string, number>();
     for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-    return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}: ${v}`).join(', ');
+    return [...counts]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ');
   };
   const lines = [
-    `[rolling restart] ${outcomes.length} requests in ${seconds.toFixed(1)} s (${(outcomes.length / seconds).toFixed(1)}/s) through HAProxy to 2 monoliths`,
+    `[rolling restart] ${outcomes.length} requests in ${seconds.toFixed(1)} s (${(outcomes.length / seconds).toFixed(1)}/s) through ` +
+      `HAProxy to 2 monoliths`,
     `  answers by status: ${count(outcomes, (o) => String(o.status ?? o.error))}`,
     `  by operation and status: ${count(outcomes, (o) => `${o.op} ${o.status ?? o.error}`)}`,
     `  outside the expected statuses: ${unexpected.length}; orders answered 201: ${placed}, not readable afterwards: ${missing}`,
     `  new accounts whose profile was not there yet when read at once (404 USERS.NOT_FOUND): ${outcomes.filter(EVENTUAL).length}` +
-      (outcomes.some(EVENTUAL) ? `, at ${outcomes.filter(EVENTUAL).map((o) => `${(o.startedAt / 1000).toFixed(1)} s`).join(', ')}` : ''),
+      (outcomes.some(EVENTUAL)
+        ? `, at ${outcomes
+            .filter(EVENTUAL)
+            .map((o) => `${(o.startedAt / 1000).toFixed(1)} s`)
+            .join(', ')}`
+        : ''),
   ];
   const latencies = (phase: string, keep: (o: LoadOutcome) => boolean) => {
     const took = outcomes.filter((o) => o.phase === phase && keep(o)).map((o) => o.endedAt - o.startedAt);
-    return `${String(took.length).padStart(5)} requests, p50 ${percentile(took, 50).toFixed(1)} ms, p99 ${percentile(took, 99).toFixed(1)} ms, max ${Math.max(...took).toFixed(1)} ms`;
+    return (
+      `${String(took.length).padStart(5)} requests, p50 ${percentile(took, 50).toFixed(1)} ms, p99 ` +
+      `${percentile(took, 99).toFixed(1)} ms, max ${Math.max(...took).toFixed(1)} ms`
+    );
   };
   for (const phase of ['before', 'during', 'after']) {
-    lines.push(`  ${phase.padEnd(6)}: ${latencies(phase, () => true)}; without registrations: ${latencies(phase, (o) => o.op !== 'register')}`);
+    lines.push(
+      `  ${phase.padEnd(6)}: ${latencies(phase, () => true)}; without registrations: ${latencies(phase, (o) => o.op !== 'register')}`,
+    );
   }
   for (const r of restarts) {
-    lines.push(`  restart ${r.process} at ${(r.signalledAt / 1000).toFixed(1)} s: HAProxy saw it DOWN ${r.downMs.toFixed(0)} ms after SIGTERM, exited ${describeExit(r.exit)} after ${r.exitMs.toFixed(0)} ms, ready ${r.readyMs.toFixed(0)} ms after spawn, UP in HAProxy ${r.upMs.toFixed(0)} ms after ready`);
+    lines.push(
+      `  restart ${r.process} at ${(r.signalledAt / 1000).toFixed(1)} s: HAProxy saw it DOWN ${r.downMs.toFixed(0)} ms after SIGTERM, ` +
+        `exited ${describeExit(r.exit)} after ${r.exitMs.toFixed(0)} ms, ready ${r.readyMs.toFixed(0)} ms after spawn, UP in HAProxy ` +
+        `${r.upMs.toFixed(0)} ms after ready`,
+    );
   }
   return lines.join('\n');
 }

@@ -34,8 +34,11 @@ describe('bus round trips of one request in the monolith', () => {
   it('POST /v1/orders makes orders.place and users.get, and no call to auth', async () => {
     const ada = await register(suite.baseUrl);
     const api = request(suite.baseUrl);
-    const place = () => api.post('/v1/orders').set('authorization', bearer(ada.accessToken))
-      .send({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] });
+    const place = () =>
+      api
+        .post('/v1/orders')
+        .set('authorization', bearer(ada.accessToken))
+        .send({ items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] });
     expect((await place()).status).toBe(201);
 
     for (let i = 0; i < 3; i++) {
@@ -47,7 +50,10 @@ describe('bus round trips of one request in the monolith', () => {
 
   it('GET /v1/users/me and GET /v1/orders make one round trip each, to their own module', async () => {
     const ada = await register(suite.baseUrl);
-    for (const [path, pattern] of [['/v1/users/me', 'users.get'], ['/v1/orders', 'orders.list']]) {
+    for (const [path, pattern] of [
+      ['/v1/users/me', 'users.get'],
+      ['/v1/orders', 'orders.list'],
+    ]) {
       const before = await handledByPattern(suite.baseUrl);
       expect((await request(suite.baseUrl).get(path).set('authorization', bearer(ada.accessToken))).status).toBe(200);
       expect(delta(before, await handledByPattern(suite.baseUrl))).toEqual({ [pattern]: 1 });

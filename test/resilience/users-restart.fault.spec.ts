@@ -58,8 +58,13 @@ describe.each(['users-tcp', 'users-redis'])('killing and restarting the users pr
         .set('authorization', authorization)
         .send({ items: [{ sku: `SKU-${n}`, quantity: 1 + (n % 3), unitPriceCents: 250 }] });
       outcomes.push({
-        startedAt, endedAt: Date.now(), status: res.status, contentType: String(res.headers['content-type'] ?? ''),
-        code: res.body?.code, orderId: res.status === 201 ? res.body.id : undefined, userId,
+        startedAt,
+        endedAt: Date.now(),
+        status: res.status,
+        contentType: String(res.headers['content-type'] ?? ''),
+        code: res.body?.code,
+        orderId: res.status === 201 ? res.body.id : undefined,
+        userId,
       });
     };
     let counter = 0;
@@ -95,7 +100,9 @@ describe.each(['users-tcp', 'users-redis'])('killing and restarting the users pr
     expect(outcomes.some((o) => o.endedAt < killedAt && o.status === 201)).toBe(true);
 
     // Recovery: a 2xx within 5 s of the users process being ready, and only 2xx for requests sent after that.
-    const firstSuccessAfterReady = outcomes.filter((o) => o.startedAt >= readyAt && o.status === 201).sort((a, b) => a.endedAt - b.endedAt)[0];
+    const firstSuccessAfterReady = outcomes
+      .filter((o) => o.startedAt >= readyAt && o.status === 201)
+      .sort((a, b) => a.endedAt - b.endedAt)[0];
     expect(firstSuccessAfterReady).toBeDefined();
     expect(firstSuccessAfterReady.endedAt - readyAt).toBeLessThanOrEqual(5000);
     const settled = outcomes.filter((o) => o.startedAt >= readyAt + 5000);

@@ -84,18 +84,36 @@ describe('the entry points on a Node.js that engines does not allow', () => {
 
       writeFileSync(join(root, 'package.json'), JSON.stringify({ type: 'module', engines: { node: REQUIRED } }));
       const allowed = spawnSync(process.execPath, [join(root, 'dist', 'main.js')], { encoding: 'utf8' });
-      expect({ status: allowed.status, stdout: allowed.stdout, stderr: allowed.stderr }).toEqual({ status: 0, stdout: 'tracing loaded\napplication loaded\n', stderr: '' });
+      expect({ status: allowed.status, stdout: allowed.stdout, stderr: allowed.stderr }).toEqual({
+        status: 0,
+        stdout: 'tracing loaded\napplication loaded\n',
+        stderr: '',
+      });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
   });
 
   it.each([
-    ['24.11.0', '>=24.11', true], ['24.21.0', '>=24.11', true], ['25.0.0', '>=24.11', true], ['24.10.9', '>=24.11', false],
-    ['20.20.2', '>=24.11', false], ['24.11.0', '>=24.11 <25', true], ['25.1.0', '>=24.11 <25', false],
-    ['22.12.0', '^20.19.0 || >=22.12', true], ['20.19.1', '^20.19.0 || >=22.12', true], ['21.0.0', '^20.19.0 || >=22.12', false],
-    ['24.0.0', '>23', true], ['23.9.0', '>23', false], ['24.11.5', '<=24.11', true], ['24.12.0', '<=24.11', false], ['24.3.1', '24', true],
-    ['24.3.1', '24.x', true], ['25.0.0', '24.x', false], ['24.3.1', '~24.3.0', true], ['24.4.0', '~24.3.0', false],
+    ['24.11.0', '>=24.11', true],
+    ['24.21.0', '>=24.11', true],
+    ['25.0.0', '>=24.11', true],
+    ['24.10.9', '>=24.11', false],
+    ['20.20.2', '>=24.11', false],
+    ['24.11.0', '>=24.11 <25', true],
+    ['25.1.0', '>=24.11 <25', false],
+    ['22.12.0', '^20.19.0 || >=22.12', true],
+    ['20.19.1', '^20.19.0 || >=22.12', true],
+    ['21.0.0', '^20.19.0 || >=22.12', false],
+    ['24.0.0', '>23', true],
+    ['23.9.0', '>23', false],
+    ['24.11.5', '<=24.11', true],
+    ['24.12.0', '<=24.11', false],
+    ['24.3.1', '24', true],
+    ['24.3.1', '24.x', true],
+    ['25.0.0', '24.x', false],
+    ['24.3.1', '~24.3.0', true],
+    ['24.4.0', '~24.3.0', false],
   ])('reads Node %s as satisfying %s: %s', (version, range, expected) => {
     expect(check.satisfies(version, range)).toBe(expected);
   });

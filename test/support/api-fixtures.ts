@@ -64,7 +64,11 @@ export const SAMPLE_LINES: OrderLine[] = [
 ];
 
 /** Places an order as the user `userId` (made by createUser) and fails loudly if that does not work. */
-export async function placeOrder(baseUrl: string, userId: string, items: OrderLine[] = SAMPLE_LINES): Promise<{ id: string } & Record<string, unknown>> {
+export async function placeOrder(
+  baseUrl: string,
+  userId: string,
+  items: OrderLine[] = SAMPLE_LINES,
+): Promise<{ id: string } & Record<string, unknown>> {
   const res = await request(baseUrl).post('/v1/orders').set('authorization', authFor(userId)).send({ items });
   if (res.status !== 201) throw new Error(`Placing an order answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body;
@@ -80,7 +84,10 @@ export async function collectPages<T>(
   const pages: Array<{ items: T[]; nextCursor: string | null }> = [];
   let cursor: string | null | undefined;
   do {
-    const res = await request(baseUrl).get(path).set('authorization', authorization).query({ ...query, ...(cursor ? { cursor } : {}) });
+    const res = await request(baseUrl)
+      .get(path)
+      .set('authorization', authorization)
+      .query({ ...query, ...(cursor ? { cursor } : {}) });
     if (res.status !== 200) throw new Error(`Listing ${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
     pages.push(res.body);
     cursor = res.body.nextCursor;

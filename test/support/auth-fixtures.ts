@@ -74,8 +74,12 @@ function session(res: Response, password: string): Session {
   const refreshToken = refreshTokenOf(res);
   if (!refreshToken) throw new Error(`No refresh cookie in: ${res.status} ${JSON.stringify(res.headers)}`);
   return {
-    userId: res.body.account.id, email: res.body.account.email, role: res.body.account.role,
-    password, accessToken: res.body.accessToken, refreshToken,
+    userId: res.body.account.id,
+    email: res.body.account.email,
+    role: res.body.account.role,
+    password,
+    accessToken: res.body.accessToken,
+    refreshToken,
   };
 }
 
@@ -87,7 +91,10 @@ export function freshEmail(prefix = 'user'): string {
 }
 
 /** Registers an account through the API and fails loudly if that does not work. */
-export async function register(baseUrl: string, overrides: Partial<{ name: string; email: string; password: string }> = {}): Promise<Session> {
+export async function register(
+  baseUrl: string,
+  overrides: Partial<{ name: string; email: string; password: string }> = {},
+): Promise<Session> {
   const body = { name: 'Ada Lovelace', email: freshEmail(), password: TEST_PASSWORD, ...overrides };
   seen.secrets.add(body.password);
   const res = await recordingApi(baseUrl).post('/v1/auth/register').send(body);
@@ -103,7 +110,9 @@ export async function login(baseUrl: string, email: string, password: string): P
 
 /** The admin account of the current test database: registered on first use after each reset, else signed in. */
 export async function admin(baseUrl: string): Promise<Session> {
-  const res = await recordingApi(baseUrl).post('/v1/auth/register').send({ name: 'Admin', email: E2E_ADMIN_EMAIL, password: TEST_PASSWORD });
+  const res = await recordingApi(baseUrl)
+    .post('/v1/auth/register')
+    .send({ name: 'Admin', email: E2E_ADMIN_EMAIL, password: TEST_PASSWORD });
   if (res.status === 201) return session(res, TEST_PASSWORD);
   if (res.status === 409) return login(baseUrl, E2E_ADMIN_EMAIL, TEST_PASSWORD);
   throw new Error(`Registering the admin answered ${res.status}: ${JSON.stringify(res.body)}`);

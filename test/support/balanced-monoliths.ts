@@ -44,9 +44,15 @@ export async function startBalancedMonoliths(options: {
   const shared = { ...baseEnv(), ...authTestEnv(), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', ...options.env };
   const logDir = join(PROJECT_ROOT, '.tmp', 'e2e', options.label);
   const ports = await freePorts(2);
-  const monoliths = ['mono-a', 'mono-b'].map((name, i) => new AppProcess({
-    name, port: ports[i], env: { ...shared, PORT: String(ports[i]) }, logFile: join(logDir, `${name}.log`),
-  }));
+  const monoliths = ['mono-a', 'mono-b'].map(
+    (name, i) =>
+      new AppProcess({
+        name,
+        port: ports[i],
+        env: { ...shared, PORT: String(ports[i]) },
+        logFile: join(logDir, `${name}.log`),
+      }),
+  );
   await Promise.all(monoliths.map((m) => m.start()));
   const balancer = await startBalancer({
     backends: monoliths.map((m) => ({ name: m.name, port: m.port })),
@@ -61,13 +67,23 @@ export async function startBalancedMonoliths(options: {
   const seedOrders: PlacedOrder[] = [];
   for (let i = 0; i < options.sessions; i++) sessions.push(await register(balancer.url, { name: `Steady Customer ${i}` }));
   for (const owner of sessions) {
-    const placed = await client.call('POST', '/v1/orders', { items: [{ sku: 'SEED-1', quantity: 1, unitPriceCents: 100 }] },
-      { authorization: bearer(owner.accessToken), 'idempotency-key': randomUUID() });
+    const placed = await client.call(
+      'POST',
+      '/v1/orders',
+      { items: [{ sku: 'SEED-1', quantity: 1, unitPriceCents: 100 }] },
+      { authorization: bearer(owner.accessToken), 'idempotency-key': randomUUID() },
+    );
     if (placed.status !== 201) throw new Error(`Seeding an order answered ${placed.status}: ${JSON.stringify(placed.body)}`);
     seedOrders.push({ id: placed.body.id, owner, body: placed.body });
   }
   const deployment: BalancedMonoliths = {
-    shared, monoliths, balancer, client, sessions, seedOrders, logDir,
+    shared,
+    monoliths,
+    balancer,
+    client,
+    sessions,
+    seedOrders,
+    logDir,
     async stop() {
       client.close();
       await balancer.stop();

@@ -86,7 +86,9 @@ ${options.backends.map((b) => `  server ${b.name} 127.0.0.1:${b.port}`).join('\n
 /** The haproxy binary: HAPROXY_BIN, else the first `haproxy` on PATH or in /usr/sbin. */
 export function haproxyBinary(): string {
   const explicit = process.env.HAPROXY_BIN?.trim();
-  const candidates = explicit ? [explicit] : [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin'].filter(Boolean).map((dir) => join(dir, 'haproxy'));
+  const candidates = explicit
+    ? [explicit]
+    : [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin'].filter(Boolean).map((dir) => join(dir, 'haproxy'));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -117,11 +119,16 @@ export class Balancer {
   /** Each backend's status, as HAProxy's `show stat` reports it. */
   async statuses(): Promise<Record<string, BackendStatus>> {
     const csv = await this.command('show stat');
-    const [header, ...rows] = csv.replace(/^# /, '').trim().split('\n').map((line) => line.split(','));
+    const [header, ...rows] = csv
+      .replace(/^# /, '')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(','));
     const col = (name: string) => header.indexOf(name);
     const out: Record<string, BackendStatus> = {};
     for (const row of rows) {
-      if (row[col('pxname')] === BACKEND && !['FRONTEND', 'BACKEND'].includes(row[col('svname')])) out[row[col('svname')]] = row[col('status')];
+      if (row[col('pxname')] === BACKEND && !['FRONTEND', 'BACKEND'].includes(row[col('svname')]))
+        out[row[col('svname')]] = row[col('status')];
     }
     return out;
   }
@@ -202,7 +209,9 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
     execFileSync(binary, ['-c', '-q', '-f', configFile], { stdio: 'pipe' });
   } catch (err) {
     const e = err as { stderr?: Buffer; stdout?: Buffer };
-    throw new Error(`HAProxy refused the generated configuration:\n${e.stderr?.toString() ?? ''}${e.stdout?.toString() ?? ''}\n${config}`);
+    throw new Error(`HAProxy refused the generated configuration:\n${e.stderr?.toString() ?? ''}${e.stdout?.toString() ?? ''}\n${config}`, {
+      cause: err,
+    });
   }
   mkdirSync(dirname(options.logFile), { recursive: true });
   writeFileSync(options.logFile, '');
@@ -226,7 +235,7 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
     } catch (err) {
       if (performance.now() > deadline) {
         await balancer.stop();
-        throw new Error(`HAProxy's admin socket did not answer within 10 s: ${(err as Error).message}`);
+        throw new Error(`HAProxy's admin socket did not answer within 10 s: ${(err as Error).message}`, { cause: err });
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

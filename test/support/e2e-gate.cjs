@@ -27,7 +27,9 @@ function redact(url) {
 function e2eSpecFiles() {
   const list = (dir, suffix, prefix) => {
     try {
-      return readdirSync(dir).filter((f) => f.endsWith(suffix)).map((f) => `${prefix}/${f}`);
+      return readdirSync(dir)
+        .filter((f) => f.endsWith(suffix))
+        .map((f) => `${prefix}/${f}`);
     } catch {
       return [];
     }

@@ -9,12 +9,13 @@ describe('end-to-end harness', () => {
       expect(testDatabaseName(url)).toBe(new URL(url).pathname.slice(1));
     });
 
-    it.each([['postgres://postgres@127.0.0.1:5432/mm'], ['postgres://postgres@127.0.0.1:5432/postgres'], ['postgres://postgres@127.0.0.1:5432/']])(
-      'refuses %s, whose name does not say it is for tests',
-      (url) => {
-        expect(() => testDatabaseName(url)).toThrow(/must contain "test"/);
-      },
-    );
+    it.each([
+      ['postgres://postgres@127.0.0.1:5432/mm'],
+      ['postgres://postgres@127.0.0.1:5432/postgres'],
+      ['postgres://postgres@127.0.0.1:5432/'],
+    ])('refuses %s, whose name does not say it is for tests', (url) => {
+      expect(() => testDatabaseName(url)).toThrow(/must contain "test"/);
+    });
 
     it('does not print a password it refuses', () => {
       expect(() => testDatabaseName('postgres://u:secret@127.0.0.1/prod')).toThrow(/u:\*\*\*@/);
@@ -52,8 +53,9 @@ describe('end-to-end harness', () => {
   });
 
   it('refuses an unknown topology', () => {
-    expect(() => planTopology('mesh', { databaseUrl: '', redisUrl: '', natsUrl: '', namespace: '', tcpPorts: { users: 1, orders: 2, auth: 3 } }))
-      .toThrow(/Unknown topology "mesh"/);
+    expect(() =>
+      planTopology('mesh', { databaseUrl: '', redisUrl: '', natsUrl: '', namespace: '', tcpPorts: { users: 1, orders: 2, auth: 3 } }),
+    ).toThrow(/Unknown topology "mesh"/);
   });
 
   describe('free ports', () => {

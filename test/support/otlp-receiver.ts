@@ -46,7 +46,9 @@ export class OtlpReceiver {
     await new Promise((resolve) => this.server?.close(resolve));
   }
 
-  private collect(payload: { resourceSpans?: Array<{ resource?: { attributes?: KeyValue[] }; scopeSpans?: Array<{ spans?: any[] }> }> }): void {
+  private collect(payload: {
+    resourceSpans?: Array<{ resource?: { attributes?: KeyValue[] }; scopeSpans?: Array<{ spans?: any[] }> }>;
+  }): void {
     for (const rs of payload.resourceSpans ?? []) {
       const resource = toRecord(rs.resource?.attributes);
       for (const ss of rs.scopeSpans ?? []) {

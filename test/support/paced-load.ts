@@ -34,26 +34,33 @@ export class KeepAliveClient {
   call(method: string, path: string, body?: object, headers: Record<string, string> = {}): Promise<JsonAnswer> {
     const text = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve) => {
-      const req = request(new URL(path, this.baseUrl), {
-        method,
-        agent: this.agent,
-        timeout: 15_000,
-        headers: { ...(text === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }), ...headers },
-      }, (res) => {
-        let answer = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => (answer += chunk));
-        res.on('end', () => {
-          let parsed: unknown;
-          try {
-            parsed = answer ? JSON.parse(answer) : undefined;
-          } catch {
-            parsed = answer;
-          }
-          resolve({ status: res.statusCode, body: parsed });
-        });
-        res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
-      });
+      const req = request(
+        new URL(path, this.baseUrl),
+        {
+          method,
+          agent: this.agent,
+          timeout: 15_000,
+          headers: {
+            ...(text === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }),
+            ...headers,
+          },
+        },
+        (res) => {
+          let answer = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk) => (answer += chunk));
+          res.on('end', () => {
+            let parsed: unknown;
+            try {
+              parsed = answer ? JSON.parse(answer) : undefined;
+            } catch {
+              parsed = answer;
+            }
+            resolve({ status: res.statusCode, body: parsed });
+          });
+          res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+        },
+      );
       req.on('timeout', () => req.destroy(Object.assign(new Error('no answer within 15 s'), { code: 'TIMEOUT' })));
       req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
       req.end(text);
@@ -70,7 +77,12 @@ export class KeepAliveClient {
  * as real clients do not wait for each other) until `stop` resolves, then waits for the calls in flight.
  * Calls beyond `maxInFlight` wait for a slot, so an unanswering server cannot pile up unbounded work.
  */
-export async function pacedLoad(ratePerSecond: number, call: (n: number) => Promise<LoadOutcome[]>, stop: Promise<unknown>, maxInFlight = 200): Promise<LoadOutcome[]> {
+export async function pacedLoad(
+  ratePerSecond: number,
+  call: (n: number) => Promise<LoadOutcome[]>,
+  stop: Promise<unknown>,
+  maxInFlight = 200,
+): Promise<LoadOutcome[]> {
   const outcomes: LoadOutcome[] = [];
   const inFlight = new Set<Promise<void>>();
   let running = true;

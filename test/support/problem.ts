@@ -29,7 +29,11 @@ export function violatedFields(res: Response): string[] {
  * produced it (the router, the HTTP parser, a handler): the security headers, `no-store`, and no
  * word of the web framework behind it.
  */
-export function expectRawProblem(res: { status: number; headers: Record<string, string>; text: string; body: any }, status: number, code: string): void {
+export function expectRawProblem(
+  res: { status: number; headers: Record<string, string>; text: string; body: any },
+  status: number,
+  code: string,
+): void {
   expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(res.body).toMatchObject({ type: `urn:problem:${code}`, status, code, correlationId: res.headers['x-correlation-id'] });

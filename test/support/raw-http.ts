@@ -29,7 +29,8 @@ export function rawRequest(baseUrl: string, request: string | Buffer, timeoutMs 
     };
     socket.setTimeout(timeoutMs, () => {
       socket.destroy();
-      if (!settled) reject(new Error(`No complete answer within ${timeoutMs} ms; got: ${Buffer.concat(chunks).toString('latin1').slice(0, 300)}`));
+      if (!settled)
+        reject(new Error(`No complete answer within ${timeoutMs} ms; got: ${Buffer.concat(chunks).toString('latin1').slice(0, 300)}`));
     });
     socket.on('data', (chunk) => {
       chunks.push(chunk);
@@ -38,7 +39,8 @@ export function rawRequest(baseUrl: string, request: string | Buffer, timeoutMs 
     socket.on('error', (err) => !settled && chunks.length === 0 && reject(err));
     socket.on('close', () => {
       finish(true);
-      if (!settled) reject(new Error(`The connection closed without a complete answer: ${Buffer.concat(chunks).toString('latin1').slice(0, 300)}`));
+      if (!settled)
+        reject(new Error(`The connection closed without a complete answer: ${Buffer.concat(chunks).toString('latin1').slice(0, 300)}`));
     });
     socket.write(request);
   });

@@ -33,9 +33,10 @@ export async function startRoundRobin(backends: number[]): Promise<RoundRobin> {
   return {
     url: `http://127.0.0.1:${port}`,
     counts,
-    close: () => new Promise<void>((resolve) => {
-      sockets.forEach((s) => s.destroy());
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        sockets.forEach((s) => s.destroy());
+        server.close(() => resolve());
+      }),
   };
 }

@@ -60,7 +60,10 @@ export class TcpPeer {
   /** Resolves with the first reply matching `predicate`, or rejects when the connection closes or time runs out. */
   waitFor(predicate: (reply: ReplyPacket) => boolean, timeoutMs = 5000): Promise<ReplyPacket> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`No matching reply within ${timeoutMs} ms; got ${JSON.stringify(this.replies).slice(0, 500)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`No matching reply within ${timeoutMs} ms; got ${JSON.stringify(this.replies).slice(0, 500)}`)),
+        timeoutMs,
+      );
       const check = () => {
         const found = this.replies.find(predicate);
         if (found) {

@@ -34,7 +34,7 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   try {
     await client.connect();
   } catch (err) {
-    throw new Error(`PostgreSQL is not reachable at ${redact(url)}: ${(err as Error).message}`);
+    throw new Error(`PostgreSQL is not reachable at ${redact(url)}: ${(err as Error).message}`, { cause: err });
   }
   try {
     return await fn(client);

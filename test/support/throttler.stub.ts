@@ -1,9 +1,10 @@
 /**
- * Stands in for @nestjs/throttler in specs that load the application inside jest (the parity suite). That package is CommonJS requiring Nest's ES modules, which jest's ESM runtime
- * cannot load on Node 20 (Node itself can, so the built app uses the real one). The auth module's HTTP
- * controller imports it for its rate-limit decorator, so loading any module pulls it in. Those specs never
- * send an HTTP request; should one ever reach the rate-limit guard, it fails loudly rather than skipping
- * the limit. Rate limits themselves are covered end to end (test/e2e/auth-limits.e2e.spec.ts).
+ * Stands in for @nestjs/throttler in specs that load the application inside jest (the parity suite).
+ * That package is CommonJS requiring Nest's ES modules, which jest's ESM runtime cannot load on Node 20
+ * (Node itself can, so the built app uses the real one). The auth module's HTTP controller imports it for
+ * its rate-limit decorator, so loading any module pulls it in. Those specs never send an HTTP request;
+ * should one ever reach the rate-limit guard, it fails loudly rather than skipping the limit. Rate limits
+ * themselves are covered end to end (test/e2e/auth-limits.e2e.spec.ts).
  *
  * Use: `jest.unstable_mockModule('@nestjs/throttler', () => import('../support/throttler.stub.js'))`,
  * then import the application dynamically.

@@ -19,7 +19,16 @@ export interface PlanInputs {
 }
 
 export const TOPOLOGY_NAMES = [
-  'monolith', 'users-tcp', 'users-redis', 'orders-tcp', 'orders-redis', 'auth-tcp', 'auth-redis', 'split', 'split-redis', 'replicas-nats',
+  'monolith',
+  'users-tcp',
+  'users-redis',
+  'orders-tcp',
+  'orders-redis',
+  'auth-tcp',
+  'auth-redis',
+  'split',
+  'split-redis',
+  'replicas-nats',
   'monolith-workers',
 ] as const;
 export type TopologyName = (typeof TOPOLOGY_NAMES)[number];
@@ -75,7 +84,13 @@ const PLANS: Record<TopologyName, (i: PlanInputs) => TopologyPlan> = {
   'auth-redis': alone('auth', 'redis'),
   /** Every core in its own process over Redis, and a gateway that hosts no core at all. */
   'split-redis': (i) => ({
-    shared: { DATABASE_URL: i.databaseUrl, REDIS_URL: i.redisUrl, USERS_TRANSPORT: 'redis', ORDERS_TRANSPORT: 'redis', AUTH_TRANSPORT: 'redis' },
+    shared: {
+      DATABASE_URL: i.databaseUrl,
+      REDIS_URL: i.redisUrl,
+      USERS_TRANSPORT: 'redis',
+      ORDERS_TRANSPORT: 'redis',
+      AUTH_TRANSPORT: 'redis',
+    },
     processes: [
       { name: 'users', modules: 'users', api: false },
       { name: 'orders', modules: 'orders', api: false },
@@ -89,12 +104,19 @@ const PLANS: Record<TopologyName, (i: PlanInputs) => TopologyPlan> = {
    */
   'replicas-nats': (i) => ({
     shared: {
-      DATABASE_URL: i.databaseUrl, NATS_URL: i.natsUrl, BUS_NAMESPACE: i.namespace,
-      USERS_TRANSPORT: 'nats', ORDERS_TRANSPORT: 'nats', AUTH_TRANSPORT: 'nats',
-      RATE_LIMIT_STORE: 'redis', REDIS_URL: i.redisUrl,
+      DATABASE_URL: i.databaseUrl,
+      NATS_URL: i.natsUrl,
+      BUS_NAMESPACE: i.namespace,
+      USERS_TRANSPORT: 'nats',
+      ORDERS_TRANSPORT: 'nats',
+      AUTH_TRANSPORT: 'nats',
+      RATE_LIMIT_STORE: 'redis',
+      REDIS_URL: i.redisUrl,
     },
     processes: [
-      ...replicas('users', 3), ...replicas('orders', 2), ...replicas('auth', 2),
+      ...replicas('users', 3),
+      ...replicas('orders', 2),
+      ...replicas('auth', 2),
       { name: 'gateway-1', modules: '', api: true },
       { name: 'gateway-2', modules: '', api: true },
     ],

@@ -46,7 +46,13 @@ export async function startTopology(name: string = selectedTopology(), options: 
 
   const [users, orders, auth] = await freePorts(3);
   const namespace = `e2e-${randomBytes(4).toString('hex')}`;
-  const plan = planTopology(name, { databaseUrl, redisUrl: testRedisUrl(), natsUrl: testNatsUrl(), namespace, tcpPorts: { users, orders, auth } });
+  const plan = planTopology(name, {
+    databaseUrl,
+    redisUrl: testRedisUrl(),
+    natsUrl: testNatsUrl(),
+    namespace,
+    tcpPorts: { users, orders, auth },
+  });
   const httpPorts = await freePorts(plan.processes.length);
   // No balancer stands in front of these processes, so nothing needs time to notice one leave: they
   // stop at once on SIGTERM, as before the readiness delay existed. Specs of the delay set their own.
@@ -54,7 +60,13 @@ export async function startTopology(name: string = selectedTopology(), options: 
   // right after registering it, which the settle window normally makes visible; two lanes of topologies
   // on two cores can make one event's round trip take longer than the default second.
   const shared = {
-    ...baseEnv(), HOST: '127.0.0.1', ...authTestEnv(), SHUTDOWN_READINESS_DELAY_MS: '0', EVENTS_SETTLE_MS: '2500', ...plan.shared, ...options.env,
+    ...baseEnv(),
+    HOST: '127.0.0.1',
+    ...authTestEnv(),
+    SHUTDOWN_READINESS_DELAY_MS: '0',
+    EVENTS_SETTLE_MS: '2500',
+    ...plan.shared,
+    ...options.env,
   };
   const logDir = join(PROJECT_ROOT, '.tmp', 'e2e', name, options.label ?? 'default');
 
@@ -104,8 +116,11 @@ export async function startTopology(name: string = selectedTopology(), options: 
     await Promise.all(all.map((p) => p.waitConnected()));
   } catch (err) {
     await stop();
-    throw new Error(`Topology "${name}" did not connect (every log: ${logDir}):
-${(err as Error).message}`);
+    throw new Error(
+      `Topology "${name}" did not connect (every log: ${logDir}):
+${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return { name, baseUrl: balancer?.url ?? gateways[0].url, processes, stop };
 }

@@ -1,5 +1,10 @@
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { createCredentialCopyV1, createEventTablesV1, upgradeCredentialCopyV2, upgradeEventTablesV2 } from '../../migrations/shared/event-tables.js';
+import {
+  createCredentialCopyV1,
+  createEventTablesV1,
+  upgradeCredentialCopyV2,
+  upgradeEventTablesV2,
+} from '../../migrations/shared/event-tables.js';
 import { dataSourceOptions, migrateModule, ModuleDatabaseOptions } from '../../src/common/database/database.module.js';
 import { DomainError } from '../../src/common/errors/domain-error.js';
 

@@ -15,23 +15,29 @@ export async function until(ms: number, check: () => Promise<boolean>, what: str
  */
 export async function pool<T>(items: T[], n: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await workers(n, () => next < items.length, async () => {
-    const i = next++;
-    await work(items[i], i);
-  });
+  await workers(
+    n,
+    () => next < items.length,
+    async () => {
+      const i = next++;
+      await work(items[i], i);
+    },
+  );
 }
 
 /** Runs `work` on `n` workers until `more()` says stop; the first failure stops every worker, then rejects. */
 export async function workers(n: number, more: () => boolean, work: (worker: number) => Promise<void>): Promise<void> {
   let failure: unknown;
-  await Promise.all(Array.from({ length: n }, async (_, w) => {
-    while (failure === undefined && more()) {
-      try {
-        await work(w);
-      } catch (err) {
-        failure ??= err;
+  await Promise.all(
+    Array.from({ length: n }, async (_, w) => {
+      while (failure === undefined && more()) {
+        try {
+          await work(w);
+        } catch (err) {
+          failure ??= err;
+        }
       }
-    }
-  }));
+    }),
+  );
   if (failure !== undefined) throw failure;
 }

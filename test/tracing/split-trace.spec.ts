@@ -39,7 +39,9 @@ describe('tracing across the all-split topology', () => {
 
     const processOf = new Map(Object.entries(topology.processes).map(([name, p]) => [p.pid, name]));
     const isOrderPost = (s: ReceivedSpan) =>
-      s.kind === 2 && processOf.get(s.pid) === 'gateway' && Object.values(s.attributes).some((v) => v === '/v1/orders') &&
+      s.kind === 2 &&
+      processOf.get(s.pid) === 'gateway' &&
+      Object.values(s.attributes).some((v) => v === '/v1/orders') &&
       Object.values(s.attributes).includes('POST');
     const find = async (predicate: (s: ReceivedSpan) => boolean, what: string) => {
       for (let i = 0; i < 100; i++) {
@@ -51,19 +53,24 @@ describe('tracing across the all-split topology', () => {
     };
 
     const root = await find(isOrderPost, 'gateway POST /v1/orders');
-    const inTrace = (name: string, process: string) => (s: ReceivedSpan) => s.traceId === root.traceId && s.name === name && processOf.get(s.pid) === process;
+    const inTrace = (name: string, process: string) => (s: ReceivedSpan) =>
+      s.traceId === root.traceId && s.name === name && processOf.get(s.pid) === process;
     const sendPlace = await find(inTrace('send orders.place', 'gateway'), 'gateway send orders.place');
     const handlePlace = await find(inTrace('handle orders.place', 'orders'), 'orders handle orders.place');
     const sendGet = await find(inTrace('send users.get', 'orders'), 'orders send users.get');
     const handleGet = await find(inTrace('handle users.get', 'users'), 'users handle users.get');
     const ordersQuery = await find(
-      (s) => s.traceId === root.traceId && processOf.get(s.pid) === 'orders' && (s.attributes['db.system.name'] ?? s.attributes['db.system']) === 'postgresql',
+      (s) =>
+        s.traceId === root.traceId &&
+        processOf.get(s.pid) === 'orders' &&
+        (s.attributes['db.system.name'] ?? s.attributes['db.system']) === 'postgresql',
       'orders PostgreSQL query',
     );
 
     expect(root.parentSpanId).toBeUndefined();
     const byId = new Map(receiver.spans.filter((s) => s.traceId === root.traceId).map((s) => [s.spanId, s]));
-    const ancestors = (s: ReceivedSpan): string[] => (s.parentSpanId && byId.has(s.parentSpanId) ? [s.parentSpanId, ...ancestors(byId.get(s.parentSpanId)!)] : []);
+    const ancestors = (s: ReceivedSpan): string[] =>
+      s.parentSpanId && byId.has(s.parentSpanId) ? [s.parentSpanId, ...ancestors(byId.get(s.parentSpanId)!)] : [];
     expect(ancestors(sendPlace)).toContain(root.spanId);
     expect(handlePlace.parentSpanId).toBe(sendPlace.spanId);
     expect(ancestors(sendGet)).toContain(handlePlace.spanId);

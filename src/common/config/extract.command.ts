@@ -1,5 +1,5 @@
 import type { ModuleDescriptor } from './topology.js';
-import { ConfigError } from './topology.js';
+import { ConfigError } from './settings.readers.js';
 import type { Env } from './settings.source.js';
 import { describeMove, planMove } from './move.plan.js';
 
@@ -10,7 +10,12 @@ const USAGE = 'usage: extract <module> [--replicas <n>] [--json]';
  * and back, step by step, for this deployment's environment, after checking that every shape of the
  * move is a topology the application accepts (`--json`: the shapes, for a script to drive the move).
  */
-export async function extractCommand(env: Env, args: string[], modules: readonly ModuleDescriptor[], out = process.stdout): Promise<number> {
+export async function extractCommand(
+  env: Env,
+  args: string[],
+  modules: readonly ModuleDescriptor[],
+  out = process.stdout,
+): Promise<number> {
   const json = args.includes('--json');
   const rest = args.filter((a) => a !== '--json');
   const [module, flag, count, ...extra] = rest;

@@ -1,5 +1,6 @@
 import { describeMove, planMove } from './move.plan.js';
-import { ConfigError, type ModuleDescriptor } from './topology.js';
+import { type ModuleDescriptor } from './topology.js';
+import { ConfigError } from './settings.readers.js';
 
 const MODULES: readonly ModuleDescriptor[] = [
   { name: 'users', defaultTcpPort: 4001, calls: [], subscribes: ['auth.account-registered', 'auth.credentials-changed'] },
@@ -34,7 +35,9 @@ describe('planMove', () => {
 
   it('refuses an unknown module and a shape the application would refuse', () => {
     expect(() => planMove(ON_POSTGRES, MODULES, 'billing')).toThrow(/"billing" is unknown; known: users, orders, auth/);
-    expect(() => planMove({ ...ON_POSTGRES, NATS_URL: 'http://nats' }, MODULES, 'users')).toThrow(/NATS_URL must use nats:\/\/ or tls:\/\//);
+    expect(() => planMove({ ...ON_POSTGRES, NATS_URL: 'http://nats' }, MODULES, 'users')).toThrow(
+      /NATS_URL must use nats:\/\/ or tls:\/\//,
+    );
   });
 
   it('describes the move step by step, with the exact variables of each shape', () => {

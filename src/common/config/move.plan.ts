@@ -1,5 +1,6 @@
 import type { Env } from './settings.source.js';
-import { ConfigError, readTopology, type ModuleDescriptor } from './topology.js';
+import { readTopology, type ModuleDescriptor } from './topology.js';
+import { ConfigError } from './settings.readers.js';
 
 /** The variables a process shape sets on top of the deployment's shared environment. */
 export type Shape = Record<string, string>;
@@ -46,15 +47,22 @@ export function planMove(env: Env, modules: readonly ModuleDescriptor[], module:
     const topology = readTopology({ ...env, ...shape }, modules);
     for (const hosted of topology.hosted) {
       if (!topology.modules[hosted].databaseUrl) {
-        throw new ConfigError(`${hosted.toUpperCase()}_DATABASE_URL`, `(or DATABASE_URL) is unset in the ${name} shape: processes of two shapes share ` +
-          'the data while a module moves, which the embedded database cannot do; copy it to PostgreSQL first (npm run db:copy -- --to <url>)');
+        throw new ConfigError(
+          `${hosted.toUpperCase()}_DATABASE_URL`,
+          `(or DATABASE_URL) is unset in the ${name} shape: processes of two shapes share ` +
+            'the data while a module moves, which the embedded database cannot do; copy it to PostgreSQL first (npm run db:copy -- ' +
+            '--to <url>)',
+        );
       }
     }
   }
   return plan;
 }
 
-const assignments = (shape: Shape) => Object.entries(shape).map(([k, v]) => `${k}=${v === '' ? "''" : v}`).join(' ');
+const assignments = (shape: Shape) =>
+  Object.entries(shape)
+    .map(([k, v]) => `${k}=${v === '' ? "''" : v}`)
+    .join(' ');
 
 /** The move as a runbook: one command or check per step, out and back. */
 export function describeMove(plan: MovePlan, replicas: number): string {

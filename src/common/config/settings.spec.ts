@@ -1,6 +1,12 @@
-import { httpConfig, loadSettings, readBusSettings, readDatabaseSettings, readHttpSettings, readMetricsSettings, readShutdownSettings, readTcpListenerSettings } from './settings.js';
-import { environment, useEnvironment, type Env } from './settings.source.js';
-import { ConfigError } from './topology.js';
+import {
+  readBusSettings,
+  readDatabaseSettings,
+  readHttpSettings,
+  readMetricsSettings,
+  readShutdownSettings,
+  readTcpListenerSettings,
+} from './settings.js';
+import { ConfigError } from './settings.readers.js';
 
 function configError(read: () => unknown): ConfigError {
   try {
@@ -12,12 +18,6 @@ function configError(read: () => unknown): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
-/** Loads the settings of `env` as main loads the process's; no module is defined here. */
-function load(env: Env) {
-  useEnvironment(env);
-  return loadSettings([]);
-}
-
 describe('settings', () => {
   it('binds HTTP to loopback in a process without the public API unless HOST says otherwise', () => {
     expect(readHttpSettings({ API: 'false' }).host).toBe('127.0.0.1');
@@ -27,7 +27,10 @@ describe('settings', () => {
 
   it('reads the TCP listener limits and the metrics token', () => {
     expect(readTcpListenerSettings({})).toEqual({ maxFrameChars: 1_048_576, maxConnections: 256 });
-    expect(readTcpListenerSettings({ BUS_TCP_MAX_FRAME_CHARS: '65536', BUS_TCP_MAX_CONNECTIONS: '3' })).toEqual({ maxFrameChars: 65_536, maxConnections: 3 });
+    expect(readTcpListenerSettings({ BUS_TCP_MAX_FRAME_CHARS: '65536', BUS_TCP_MAX_CONNECTIONS: '3' })).toEqual({
+      maxFrameChars: 65_536,
+      maxConnections: 3,
+    });
     expect(configError(() => readTcpListenerSettings({ BUS_TCP_MAX_FRAME_CHARS: '100' })).variable).toBe('BUS_TCP_MAX_FRAME_CHARS');
     expect(readMetricsSettings({})).toEqual({ token: undefined });
     expect(readMetricsSettings({ METRICS_TOKEN: ' a-long-enough-scrape-token ' })).toEqual({ token: 'a-long-enough-scrape-token' });
@@ -38,8 +41,14 @@ describe('settings', () => {
     expect(readShutdownSettings({})).toEqual({ graceMs: 15_000, readinessDelayMs: 5000 });
     expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '3000' })).toEqual({ graceMs: 3000, readinessDelayMs: 1500 });
     expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '0' })).toEqual({ graceMs: 0, readinessDelayMs: 0 });
-    expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '20000', SHUTDOWN_READINESS_DELAY_MS: '0' })).toEqual({ graceMs: 20_000, readinessDelayMs: 0 });
-    expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '20000', SHUTDOWN_READINESS_DELAY_MS: '12000' })).toEqual({ graceMs: 20_000, readinessDelayMs: 12_000 });
+    expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '20000', SHUTDOWN_READINESS_DELAY_MS: '0' })).toEqual({
+      graceMs: 20_000,
+      readinessDelayMs: 0,
+    });
+    expect(readShutdownSettings({ SHUTDOWN_GRACE_MS: '20000', SHUTDOWN_READINESS_DELAY_MS: '12000' })).toEqual({
+      graceMs: 20_000,
+      readinessDelayMs: 12_000,
+    });
     const tooLong = configError(() => readShutdownSettings({ SHUTDOWN_GRACE_MS: '4000', SHUTDOWN_READINESS_DELAY_MS: '4000' }));
     expect(tooLong.variable).toBe('SHUTDOWN_READINESS_DELAY_MS');
     expect(tooLong.message).toContain('must be less than SHUTDOWN_GRACE_MS (4000)');
@@ -82,51 +91,13 @@ describe('settings', () => {
       breakerResetMs: 100,
       breakerVolumeThreshold: 1,
     });
-    expect(readDatabaseSettings({ DATA_DIR: ':memory:', MIGRATIONS_RUN: 'false', DATABASE_POOL_SIZE: '3', DATABASE_ACQUIRE_TIMEOUT_MS: '2500' })).toEqual({
+    expect(
+      readDatabaseSettings({ DATA_DIR: ':memory:', MIGRATIONS_RUN: 'false', DATABASE_POOL_SIZE: '3', DATABASE_ACQUIRE_TIMEOUT_MS: '2500' }),
+    ).toEqual({
       dataDir: ':memory:',
       runMigrations: false,
       poolSize: 3,
       acquireTimeoutMs: 2500,
     });
-  });
-
-  it.each([
-    ['PORT', '65536'],
-    ['PORT', '80x'],
-    ['BODY_LIMIT_BYTES', '1023'],
-    ['BUS_DEADLINE_MS', '9'],
-    ['BUS_DEADLINE_MS', '1.5'],
-    ['BUS_RETRIES', '-1'],
-    ['BUS_RETRY_BACKOFF_MS', '0'],
-    ['BUS_BREAKER_ERROR_PERCENT', '101'],
-    ['BUS_BREAKER_RESET_MS', '99'],
-    ['BUS_BREAKER_MIN_REQUESTS', '0'],
-    ['MIGRATIONS_RUN', 'sometimes'],
-    ['DATABASE_POOL_SIZE', '201'],
-    ['DATA_DIR', 'data\0dir'],
-  ])('refuses %s=%j at load, naming the variable', (variable, value) => {
-    const err = configError(() => load({ [variable]: value }));
-    expect(err.variable).toBe(variable);
-    expect(err.message).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
-  });
-
-  it('loads a valid environment once, frozen, and gives the namespaces the same objects', () => {
-    const settings = load({ PORT: '8080', BUS_DEADLINE_MS: '1000', DATA_DIR: '/var/lib/app' });
-    expect(settings.http.port).toBe(8080);
-    expect(settings.bus.deadlineMs).toBe(1000);
-    expect(settings.topology.hosted).toEqual([]);
-    expect(Object.isFrozen(settings) && Object.isFrozen(settings.http)).toBe(true);
-    expect(httpConfig()).toBe(settings.http);
-  });
-
-  it('reads a snapshot: a later change to the environment it was taken from changes nothing', () => {
-    const source: Record<string, string> = { PORT: '8080' };
-    useEnvironment(source);
-    source.PORT = '9090';
-    expect(environment().PORT).toBe('8080');
-    expect(loadSettings([]).http.port).toBe(8080);
-    expect(() => {
-      (environment() as Record<string, string>).PORT = '1';
-    }).toThrow(TypeError);
   });
 });

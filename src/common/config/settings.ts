@@ -1,9 +1,5 @@
-import { readTokenSettings } from '../auth/token.settings.js';
-import { readSecuritySettings } from '../http/security.settings.js';
-import { readTracingSettings } from '../observability/tracing.settings.js';
-import type { ModuleDefinition } from './module-definition.js';
-import { type Env, environment, readSettings, registerSettings } from './settings.source.js';
-import { ConfigError, readBoolean, readInteger, readTopology } from './topology.js';
+import { type Env, readSettings, registerSettings } from './settings.source.js';
+import { ConfigError, readBoolean, readInteger } from './settings.readers.js';
 
 /** HTTP server settings. */
 export const httpConfig = registerSettings('http', readHttpSettings);
@@ -121,7 +117,8 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'
 
 export function readLogSettings(env: Env) {
   const level = env.LOG_LEVEL?.trim() || (env.NODE_ENV === 'test' ? 'warn' : 'info');
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   const format = env.LOG_FORMAT?.trim() || 'json';
   if (format !== 'json' && format !== 'pretty') throw new ConfigError('LOG_FORMAT', `must be json or pretty, got "${format}"`);
   return { level: level as (typeof LOG_LEVELS)[number], format: format as 'json' | 'pretty' };
@@ -138,7 +135,10 @@ export function readShutdownSettings(env: Env) {
   // The default never takes more than half the grace period, so a short SHUTDOWN_GRACE_MS stays valid alone.
   const readinessDelayMs = readInteger(env, 'SHUTDOWN_READINESS_DELAY_MS', Math.min(5000, Math.floor(graceMs / 2)), 0, 300_000);
   if (readinessDelayMs > 0 && readinessDelayMs >= graceMs) {
-    throw new ConfigError('SHUTDOWN_READINESS_DELAY_MS', `must be less than SHUTDOWN_GRACE_MS (${graceMs}), which bounds the whole shutdown, this delay included; got ${readinessDelayMs}`);
+    throw new ConfigError(
+      'SHUTDOWN_READINESS_DELAY_MS',
+      `must be less than SHUTDOWN_GRACE_MS (${graceMs}), which bounds the whole shutdown, this delay included; got ${readinessDelayMs}`,
+    );
   }
   return { graceMs, readinessDelayMs };
 }
@@ -155,33 +155,6 @@ export type ShutdownSettings = ReturnType<typeof readShutdownSettings>;
 export const metricsConfig = registerSettings('metrics', readMetricsSettings);
 export const logConfig = registerSettings('log', readLogSettings);
 export const tcpListenerConfig = registerSettings('tcpListener', readTcpListenerSettings);
-
-/**
- * Every setting of this process, read from its environment and validated together, with the topology
- * and each module's own settings: a bad value stops the process before anything starts, with a
- * ConfigError naming the variable. The namespaces above are later given these same objects.
- */
-export function loadSettings(modules: readonly ModuleDefinition[]) {
-  const common = {
-    http: readSettings(readHttpSettings),
-    bus: readSettings(readBusSettings),
-    tcpListener: readSettings(readTcpListenerSettings),
-    metrics: readSettings(readMetricsSettings),
-    database: readSettings(readDatabaseSettings),
-    tokens: readSettings(readTokenSettings),
-    identity: readSettings(readIdentitySettings),
-    events: readSettings(readEventSettings),
-    retention: readSettings(readRetentionSettings),
-    log: readSettings(readLogSettings),
-    shutdown: readSettings(readShutdownSettings),
-    security: readSettings(readSecuritySettings),
-    tracing: readSettings(readTracingSettings),
-  };
-  for (const module of modules) if (module.settings) readSettings(module.settings);
-  return Object.freeze({ ...common, topology: Object.freeze(readTopology(environment(), modules)) });
-}
-
-export type Settings = ReturnType<typeof loadSettings>;
 
 /**
  * The log settings, or the defaults when they are invalid: the process needs a logger before anything

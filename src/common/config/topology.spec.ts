@@ -1,4 +1,5 @@
-import { ConfigError, readTopology, type ModuleDescriptor, type Topology } from './topology.js';
+import { readTopology, type ModuleDescriptor, type Topology } from './topology.js';
+import { ConfigError } from './settings.readers.js';
 
 /**
  * The application's modules as they declare themselves (src/modules/<m>/<m>.module.ts): orders asks
@@ -108,7 +109,13 @@ describe('readTopology', () => {
     });
 
     it('allows two TCP modules on one port when they live in different processes', () => {
-      const env = { USERS_TRANSPORT: 'tcp', ORDERS_TRANSPORT: 'tcp', USERS_TCP_PORT: '4100', ORDERS_TCP_PORT: '4100', AUTH_TRANSPORT: 'tcp' };
+      const env = {
+        USERS_TRANSPORT: 'tcp',
+        ORDERS_TRANSPORT: 'tcp',
+        USERS_TCP_PORT: '4100',
+        ORDERS_TCP_PORT: '4100',
+        AUTH_TRANSPORT: 'tcp',
+      };
       expect(read({ ...env, MODULES: 'users' }).modules.users.tcp.port).toBe(4100);
       expect(read({ ...env, MODULES: 'orders' }).modules.orders.tcp.port).toBe(4100);
     });
@@ -117,10 +124,12 @@ describe('readTopology', () => {
   describe('event routes', () => {
     /** Every producer-to-consumer route the processes move events on, once per process that moves it. */
     const routes = (topologies: Topology[]) =>
-      topologies.flatMap((t) => [
-        ...Object.entries(t.pushTargets).flatMap(([producer, consumers]) => consumers.map((c) => `push ${producer}->${c}`)),
-        ...Object.entries(t.pullSources).flatMap(([consumer, producers]) => producers.map((p) => `pull ${p}->${consumer}`)),
-      ]).sort();
+      topologies
+        .flatMap((t) => [
+          ...Object.entries(t.pushTargets).flatMap(([producer, consumers]) => consumers.map((c) => `push ${producer}->${c}`)),
+          ...Object.entries(t.pullSources).flatMap(([consumer, producers]) => producers.map((p) => `pull ${p}->${consumer}`)),
+        ])
+        .sort();
     /** The module pairs some event links, whichever way it travels. */
     const ALL_PAIRS = ['auth->orders', 'auth->users', 'users->auth', 'users->orders'];
     const pairs = (list: string[]) => list.map((r) => r.split(' ')[1]).sort();

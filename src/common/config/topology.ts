@@ -1,3 +1,6 @@
+import type { Env } from './settings.source.js';
+import { ConfigError, readBoolean, readInteger, readUrl } from './settings.readers.js';
+
 /**
  * How a module's patterns travel. Only NATS (a queue group per module) hands each request to one of
  * several processes hosting the module; TCP reaches one address and Redis pub/sub hands every request
@@ -56,52 +59,13 @@ export interface Topology {
   pullSources: Record<string, string[]>;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
-    super(`Invalid configuration: ${variable} ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-export function readBoolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['true', '1', 'yes'].includes(raw)) return true;
-  if (['false', '0', 'no'].includes(raw)) return false;
-  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
-}
-
-export function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-export function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'is not a valid URL');
-  }
-  if (!protocols.includes(url.protocol)) {
-    throw new ConfigError(name, `must use ${protocols.map((p) => p.replace(':', '://')).join(' or ')}`);
-  }
-  return raw;
-}
-
 function readModuleList(env: Env, name: string, known: string[]): string[] {
   const raw = env[name];
   if (raw === undefined) return [...known];
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = list.filter((m) => !known.includes(m));
   if (unknown.length) {
     throw new ConfigError(name, `names unknown module(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);

@@ -1,4 +1,4 @@
-import type { ModuleDefinition } from '../config/module-definition.js';
+import type { ModuleDefinition } from './module-definition.js';
 import { TRANSPORT_KINDS } from '../config/topology.js';
 import type { EventContract, Operation } from './operation.js';
 
@@ -36,11 +36,14 @@ export function catalogueOf(definitions: readonly ModuleDefinition[]): Catalogue
   }));
   const declared = new Set(modules.flatMap((m) => m.publishes.map((e) => e.name)));
   for (const m of modules) {
-    for (const name of m.subscribes) if (!declared.has(name)) throw new Error(`${m.name} consumes ${name}, which no module's contracts declare`);
+    for (const name of m.subscribes)
+      if (!declared.has(name)) throw new Error(`${m.name} consumes ${name}, which no module's contracts declare`);
   }
-  const events = modules.flatMap((m) => m.publishes).map((event) => ({
-    event,
-    consumers: modules.filter((m) => m.subscribes.includes(event.name)).map((m) => m.name),
-  }));
+  const events = modules
+    .flatMap((m) => m.publishes)
+    .map((event) => ({
+      event,
+      consumers: modules.filter((m) => m.subscribes.includes(event.name)).map((m) => m.name),
+    }));
   return { modules, events };
 }

@@ -43,17 +43,21 @@ export function schemaBreaks(before: FieldSchema, after: FieldSchema, direction:
   if (after.enum || before.enum) {
     const lost = (before.enum ?? []).filter((v) => !(after.enum ?? []).includes(v));
     const gained = (after.enum ?? []).filter((v) => !(before.enum ?? []).includes(v));
-    if (direction === 'request' && after.enum && (lost.length || !before.enum)) found.push(`${field}: enum narrowed, ${show(lost.length ? lost : 'any value')} no longer accepted`);
-    if (direction === 'reply' && before.enum && (gained.length || !after.enum)) found.push(`${field}: enum widened, a consumer may now read ${show(gained.length ? gained : 'any value')}`);
+    if (direction === 'request' && after.enum && (lost.length || !before.enum))
+      found.push(`${field}: enum narrowed, ${show(lost.length ? lost : 'any value')} no longer accepted`);
+    if (direction === 'reply' && before.enum && (gained.length || !after.enum))
+      found.push(`${field}: enum widened, a consumer may now read ${show(gained.length ? gained : 'any value')}`);
   }
   if (direction === 'request' && before.nullable && !after.nullable) found.push(`${field}: null no longer accepted`);
   if (direction === 'reply' && !before.nullable && after.nullable) found.push(`${field}: may now be null`);
   if (direction === 'request') {
     for (const key of ['maximum', 'maxLength', 'maxItems'] as const) {
-      if (after[key] !== undefined && (before[key] === undefined || after[key]! < before[key]!)) found.push(`${field}: ${key} lowered from ${before[key] ?? 'none'} to ${after[key]}`);
+      if (after[key] !== undefined && (before[key] === undefined || after[key]! < before[key]!))
+        found.push(`${field}: ${key} lowered from ${before[key] ?? 'none'} to ${after[key]}`);
     }
     for (const key of ['minimum', 'minLength', 'minItems'] as const) {
-      if (after[key] !== undefined && (before[key] === undefined || after[key]! > before[key]!)) found.push(`${field}: ${key} raised from ${before[key] ?? 'none'} to ${after[key]}`);
+      if (after[key] !== undefined && (before[key] === undefined || after[key]! > before[key]!))
+        found.push(`${field}: ${key} raised from ${before[key] ?? 'none'} to ${after[key]}`);
     }
   }
   if (before.items && after.items) found.push(...schemaBreaks(before.items, after.items, direction, `${path}[]`));
@@ -66,7 +70,8 @@ export function schemaBreaks(before: FieldSchema, after: FieldSchema, direction:
   }
   const wasRequired = new Set(before.required ?? []);
   for (const key of after.required ?? []) {
-    if (direction === 'request' && !wasRequired.has(key)) found.push(`${name(key)}: ${key in beforeProps ? 'now required' : 'new required field'}`);
+    if (direction === 'request' && !wasRequired.has(key))
+      found.push(`${name(key)}: ${key in beforeProps ? 'now required' : 'new required field'}`);
   }
   if (direction === 'reply') {
     const isRequired = new Set(after.required ?? []);
@@ -98,11 +103,17 @@ export function breakingChanges(before: ContractSnapshot, after: ContractSnapsho
     found.push(...schemaBreaks(was.request, now.request, 'request').map((b) => `operation ${pattern}: request ${b}`));
     found.push(...schemaBreaks(was.reply, now.reply, 'reply').map((b) => `operation ${pattern}: reply ${b}`));
     for (const [code, status] of Object.entries(now.errors)) {
-      if (!(code in was.errors)) found.push(`operation ${pattern}: answers a new error, ${code} (${status}), that its consumers do not handle`);
-      else if (was.errors[code] !== status) found.push(`operation ${pattern}: error ${code} changed status from ${was.errors[code]} to ${status}`);
+      if (!(code in was.errors))
+        found.push(`operation ${pattern}: answers a new error, ${code} (${status}), that its consumers do not handle`);
+      else if (was.errors[code] !== status)
+        found.push(`operation ${pattern}: error ${code} changed status from ${was.errors[code]} to ${status}`);
     }
-    if (idempotenceBreaks(was.idempotent, now.idempotent)) found.push(`operation ${pattern}: no longer idempotent as before (${show(was.idempotent)} -> ${show(now.idempotent)}); callers retry it`);
-    if (ACCESS_ORDER.indexOf(now.access) < ACCESS_ORDER.indexOf(was.access)) found.push(`operation ${pattern}: access narrowed from ${was.access} to ${now.access}`);
+    if (idempotenceBreaks(was.idempotent, now.idempotent))
+      found.push(
+        `operation ${pattern}: no longer idempotent as before (${show(was.idempotent)} -> ${show(now.idempotent)}); callers retry it`,
+      );
+    if (ACCESS_ORDER.indexOf(now.access) < ACCESS_ORDER.indexOf(was.access))
+      found.push(`operation ${pattern}: access narrowed from ${was.access} to ${now.access}`);
   }
   for (const [name, was] of Object.entries(before.events)) {
     const now = after.events[name];
@@ -111,7 +122,8 @@ export function breakingChanges(before: ContractSnapshot, after: ContractSnapsho
       continue;
     }
     found.push(...schemaBreaks(was.payload, now.payload, 'reply').map((b) => `event ${name}: payload ${b}`));
-    if (was.orderingKey !== now.orderingKey) found.push(`event ${name}: ordering key changed from ${was.orderingKey} to ${now.orderingKey}`);
+    if (was.orderingKey !== now.orderingKey)
+      found.push(`event ${name}: ordering key changed from ${was.orderingKey} to ${now.orderingKey}`);
   }
   return found;
 }

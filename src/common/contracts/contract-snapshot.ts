@@ -40,7 +40,19 @@ export interface ContractSnapshot {
   events: Record<string, EventSnapshot>;
 }
 
-const KEPT = ['type', 'format', 'enum', 'nullable', 'pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems'] as const;
+const KEPT = [
+  'type',
+  'format',
+  'enum',
+  'nullable',
+  'pattern',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+] as const;
 
 type Schema = Record<string, any>;
 
@@ -48,7 +60,8 @@ type Schema = Record<string, any>;
 function field(schema: Schema, schemas: Record<string, Schema>, seen: readonly string[] = []): FieldSchema {
   if (typeof schema.$ref === 'string') {
     const name = schema.$ref.split('/').pop()!;
-    if (seen.includes(name)) throw new Error(`message schema ${name} refers to itself; the contract check does not compare recursive messages`);
+    if (seen.includes(name))
+      throw new Error(`message schema ${name} refers to itself; the contract check does not compare recursive messages`);
     return field(schemas[name] ?? {}, schemas, [...seen, name]);
   }
   const out: Record<string, unknown> = {};
@@ -56,7 +69,9 @@ function field(schema: Schema, schemas: Record<string, Schema>, seen: readonly s
   if (schema.items) out.items = field(schema.items, schemas, seen);
   if (schema.properties) {
     out.type ??= 'object';
-    out.properties = Object.fromEntries(Object.entries(schema.properties as Record<string, Schema>).map(([k, v]) => [k, field(v, schemas, seen)]));
+    out.properties = Object.fromEntries(
+      Object.entries(schema.properties as Record<string, Schema>).map(([k, v]) => [k, field(v, schemas, seen)]),
+    );
     out.required = [...((schema.required as string[] | undefined) ?? [])].sort();
   }
   return out as FieldSchema;
@@ -67,7 +82,10 @@ const classSchema = (type: Type<unknown>, schemas: Record<string, Schema>): Fiel
 
 /** Every class a snapshot needs the schema of. */
 export function messageClasses(catalogue: Catalogue): Type<unknown>[] {
-  const classes = catalogue.modules.flatMap((m) => [...m.operations.flatMap((o) => [o.request, o.reply]), ...m.publishes.map((e) => e.payload)]);
+  const classes = catalogue.modules.flatMap((m) => [
+    ...m.operations.flatMap((o) => [o.request, o.reply]),
+    ...m.publishes.map((e) => e.payload),
+  ]);
   const unique = [...new Set(classes)];
   const names = unique.map((c) => c.name);
   const clash = names.find((name, i) => names.indexOf(name) !== i);

@@ -28,8 +28,11 @@ export function operationsTable(module: CatalogueModule): string {
   return [
     '| pattern | payload | reply | what it does | errors | idempotent | who may call |',
     '|---|---|---|---|---|---|---|',
-    ...module.operations.map((o) =>
-      `| ${code(o.pattern)} | ${typeName(o.request)} | ${typeName(o.reply)} | ${o.summary}${publishes(o)} | ${errors(o)} | ${idempotence(o.idempotent)} | ${ACCESS[o.access]} |`),
+    ...module.operations.map(
+      (o) =>
+        `| ${code(o.pattern)} | ${typeName(o.request)} | ${typeName(o.reply)} | ${o.summary}${publishes(o)} | ${errors(o)} | ` +
+        `${idempotence(o.idempotent)} | ${ACCESS[o.access]} |`,
+    ),
   ].join('\n');
 }
 
@@ -39,8 +42,10 @@ export function dependenciesTable(catalogue: Catalogue): string {
   return [
     '| module | calls (request/reply) | consumes events | publishes events |',
     '|---|---|---|---|',
-    ...catalogue.modules.map((m) =>
-      `| ${code(m.name)} | ${list(m.uses.map((o) => o.pattern))} | ${list(m.subscribes)} | ${list(m.publishes.map((e) => e.name))} |`),
+    ...catalogue.modules.map(
+      (m) =>
+        `| ${code(m.name)} | ${list(m.uses.map((o) => o.pattern))} | ${list(m.subscribes)} | ${list(m.publishes.map((e) => e.name))} |`,
+    ),
   ].join('\n');
 }
 
@@ -49,8 +54,11 @@ export function eventsTable(catalogue: Catalogue): string {
   return [
     '| event | producer | payload | what it reports | consumers | ordering key |',
     '|---|---|---|---|---|---|',
-    ...catalogue.events.map(({ event, consumers }) =>
-      `| ${code(event.name)} | ${event.producer} | ${typeName(event.payload)} | ${event.summary} | ${consumers.join(', ') || 'none'} | ${code(event.orderingKey)} |`),
+    ...catalogue.events.map(
+      ({ event, consumers }) =>
+        `| ${code(event.name)} | ${event.producer} | ${typeName(event.payload)} | ${event.summary} | ${consumers.join(', ') || 'none'} ` +
+        `| ${code(event.orderingKey)} |`,
+    ),
   ].join('\n');
 }
 
@@ -73,7 +81,9 @@ export function fillGenerated(markdown: string, blocks: Record<string, string>):
   const missing = Object.keys(blocks).filter((name) => !found.includes(name));
   const unknown = found.filter((name) => !(name in blocks));
   if (missing.length || unknown.length) {
-    throw new Error(`generated blocks without markers: ${missing.join(', ') || 'none'}; markers without a block: ${unknown.join(', ') || 'none'}`);
+    throw new Error(
+      `generated blocks without markers: ${missing.join(', ') || 'none'}; markers without a block: ${unknown.join(', ') || 'none'}`,
+    );
   }
   let text = markdown;
   for (const [name, block] of Object.entries(blocks)) {

@@ -30,12 +30,14 @@ export function registrationProblems(contract: ModuleContract, handlerClasses: r
       const where = `${handlers.name}.${method}`;
       for (const pattern of patterns) {
         if (!operation) problems.push(`${where} handles ${pattern} without a declaration (use @Handles(<operation>))`);
-        else if (declared.get(pattern) !== operation) problems.push(`${where} handles ${pattern}, which the ${contract.name} contract does not declare`);
+        else if (declared.get(pattern) !== operation)
+          problems.push(`${where} handles ${pattern}, which the ${contract.name} contract does not declare`);
         else if (handled.has(pattern)) problems.push(`${where} handles ${pattern}, already handled by ${handled.get(pattern)}`);
         handled.set(pattern, where);
       }
     }
   }
-  for (const pattern of declared.keys()) if (!handled.has(pattern)) problems.push(`${pattern} is declared by ${contract.name} but no handler serves it`);
+  for (const pattern of declared.keys())
+    if (!handled.has(pattern)) problems.push(`${pattern} is declared by ${contract.name} but no handler serves it`);
   return problems;
 }

@@ -7,7 +7,8 @@ import type { BusSettings } from '../config/settings.js';
 import { busConfig } from '../config/settings.js';
 import { readTopology, type Topology } from '../config/topology.js';
 import { defineErrors, DomainError } from '../errors/domain-error.js';
-import { ChannelRegistry, TOPOLOGY } from '../messaging/channel.registry.js';
+import { TOPOLOGY } from '../config/topology.module.js';
+import { ChannelRegistry } from '../messaging/channel.registry.js';
 import { InProcessServer } from '../messaging/in-process.server.js';
 import { MessageHandlers } from '../messaging/message-handlers.decorator.js';
 import { LOCAL_SERVER } from '../messaging/transports.factory.js';
@@ -35,8 +36,13 @@ class CountReply {
 
 const ProbeOperations = {
   count: defineOperation({
-    pattern: 'probe.count', summary: 'Counts.', request: CountRequest, reply: CountReply,
-    errors: [ProbeErrors.FULL], idempotent: true, access: 'anyone',
+    pattern: 'probe.count',
+    summary: 'Counts.',
+    request: CountRequest,
+    reply: CountReply,
+    errors: [ProbeErrors.FULL],
+    idempotent: true,
+    access: 'anyone',
   }),
   ping: pingOperation('probe'),
 };
@@ -64,10 +70,17 @@ class ProbeClient extends ModuleClient {
 }
 
 const SETTINGS: BusSettings = {
-  deadlineMs: 500, retries: 2, retryBackoffMs: 10, breakerErrorThresholdPercent: 50, breakerResetMs: 1000, breakerVolumeThreshold: 5,
+  deadlineMs: 500,
+  retries: 2,
+  retryBackoffMs: 10,
+  breakerErrorThresholdPercent: 50,
+  breakerResetMs: 1000,
+  breakerVolumeThreshold: 5,
 };
 /** One module, hosted here and reached in-process, as the topology reads it. */
-const TOPOLOGY_VALUE: Topology = readTopology({ MODULES: 'probe', API: 'false' }, [{ name: 'probe', defaultTcpPort: 1, calls: [], subscribes: [] }]);
+const TOPOLOGY_VALUE: Topology = readTopology({ MODULES: 'probe', API: 'false' }, [
+  { name: 'probe', defaultTcpPort: 1, calls: [], subscribes: [] },
+]);
 
 describe('@Handles and a ModuleClient, over the in-process bus', () => {
   let server: INestMicroservice;

@@ -1,7 +1,7 @@
 import { applyDecorators, CallHandler, ExecutionContext, NestInterceptor, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { catchError, Observable, throwError } from 'rxjs';
-import { Public } from '../auth/identity.guard.js';
+import { Public } from '../identity/identity.guard.js';
 import { DomainError } from '../errors/domain-error.js';
 import { answerableErrors, CORE_LEVEL_ERRORS, type Operation, type ReplyOf, type RequestOf } from './operation.js';
 import { recordUndeclaredError } from './undeclared-errors.js';

@@ -24,26 +24,32 @@ const list = (items: readonly string[]) => (items.length ? items.map(code).join(
 
 /** docs/modules.md: the diagram, then each module's operations, calls, events and transports. */
 export function moduleMapMarkdown(catalogue: Catalogue): string {
-  const sections = catalogue.modules.map((m) => [
-    `## ${m.name}`,
-    '',
-    '| offers | what it does | idempotent |',
-    '|---|---|---|',
-    ...m.operations.map((o) => `| ${code(o.pattern)} | ${o.summary} | ${typeof o.idempotent === 'boolean' ? (o.idempotent ? 'yes' : 'no') : `when it carries \`${o.idempotent.key}\``} |`),
-    '',
-    `- **calls:** ${list(m.uses.map((o) => o.pattern))}`,
-    `- **publishes:** ${list(m.publishes.map((e) => e.name))}`,
-    `- **consumes:** ${list(m.subscribes)}`,
-    `- **runs on:** ${m.transports.map(code).join(', ')} (\`${m.name.toUpperCase()}_TRANSPORT\`)`,
-  ].join('\n'));
+  const sections = catalogue.modules.map((m) =>
+    [
+      `## ${m.name}`,
+      '',
+      '| offers | what it does | idempotent |',
+      '|---|---|---|',
+      ...m.operations.map(
+        (o) =>
+          `| ${code(o.pattern)} | ${o.summary} | ` +
+          `${typeof o.idempotent === 'boolean' ? (o.idempotent ? 'yes' : 'no') : `when it carries \`${o.idempotent.key}\``} |`,
+      ),
+      '',
+      `- **calls:** ${list(m.uses.map((o) => o.pattern))}`,
+      `- **publishes:** ${list(m.publishes.map((e) => e.name))}`,
+      `- **consumes:** ${list(m.subscribes)}`,
+      `- **runs on:** ${m.transports.map(code).join(', ')} (\`${m.name.toUpperCase()}_TRANSPORT\`)`,
+    ].join('\n'),
+  );
   return [
     '# Module map',
     '',
-    '<!-- Generated from the modules\' declarations by `npm run modules:map`; `npm run docs:check` fails when it is stale. -->',
+    "<!-- Generated from the modules' declarations by `npm run modules:map`; `npm run docs:check` fails when it is stale. -->",
     '',
     'Each module with the operations it offers; a solid arrow is a request/reply call (labelled with its',
     'pattern), a dotted arrow an event from its producer to a consumer. The running application serves this',
-    'page at `/docs/modules`. Every operation and event is declared once, in its module\'s `contracts/`',
+    "page at `/docs/modules`. Every operation and event is declared once, in its module's `contracts/`",
     '(see [contracts.md](contracts.md)).',
     '',
     '```mermaid',
@@ -55,15 +61,16 @@ export function moduleMapMarkdown(catalogue: Catalogue): string {
   ].join('\n');
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
  * The page the application serves at /docs/modules: the same diagram, drawn in the browser by the
  * Mermaid script served beside it (no CDN), and the same facts as lists.
  */
 export function moduleMapHtml(catalogue: Catalogue, assets: { mermaid: string; start: string }): string {
-  const modules = catalogue.modules.map((m) => `
+  const modules = catalogue.modules
+    .map(
+      (m) => `
     <section id="module-${m.name}">
       <h2>${m.name}</h2>
       <ul>
@@ -73,7 +80,9 @@ export function moduleMapHtml(catalogue: Catalogue, assets: { mermaid: string; s
         <b>publishes:</b> ${escapeHtml(m.publishes.map((e) => e.name).join(', ') || 'none')};
         <b>consumes:</b> ${escapeHtml(m.subscribes.join(', ') || 'none')};
         <b>runs on:</b> ${escapeHtml(m.transports.join(', '))}</p>
-    </section>`).join('\n');
+    </section>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { existsSync, readFileSync } from 'node:fs';
-import type { ModuleDefinition } from '../config/module-definition.js';
+import type { ModuleDefinition } from './module-definition.js';
 import { catalogueOf } from './catalogue.js';
 import { MODULE_MAP_START_SCRIPT, moduleMapHtml } from './module-map.render.js';
 
@@ -31,7 +31,9 @@ export function setupModuleMap(app: INestApplication, definitions: readonly Modu
   fastify.get(assets.start, (_request, reply) => reply.type('text/javascript; charset=utf-8').send(MODULE_MAP_START_SCRIPT));
   fastify.get(assets.mermaid, (_request, reply) => {
     if (!bundle && !existsSync(MERMAID_BUNDLE)) {
-      reply.type('text/javascript; charset=utf-8').send('document.body.setAttribute("data-diagram", "failed: the build did not copy mermaid.min.js");');
+      reply
+        .type('text/javascript; charset=utf-8')
+        .send('document.body.setAttribute("data-diagram", "failed: the build did not copy mermaid.min.js");');
       return;
     }
     bundle ??= readFileSync(MERMAID_BUNDLE);

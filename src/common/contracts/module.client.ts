@@ -2,6 +2,7 @@ import type { BusChannel } from '../messaging/bus-channel.js';
 import { mayRetry, type Operation } from './operation.js';
 
 /** A call of one operation; the payload may be left out when every field of the request is optional. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends Req` holds exactly when every field of Req is optional
 export type OperationCall<Req, Rep> = {} extends Req ? (request?: Req) => Promise<Rep> : (request: Req) => Promise<Rep>;
 
 /**

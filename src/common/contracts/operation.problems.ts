@@ -26,4 +26,5 @@ export function operationProblems(operation: Operation<any, any>, route: RoutePr
 }
 
 /** Documents a route's problem+json responses from the operation it calls (see `operationProblems`). */
-export const ApiOperationProblems = (operation: Operation<any, any>, route?: RouteProblems) => ApiProblems(operationProblems(operation, route));
+export const ApiOperationProblems = (operation: Operation<any, any>, route?: RouteProblems) =>
+  ApiProblems(operationProblems(operation, route));

@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IdentityErrors } from '../auth/identity.errors.js';
+import { IdentityErrors } from '../identity/identity.errors.js';
 import { CommonErrors } from '../errors/common.errors.js';
 import type { ErrorDefinition } from '../errors/domain-error.js';
 import { patternModule } from '../messaging/payload.guard.js';

@@ -7,7 +7,8 @@ describe('embedded data directory lock', () => {
   let dir: string;
   let directory: string;
   const lockFile = () => `${directory}.lock`;
-  const holder = (pid: number, host = hostname()) => writeFileSync(lockFile(), JSON.stringify({ pid, host, since: '2026-01-01T00:00:00.000Z' }));
+  const holder = (pid: number, host = hostname()) =>
+    writeFileSync(lockFile(), JSON.stringify({ pid, host, since: '2026-01-01T00:00:00.000Z' }));
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'mm-lock-'));
@@ -30,7 +31,10 @@ describe('embedded data directory lock', () => {
   it('refuses while a process that holds it runs, here or on another host', () => {
     holder(process.ppid);
     expect(() => lockDataDirectory(directory)).toThrow(EmbeddedDatabaseInUse);
-    expect(() => lockDataDirectory(directory)).toThrow(`is in use by process ${process.ppid} on ${hostname()} (since 2026-01-01T00:00:00.000Z); stop that process first. If no such process runs any more, delete ${lockFile()}.`);
+    expect(() => lockDataDirectory(directory)).toThrow(
+      `is in use by process ${process.ppid} on ${hostname()} (since 2026-01-01T00:00:00.000Z); stop that process first. If no such ` +
+        `process runs any more, delete ${lockFile()}.`,
+    );
     holder(1, 'another-host');
     expect(() => lockDataDirectory(directory)).toThrow('is in use by process 1 on another-host');
     // Not released by someone who does not hold it.

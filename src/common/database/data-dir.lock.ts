@@ -14,7 +14,11 @@ interface Holder {
  * itself does not stop that. So the process that opens it holds `<directory>.lock` until it closes it.
  */
 export class EmbeddedDatabaseInUse extends Error {
-  constructor(readonly directory: string, readonly lockFile: string, holder: Holder) {
+  constructor(
+    readonly directory: string,
+    readonly lockFile: string,
+    holder: Holder,
+  ) {
     super(
       `The embedded database in ${directory} is in use by process ${holder.pid} on ${holder.host} (since ${holder.since}); ` +
         `stop that process first. If no such process runs any more, delete ${lockFile}.`,

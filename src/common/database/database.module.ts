@@ -2,17 +2,24 @@ import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestj
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { resolve } from 'node:path';
-import { DataSource, DataSourceOptions, MigrationExecutor, MixedList } from 'typeorm';
+import { DataSource, DataSourceOptions, MigrationExecutor, type MigrationInterface } from 'typeorm';
 import { databaseConfig } from '../config/settings.js';
 import type { Topology } from '../config/topology.js';
-import { TOPOLOGY } from '../messaging/channel.registry.js';
+import { TOPOLOGY } from '../config/topology.module.js';
 import { closeEmbeddedDatabases, pgliteDriver } from './pglite.pool.js';
+
+/** A migration of a module's schema, as TypeORM runs it. */
+export type MigrationClass = new () => MigrationInterface;
+
+/** An entity class, for a module that uses TypeORM's repositories. */
+export type EntityClass = new (...args: never[]) => object;
 
 export interface ModuleDatabaseOptions {
   /** The module's name, which is also its Postgres schema and its data source's name. */
   name: string;
-  entities: Function[];
-  migrations: MixedList<Function>;
+  /** Entities, for a module that reads and writes through TypeORM's repositories; none for one that writes plain SQL. */
+  entities?: EntityClass[];
+  migrations: MigrationClass[];
 }
 
 export function dataSourceOptions(
@@ -24,15 +31,15 @@ export function dataSourceOptions(
     type: 'postgres',
     ...(url
       ? {
-        url,
-        // A request waits at most acquireTimeoutMs for a pooled connection instead of forever, and
-        // keepalives let a connection whose server vanished fail instead of hanging.
-        extra: { max: settings.poolSize, connectionTimeoutMillis: settings.acquireTimeoutMs ?? 10_000, keepAlive: true },
-        applicationName: `mm-${options.name}`,
-      }
+          url,
+          // A request waits at most acquireTimeoutMs for a pooled connection instead of forever, and
+          // keepalives let a connection whose server vanished fail instead of hanging.
+          extra: { max: settings.poolSize, connectionTimeoutMillis: settings.acquireTimeoutMs ?? 10_000, keepAlive: true },
+          applicationName: `mm-${options.name}`,
+        }
       : { driver: pgliteDriver(settings.dataDir === ':memory:' ? undefined : resolve(settings.dataDir, 'pglite')) }),
     schema: options.name,
-    entities: options.entities,
+    entities: options.entities ?? [],
     migrations: options.migrations,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
@@ -101,7 +108,7 @@ export class DatabaseModule {
             return ds;
           },
         }),
-        TypeOrmModule.forFeature(options.entities, options.name),
+        TypeOrmModule.forFeature(options.entities ?? [], options.name),
       ],
       providers: [EmbeddedDatabaseCloser],
       exports: [TypeOrmModule],

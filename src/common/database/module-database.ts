@@ -11,7 +11,10 @@ import { closeEmbeddedDatabases } from './pglite.pool.js';
  * time), runs `work`, and closes it. For operator commands.
  */
 export async function withModuleDatabase<T>(
-  env: Env, module: string, modules: readonly ModuleDescriptor[], work: (ds: DataSource, topology: Topology) => Promise<T>,
+  env: Env,
+  module: string,
+  modules: readonly ModuleDescriptor[],
+  work: (ds: DataSource, topology: Topology) => Promise<T>,
 ): Promise<T> {
   // Read as if one process hosted every module: a command reaches no other module, it only needs the
   // database settings and which consumers each event has.

@@ -84,7 +84,10 @@ describe('embedded database pool', () => {
 
   it('reports how many rows an UPDATE or DELETE touched', async () => {
     const repo = ds.getRepository(Counter);
-    await repo.insert([{ name: 'd', value: 0 }, { name: 'e', value: 5 }]);
+    await repo.insert([
+      { name: 'd', value: 0 },
+      { name: 'e', value: 5 },
+    ]);
     expect((await repo.update({ value: 0 }, { value: 1 })).affected).toBe(2);
     expect((await repo.update({ name: 'missing' }, { value: 1 })).affected).toBe(0);
     expect((await repo.createQueryBuilder().update().set({ value: 7 }).where('value = :v', { v: 5 }).execute()).affected).toBe(1);

@@ -44,7 +44,8 @@ describe('RetentionSchedule', () => {
     await outboxRows(4, 'pending', 40);
     await outboxRows(3, 'parked', 40);
     await ds.query(`INSERT INTO "kept"."inbox" (event_id, name, producer, received_at)
-      SELECT gen_random_uuid(), 'x.happened', 'x', now() - make_interval(days => CASE WHEN g <= 9 THEN 31 ELSE 29 END) FROM generate_series(1, 12) g`);
+      SELECT gen_random_uuid(), 'x.happened', 'x', now() - make_interval(days => CASE WHEN g <= 9 THEN 31 ELSE 29 END)
+      FROM generate_series(1, 12) g`);
 
     expect(await schedule.sweepAll()).toEqual({ '"kept"."outbox"': 23, '"kept"."inbox"': 9 });
     expect(await count(`SELECT count(*) AS n FROM "kept"."outbox" WHERE delivered_at IS NOT NULL`)).toBe(5);
@@ -61,7 +62,8 @@ describe('RetentionSchedule', () => {
     await outboxRows(10, 'delivered', 2);
     schedule.onApplicationBootstrap();
     try {
-      for (let i = 0; i < 100 && (await count(`SELECT count(*) AS n FROM "kept"."outbox"`)) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 100 && (await count(`SELECT count(*) AS n FROM "kept"."outbox"`)) > 0; i++)
+        await new Promise((r) => setTimeout(r, 20));
       expect(await count(`SELECT count(*) AS n FROM "kept"."outbox"`)).toBe(0);
     } finally {
       await schedule.onApplicationShutdown();

@@ -66,7 +66,9 @@ export class RetentionSchedule implements OnApplicationBootstrap, OnApplicationS
     let total = 0;
     for (;;) {
       const deleted = await dataSource.transaction(async (manager) => {
-        const [{ locked }]: Array<{ locked: boolean }> = await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`retention:${table}`]);
+        const [{ locked }]: Array<{ locked: boolean }> = await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
+          `retention:${table}`,
+        ]);
         if (!locked) return 0;
         const [, count]: [unknown, number] = await manager.query(
           `DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table} WHERE ${where} LIMIT ${batch}))`,

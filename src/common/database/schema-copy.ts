@@ -26,7 +26,13 @@ export const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const qualified = (schema: string, name: string) => `${ident(schema)}.${ident(name)}`;
 
 /** Settings under which every session of the copy writes and reads values as text the same way. */
-export const TEXT_SETTINGS = ["SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, MDY'", "SET IntervalStyle = 'postgres'", 'SET extra_float_digits = 1', "SET bytea_output = 'hex'"];
+export const TEXT_SETTINGS = [
+  "SET TimeZone = 'UTC'",
+  "SET DateStyle = 'ISO, MDY'",
+  "SET IntervalStyle = 'postgres'",
+  'SET extra_float_digits = 1',
+  "SET bytea_output = 'hex'",
+];
 
 export async function schemaExists(db: Queryable, schema: string): Promise<boolean> {
   const rows: unknown[] = await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
@@ -49,7 +55,8 @@ export async function readLayout(db: Queryable, schema: string): Promise<SchemaL
     [schema],
   );
   const sequences: Array<{ name: string }> = await db.query(
-    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'S' ORDER BY 1`,
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'S' ` +
+      `ORDER BY 1`,
     [schema],
   );
   const tables = new Map<string, TableLayout>();
@@ -77,12 +84,16 @@ function parentsFirst(tables: TableLayout[], references: Array<{ child: string; 
 
 /** How two layouts of the same schema differ (tables, columns or their types, sequences); empty when they match. */
 export function layoutDifferences(source: SchemaLayout, target: SchemaLayout): string[] {
-  const describe = (l: SchemaLayout) => new Set([
-    ...l.tables.flatMap((t) => t.columns.map((c) => `column ${t.name}.${c.name} ${c.type}`)),
-    ...l.sequences.map((s) => `sequence ${s}`),
-  ]);
+  const describe = (l: SchemaLayout) =>
+    new Set([
+      ...l.tables.flatMap((t) => t.columns.map((c) => `column ${t.name}.${c.name} ${c.type}`)),
+      ...l.sequences.map((s) => `sequence ${s}`),
+    ]);
   const [a, b] = [describe(source), describe(target)];
-  return [...[...a].filter((x) => !b.has(x)).map((x) => `only in the embedded database: ${x}`), ...[...b].filter((x) => !a.has(x)).map((x) => `only in the target: ${x}`)];
+  return [
+    ...[...a].filter((x) => !b.has(x)).map((x) => `only in the embedded database: ${x}`),
+    ...[...b].filter((x) => !a.has(x)).map((x) => `only in the target: ${x}`),
+  ];
 }
 
 /** The first table of `layout` other than `except` that holds a row, if any. */
@@ -102,7 +113,12 @@ const MAX_PARAMETERS = 60_000;
  * Replaces every row of the schema's tables in `target` by those of `source`, and sets each sequence
  * where the source's stands. Run it inside a transaction on `target`. Returns the rows copied per table.
  */
-export async function copySchemaRows(source: Queryable, target: Queryable, schema: string, layout: SchemaLayout): Promise<Record<string, number>> {
+export async function copySchemaRows(
+  source: Queryable,
+  target: Queryable,
+  schema: string,
+  layout: SchemaLayout,
+): Promise<Record<string, number>> {
   if (layout.tables.length) await target.query(`TRUNCATE ${layout.tables.map((t) => qualified(schema, t.name)).join(', ')}`);
   const copied: Record<string, number> = {};
   for (const table of layout.tables) {
@@ -114,21 +130,35 @@ export async function copySchemaRows(source: Queryable, target: Queryable, schem
     for (let start = 0; start < rows.length; start += perInsert) {
       const batch = rows.slice(start, start + perInsert);
       const values: Array<string | null> = [];
-      const tuples = batch.map((row) => `(${table.columns.map((c) => {
-        values.push(row[c.name]);
-        // The text form read back as the column's own type, as COPY would.
-        return `$${values.length}::${c.type}`;
-      }).join(', ')})`);
+      const tuples = batch.map(
+        (row) =>
+          `(${table.columns
+            .map((c) => {
+              values.push(row[c.name]);
+              // The text form read back as the column's own type, as COPY would.
+              return `$${values.length}::${c.type}`;
+            })
+            .join(', ')})`,
+      );
       // Identity columns keep the values they had: the sequences are set to match below.
-      await target.query(`INSERT INTO ${qualified(schema, table.name)} (${names.join(', ')}) OVERRIDING SYSTEM VALUE VALUES ${tuples.join(', ')}`, values);
+      await target.query(
+        `INSERT INTO ${qualified(schema, table.name)} (${names.join(', ')}) OVERRIDING SYSTEM VALUE VALUES ${tuples.join(', ')}`,
+        values,
+      );
     }
     const [count]: Array<{ n: string }> = await target.query(`SELECT count(*)::text AS n FROM ${qualified(schema, table.name)}`);
     if (Number(count.n) !== rows.length) throw new Error(`${schema}.${table.name}: ${rows.length} rows read, ${count.n} in the target`);
     copied[table.name] = rows.length;
   }
   for (const sequence of layout.sequences) {
-    const [state]: Array<{ last_value: string; is_called: boolean }> = await source.query(`SELECT last_value::text AS last_value, is_called FROM ${qualified(schema, sequence)}`);
-    await target.query('SELECT setval($1::regclass, $2::bigint, $3::boolean)', [qualified(schema, sequence), state.last_value, state.is_called]);
+    const [state]: Array<{ last_value: string; is_called: boolean }> = await source.query(
+      `SELECT last_value::text AS last_value, is_called FROM ${qualified(schema, sequence)}`,
+    );
+    await target.query('SELECT setval($1::regclass, $2::bigint, $3::boolean)', [
+      qualified(schema, sequence),
+      state.last_value,
+      state.is_called,
+    ]);
   }
   return copied;
 }

@@ -24,7 +24,11 @@ export class DomainError extends Error {
   readonly code: string;
   readonly status: number;
 
-  constructor(definition: ErrorDefinition, message: string, readonly details?: unknown) {
+  constructor(
+    definition: ErrorDefinition,
+    message: string,
+    readonly details?: unknown,
+  ) {
     super(message);
     this.name = 'DomainError';
     this.code = definition.code;
@@ -38,8 +42,7 @@ export class DomainError extends Error {
   static isBody(value: unknown): value is ErrorBody {
     const v = value as Partial<ErrorBody> | null;
     return (
-      typeof v === 'object' && v !== null && typeof v.code === 'string' &&
-      typeof v.status === 'number' && typeof v.message === 'string'
+      typeof v === 'object' && v !== null && typeof v.code === 'string' && typeof v.status === 'number' && typeof v.message === 'string'
     );
   }
 

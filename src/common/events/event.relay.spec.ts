@@ -7,9 +7,9 @@ import { Test } from '@nestjs/testing';
 import type { DataSource } from 'typeorm';
 import { freePort } from '../../../test/support/free-port.js';
 import { openEventTablesDatabase } from '../../../test/support/unit-helpers.js';
-import { ServiceTokens } from '../auth/service-tokens.js';
-import { readTokenSettings } from '../auth/token.settings.js';
-import { createJwtService, TokenVerifier } from '../auth/token.verifier.js';
+import { ServiceTokens } from '../identity/service-tokens.js';
+import { readTokenSettings } from '../identity/token.settings.js';
+import { createJwtService, TokenVerifier } from '../identity/token.verifier.js';
 import type { BusSettings, EventSettings } from '../config/settings.js';
 import type { Topology } from '../config/topology.js';
 import { closeEmbeddedDatabases } from '../database/pglite.pool.js';
@@ -24,11 +24,25 @@ import { Inbox } from './inbox.js';
 import { Leadership } from './leadership.js';
 import { Outbox } from './outbox.js';
 
-const EVENTS: EventSettings = { pollMs: 20, longPollMs: 0, batchSize: 10, retryBackoffMs: 20, retryMaxMs: 100, maxAttempts: 2, settleMs: 0, leaderRetryMs: 1000, leaderCheckMs: 1000 };
+const EVENTS: EventSettings = {
+  pollMs: 20,
+  longPollMs: 0,
+  batchSize: 10,
+  retryBackoffMs: 20,
+  retryMaxMs: 100,
+  maxAttempts: 2,
+  settleMs: 0,
+  leaderRetryMs: 1000,
+  leaderCheckMs: 1000,
+};
 const BUS: BusSettings = {
-  deadlineMs: 150, retries: 0, retryBackoffMs: 10,
+  deadlineMs: 150,
+  retries: 0,
+  retryBackoffMs: 10,
   // The breaker has its own spec; here every attempt must really try the connection.
-  breakerErrorThresholdPercent: 50, breakerResetMs: 100, breakerVolumeThreshold: 100_000,
+  breakerErrorThresholdPercent: 50,
+  breakerResetMs: 100,
+  breakerVolumeThreshold: 100_000,
 };
 const EVENT = 'alpha.happened';
 const jwt = createJwtService(readTokenSettings({ JWT_SECRET: 'relay-spec-secret-0123456789-abcdefghij' }));
@@ -40,7 +54,10 @@ class Consumer {
   /** Events whose payload asks it fail, as a handler with a bug would. */
   failing = true;
 
-  constructor(readonly ds: DataSource, readonly name: string) {
+  constructor(
+    readonly ds: DataSource,
+    readonly name: string,
+  ) {
     this.inbox = new Inbox(ds, name, [EVENT]);
     this.inbox.on<{ n: number; fail?: boolean }>(EVENT, async (event) => {
       if (event.payload.fail && this.failing) throw new Error(`event ${event.payload.n} cannot be applied`);
@@ -82,10 +99,25 @@ describe('EventRelay', () => {
     gammaPort = await freePort();
     // beta is hosted in this process (the in-process bus); gamma listens on TCP, and is down until a test starts it.
     const topology: Topology = {
-      namespace: '', hosted: ['alpha', 'beta'], api: false, calls: [],
+      namespace: '',
+      hosted: ['alpha', 'beta'],
+      api: false,
+      calls: [],
       modules: {
-        beta: { name: 'beta', transport: 'local', tcp: { host: '127.0.0.1', port: 1 }, redisUrl: 'redis://127.0.0.1:6379', natsUrl: 'nats://127.0.0.1:4222' },
-        gamma: { name: 'gamma', transport: 'tcp', tcp: { host: '127.0.0.1', port: gammaPort }, redisUrl: 'redis://127.0.0.1:6379', natsUrl: 'nats://127.0.0.1:4222' },
+        beta: {
+          name: 'beta',
+          transport: 'local',
+          tcp: { host: '127.0.0.1', port: 1 },
+          redisUrl: 'redis://127.0.0.1:6379',
+          natsUrl: 'nats://127.0.0.1:4222',
+        },
+        gamma: {
+          name: 'gamma',
+          transport: 'tcp',
+          tcp: { host: '127.0.0.1', port: gammaPort },
+          redisUrl: 'redis://127.0.0.1:6379',
+          natsUrl: 'nats://127.0.0.1:4222',
+        },
       },
       subscribers: { [EVENT]: ['beta', 'gamma'] },
       pushTargets: { alpha: ['beta', 'gamma'] },
@@ -111,11 +143,13 @@ describe('EventRelay', () => {
   const publish = (aggregateId: string, payload: { n: number; fail?: boolean }) =>
     outbox.transaction((m) => outbox.publish(m, EVENT, aggregateId, payload));
   const row = async (consumer: string, eventId: string) =>
-    (await producerDs.query(
-      `SELECT attempts, delivered_at IS NOT NULL AS delivered, parked_at IS NOT NULL AS parked, last_error
+    (
+      await producerDs.query(
+        `SELECT attempts, delivered_at IS NOT NULL AS delivered, parked_at IS NOT NULL AS parked, last_error
        FROM "alpha"."outbox" WHERE consumer = $1 AND event_id = $2`,
-      [consumer, eventId],
-    ))[0] as { attempts: number; delivered: boolean; parked: boolean; last_error: string | null };
+        [consumer, eventId],
+      )
+    )[0] as { attempts: number; delivered: boolean; parked: boolean; last_error: string | null };
   async function until(what: string, condition: () => Promise<boolean> | boolean, withinMs = 5000): Promise<void> {
     const deadline = Date.now() + withinMs;
     while (!(await condition())) {
@@ -152,7 +186,10 @@ describe('EventRelay', () => {
     await until('the failing event is parked', async () => (await row('beta', broken)).parked);
     // The consumer keeps its handler's error to itself (its own log has it); the producer records what crossed the bus.
     expect(await row('beta', broken)).toEqual({
-      attempts: EVENTS.maxAttempts, delivered: false, parked: true, last_error: 'COMMON.INTERNAL: Internal server error',
+      attempts: EVENTS.maxAttempts,
+      delivered: false,
+      parked: true,
+      last_error: 'COMMON.INTERNAL: Internal server error',
     });
     await until('the other aggregate is delivered', async () => (await row('beta', other)).delivered);
     // The later event of the broken aggregate waits behind the parked one: applied now, it would be overtaken by it on replay.
@@ -166,7 +203,11 @@ describe('EventRelay', () => {
       expect(await replayParked(producerDs, 'alpha', broken)).toBe(1);
       outbox.signal.notify();
       await until('the aggregate is delivered', async () => (await row('beta', behind)).delivered);
-      expect(beta.applied).toEqual([{ aggregateId: 'agg-other', n: 3 }, { aggregateId: 'agg-broken', n: 1 }, { aggregateId: 'agg-broken', n: 2 }]);
+      expect(beta.applied).toEqual([
+        { aggregateId: 'agg-other', n: 3 },
+        { aggregateId: 'agg-broken', n: 1 },
+        { aggregateId: 'agg-broken', n: 2 },
+      ]);
     } finally {
       beta.failing = true;
     }
@@ -204,11 +245,19 @@ describe('EventRelay', () => {
   it("is refused by a consumer without the producer's service token", async () => {
     // The handlers check who delivers: a relay acting as another module cannot inject events.
     const event: EventEnvelope = {
-      id: '2f5d0c4e-8a7b-4c3d-9e1f-0a1b2c3d4e5f', name: EVENT, producer: 'alpha', aggregateId: 'agg-forged',
-      occurredAt: new Date().toISOString(), payload: { n: 99 },
+      id: '2f5d0c4e-8a7b-4c3d-9e1f-0a1b2c3d4e5f',
+      name: EVENT,
+      producer: 'alpha',
+      aggregateId: 'agg-forged',
+      occurredAt: new Date().toISOString(),
+      payload: { n: 99 },
     };
     const send = () => channels.channel('beta').send('beta.events.deliver', { event });
-    await expect(new ServiceTokens(jwt).run('gamma', send)).rejects.toMatchObject({ code: 'AUTH.FORBIDDEN', status: 403, message: 'Only the alpha module may do this' });
+    await expect(new ServiceTokens(jwt).run('gamma', send)).rejects.toMatchObject({
+      code: 'AUTH.FORBIDDEN',
+      status: 403,
+      message: 'Only the alpha module may do this',
+    });
     await expect(send()).rejects.toMatchObject({ code: 'AUTH.UNAUTHENTICATED', status: 401 });
     expect(beta.applied.map((a) => a.n)).not.toContain(99);
     await expect(new ServiceTokens(jwt).run('alpha', send)).resolves.toEqual({ outcome: 'applied' });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { ServiceTokens } from '../auth/service-tokens.js';
+import type { ServiceTokens } from '../identity/service-tokens.js';
 import type { BusSettings, EventSettings } from '../config/settings.js';
 import { BusErrors } from '../errors/common.errors.js';
 import { DomainError } from '../errors/domain-error.js';
@@ -15,14 +15,18 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** A consumer that cannot be reached is not the event's fault: such failures are retried, never parked. */
 export function unreachable(err: unknown): boolean {
-  return err instanceof DomainError &&
-    [BusErrors.UNAVAILABLE.code, BusErrors.TIMEOUT.code, BusErrors.UNKNOWN_PATTERN.code].includes(err.code);
+  return (
+    err instanceof DomainError && [BusErrors.UNAVAILABLE.code, BusErrors.TIMEOUT.code, BusErrors.UNKNOWN_PATTERN.code].includes(err.code)
+  );
 }
 
 const reason = (err: unknown) => (err instanceof DomainError ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err));
 
 /** Applies fetched or delivered events in order; after a failure, later events of the same aggregate wait. */
-async function applyInOrder(events: EventEnvelope[], apply: (e: EventEnvelope) => Promise<DeliveryResult['outcome']>): Promise<{ results: DeliveryResult[]; stopped?: unknown }> {
+async function applyInOrder(
+  events: EventEnvelope[],
+  apply: (e: EventEnvelope) => Promise<DeliveryResult['outcome']>,
+): Promise<{ results: DeliveryResult[]; stopped?: unknown }> {
   const results: DeliveryResult[] = [];
   const held = new Set<string>();
   for (const event of events) {
@@ -100,7 +104,11 @@ abstract class EventLoop {
 
 /** The producer side: delivers a hosted module's events to every consumer it can reach, and waits for each acknowledgement. */
 export class EventRelay extends EventLoop {
-  constructor(private readonly outbox: Outbox, targets: string[], ...rest: LoopParts) {
+  constructor(
+    private readonly outbox: Outbox,
+    targets: string[],
+    ...rest: LoopParts
+  ) {
     super(targets, ...rest);
   }
 
@@ -134,7 +142,12 @@ export class EventRelay extends EventLoop {
 
 /** The consumer side, for a module reachable only in its own process: fetches events from producers elsewhere. */
 export class EventPuller extends EventLoop {
-  constructor(private readonly inbox: Inbox, sources: string[], private readonly bus: BusSettings, ...rest: LoopParts) {
+  constructor(
+    private readonly inbox: Inbox,
+    sources: string[],
+    private readonly bus: BusSettings,
+    ...rest: LoopParts
+  ) {
     super(sources, ...rest);
   }
 
@@ -151,7 +164,8 @@ export class EventPuller extends EventLoop {
     let events: EventEnvelope[];
     try {
       ({ events } = await this.serviceTokens.run(consumer, () =>
-        channel.send<FetchReply>(patterns.fetch, { consumer, limit: this.settings.batchSize, waitMs }, { idempotent: true })));
+        channel.send<FetchReply>(patterns.fetch, { consumer, limit: this.settings.batchSize, waitMs }, { idempotent: true }),
+      ));
     } catch (err) {
       if (!unreachable(err)) this.logger.warn({ err, producer }, 'Fetching events failed');
       backoff.fail();

@@ -1,7 +1,7 @@
 import { Inject, Type } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import { IdentityErrors } from '../auth/identity.errors.js';
-import { TokenVerifier } from '../auth/token.verifier.js';
+import { IdentityErrors } from '../identity/identity.errors.js';
+import { TokenVerifier } from '../identity/token.verifier.js';
 import { MetadataKeys } from '../context/request-context.js';
 import { DomainError } from '../errors/domain-error.js';
 import { MessageHandlers } from '../messaging/message-handlers.decorator.js';

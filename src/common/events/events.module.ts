@@ -2,12 +2,13 @@ import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Module, O
 import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { IdentityModule } from '../auth/identity.module.js';
-import { ServiceTokens } from '../auth/service-tokens.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { ServiceTokens } from '../identity/service-tokens.js';
 import { busConfig, eventsConfig, retentionConfig } from '../config/settings.js';
 import { RetentionSchedule } from '../database/retention.js';
 import type { Topology } from '../config/topology.js';
-import { ChannelRegistry, TOPOLOGY } from '../messaging/channel.registry.js';
+import { TOPOLOGY } from '../config/topology.module.js';
+import { ChannelRegistry } from '../messaging/channel.registry.js';
 import { EventPuller, EventRelay } from './event.relay.js';
 import { eventHandlersFor } from './events.handlers.js';
 import { EventsRegistry } from './events.registry.js';
@@ -48,8 +49,23 @@ class EventMovers implements OnApplicationBootstrap, BeforeApplicationShutdown {
     const sources = this.topology.pullSources[this.module] ?? [];
     const timing = { retryMs: this.settings.leaderRetryMs, checkMs: this.settings.leaderCheckMs };
     this.movers.push(
-      new EventRelay(this.outbox, targets, this.channels, this.serviceTokens, this.settings, new Leadership(this.session, `events:relay:${this.module}`, timing)),
-      new EventPuller(this.inbox, sources, this.bus, this.channels, this.serviceTokens, this.settings, new Leadership(this.session, `events:fetch:${this.module}`, timing)),
+      new EventRelay(
+        this.outbox,
+        targets,
+        this.channels,
+        this.serviceTokens,
+        this.settings,
+        new Leadership(this.session, `events:relay:${this.module}`, timing),
+      ),
+      new EventPuller(
+        this.inbox,
+        sources,
+        this.bus,
+        this.channels,
+        this.serviceTokens,
+        this.settings,
+        new Leadership(this.session, `events:fetch:${this.module}`, timing),
+      ),
     );
     this.movers.forEach((m) => m.start());
     const ds = this.outbox.dataSource;
@@ -79,10 +95,23 @@ class EventMovers implements OnApplicationBootstrap, BeforeApplicationShutdown {
  */
 @Module({})
 export class EventsModule {
+  /**
+   * Once per process: the registry of the outboxes its cores keep, which readiness and metrics read
+   * even in a process that hosts no module.
+   */
+  static forRoot(): DynamicModule {
+    return { module: EventsModule, global: true, providers: [EventsRegistry], exports: [EventsRegistry] };
+  }
+
   static forModule(name: string): DynamicModule {
     return {
       module: EventsModule,
-      imports: [IdentityModule.tokens(), ConfigModule.forFeature(eventsConfig), ConfigModule.forFeature(busConfig), ConfigModule.forFeature(retentionConfig)],
+      imports: [
+        IdentityModule.tokens(),
+        ConfigModule.forFeature(eventsConfig),
+        ConfigModule.forFeature(busConfig),
+        ConfigModule.forFeature(retentionConfig),
+      ],
       controllers: [eventHandlersFor(name)],
       providers: [
         // A plain value, so Nest tells two modules' instances apart (it identifies dynamic modules by their metadata).
@@ -90,14 +119,23 @@ export class EventsModule {
         {
           provide: Outbox,
           inject: [getDataSourceToken(name), TOPOLOGY, eventsConfig.KEY, busConfig.KEY, EVENTS_MODULE],
-          useFactory: (ds: DataSource, topology: Topology, settings: ConfigType<typeof eventsConfig>, bus: ConfigType<typeof busConfig>, module: string) =>
-            new Outbox(ds, module, topology.subscribers, settings, bus.deadlineMs),
+          useFactory: (
+            ds: DataSource,
+            topology: Topology,
+            settings: ConfigType<typeof eventsConfig>,
+            bus: ConfigType<typeof busConfig>,
+            module: string,
+          ) => new Outbox(ds, module, topology.subscribers, settings, bus.deadlineMs),
         },
         {
           provide: Inbox,
           inject: [getDataSourceToken(name), TOPOLOGY, EVENTS_MODULE],
           useFactory: (ds: DataSource, topology: Topology, module: string) =>
-            new Inbox(ds, module, Object.keys(topology.subscribers).filter((e) => topology.subscribers[e].includes(module))),
+            new Inbox(
+              ds,
+              module,
+              Object.keys(topology.subscribers).filter((e) => topology.subscribers[e].includes(module)),
+            ),
         },
         EventMovers,
       ],

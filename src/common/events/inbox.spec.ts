@@ -11,7 +11,12 @@ import { Inbox } from './inbox.js';
 const EFFECTS = '"probe"."effects"';
 
 const envelope = (name = 'other.happened', payload: Record<string, unknown> = { n: 1 }): EventEnvelope => ({
-  id: randomUUID(), name, producer: name.split('.')[0], aggregateId: 'agg-1', occurredAt: new Date().toISOString(), payload,
+  id: randomUUID(),
+  name,
+  producer: name.split('.')[0],
+  aggregateId: 'agg-1',
+  occurredAt: new Date().toISOString(),
+  payload,
 });
 
 describe('Inbox', () => {
@@ -129,7 +134,9 @@ describe('Inbox', () => {
     await expect(inbox.apply(envelope('other.unheard'))).rejects.toThrow('The probe module does not consume other.unheard');
     expect(await count('"probe"."inbox"')).toBe(0);
     expect(() => inbox.on('other.happened', async () => {})).toThrow('The probe module has two handlers for other.happened');
-    expect(() => inbox.on('other.unheard', async () => {})).toThrow('The probe module handles other.unheard but does not declare it in subscribes');
+    expect(() => inbox.on('other.unheard', async () => {})).toThrow(
+      'The probe module handles other.unheard but does not declare it in subscribes',
+    );
   });
 
   it('fails the boot when a declared subscription has no handler', () => {

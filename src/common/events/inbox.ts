@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { AfterCommit } from '../auth/credential-copy.js';
+import type { AfterCommit } from '../identity/credential-copy.js';
 import type { ApplyOutcome, EventEnvelope } from './event.messages.js';
 import { eventsApplied } from './events.metrics.js';
 
@@ -32,7 +32,8 @@ export class Inbox {
 
   /** Registers the module's handler of one event it subscribes to. */
   on<P>(event: string, handler: EventHandler<P>): void {
-    if (!this.subscriptions.includes(event)) throw new Error(`The ${this.consumer} module handles ${event} but does not declare it in subscribes`);
+    if (!this.subscriptions.includes(event))
+      throw new Error(`The ${this.consumer} module handles ${event} but does not declare it in subscribes`);
     if (this.handlers.has(event)) throw new Error(`The ${this.consumer} module has two handlers for ${event}`);
     this.handlers.set(event, handler);
   }

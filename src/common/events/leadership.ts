@@ -72,7 +72,7 @@ export class Leadership {
     this.leading = false;
     if (this.session.generation !== this.lockedIn) return;
     try {
-      await this.session.query('SELECT pg_advisory_unlock(hashtext($1)), pg_notify($2, \'\')', [this.key, this.channel]);
+      await this.session.query("SELECT pg_advisory_unlock(hashtext($1)), pg_notify($2, '')", [this.key, this.channel]);
     } catch {
       // The session failed, and ended with it: the lock went with the session.
     }

@@ -9,9 +9,16 @@ import { eventsParked } from './events.metrics.js';
 import { Outbox, replayParked } from './outbox.js';
 
 const SETTINGS: EventSettings = {
-  pollMs: 50, longPollMs: 0, batchSize: 50,
+  pollMs: 50,
+  longPollMs: 0,
+  batchSize: 50,
   // Seconds, so the delays can be read back from the table despite the time the statements take.
-  retryBackoffMs: 1000, retryMaxMs: 3000, maxAttempts: 4, settleMs: 0, leaderRetryMs: 1000, leaderCheckMs: 1000,
+  retryBackoffMs: 1000,
+  retryMaxMs: 3000,
+  maxAttempts: 4,
+  settleMs: 0,
+  leaderRetryMs: 1000,
+  leaderCheckMs: 1000,
 };
 const SUBSCRIBERS = { 'probe.happened': ['alpha', 'beta'], 'probe.noted': ['alpha'] };
 
@@ -50,12 +57,14 @@ describe('Outbox', () => {
   const fail = (consumer: string, eventId: string, error = 'handler said no') =>
     outbox.record(consumer, [{ eventId, outcome: 'failed', error }]);
   const rows = async (consumer: string): Promise<Row[]> =>
-    (await ds.query(
-      `SELECT event_id, consumer, attempts, delivered_at IS NOT NULL AS delivered, parked_at IS NOT NULL AS parked, last_error,
+    (
+      await ds.query(
+        `SELECT event_id, consumer, attempts, delivered_at IS NOT NULL AS delivered, parked_at IS NOT NULL AS parked, last_error,
               EXTRACT(EPOCH FROM next_attempt_at - clock_timestamp())::float8 AS due_in
        FROM "probe"."outbox" WHERE consumer = $1 ORDER BY seq`,
-      [consumer],
-    )).map((r: Row) => ({ ...r, due_in: Number(r.due_in) }));
+        [consumer],
+      )
+    ).map((r: Row) => ({ ...r, due_in: Number(r.due_in) }));
   const row = async (consumer: string, eventId: string) => (await rows(consumer)).find((r) => r.event_id === eventId)!;
 
   describe('publish', () => {
@@ -69,10 +78,12 @@ describe('Outbox', () => {
     });
 
     it('writes nothing when the transaction it belongs to rolls back', async () => {
-      await expect(outbox.transaction(async (m) => {
-        await outbox.publish(m, 'probe.happened', 'agg-1', {});
-        throw new Error('the state change failed');
-      })).rejects.toThrow('the state change failed');
+      await expect(
+        outbox.transaction(async (m) => {
+          await outbox.publish(m, 'probe.happened', 'agg-1', {});
+          throw new Error('the state change failed');
+        }),
+      ).rejects.toThrow('the state change failed');
       expect(await outbox.counts()).toEqual({ pending: 0, parked: 0 });
     });
 
@@ -93,10 +104,12 @@ describe('Outbox', () => {
 
       const started = Date.now();
       const waited = outbox.signal.wait(300).then(() => Date.now() - started);
-      await outbox.transaction(async (m) => {
-        await outbox.publish(m, 'probe.happened', 'agg-2', {});
-        throw new Error('rolled back');
-      }).catch(() => undefined);
+      await outbox
+        .transaction(async (m) => {
+          await outbox.publish(m, 'probe.happened', 'agg-2', {});
+          throw new Error('rolled back');
+        })
+        .catch(() => undefined);
       expect(await waited).toBeGreaterThanOrEqual(290);
     });
   });
@@ -107,8 +120,12 @@ describe('Outbox', () => {
       const events = await outbox.pending('alpha', 50);
       expect(events.map((e) => e.id)).toEqual(ids);
       expect(events[2]).toEqual({
-        id: ids[2], name: 'probe.noted', producer: 'probe', aggregateId: 'agg-1',
-        occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), payload: { n: 3 },
+        id: ids[2],
+        name: 'probe.noted',
+        producer: 'probe',
+        aggregateId: 'agg-1',
+        occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        payload: { n: 3 },
       });
       expect(await pendingIds('beta')).toEqual(ids.slice(0, 2));
       expect((await outbox.pending('alpha', 2)).map((e) => e.id)).toEqual(ids.slice(0, 2));
@@ -129,10 +146,12 @@ describe('Outbox', () => {
   });
 
   describe('record', () => {
-    it("marks applied and duplicate events delivered for that consumer only; a skipped one stays as it was", async () => {
+    it('marks applied and duplicate events delivered for that consumer only; a skipped one stays as it was', async () => {
       const [e1, e2, e3] = [await publish('agg-1'), await publish('agg-2'), await publish('agg-3')];
       const results: DeliveryResult[] = [
-        { eventId: e1, outcome: 'applied' }, { eventId: e2, outcome: 'duplicate' }, { eventId: e3, outcome: 'skipped' },
+        { eventId: e1, outcome: 'applied' },
+        { eventId: e2, outcome: 'duplicate' },
+        { eventId: e3, outcome: 'skipped' },
       ];
       await outbox.record('alpha', results);
       expect(await pendingIds('alpha')).toEqual([e3]);
@@ -168,7 +187,8 @@ describe('Outbox', () => {
     });
 
     it('parks an event at maxAttempts failures, counts it, and holds its aggregate until it is replayed', async () => {
-      const metric = async () => (await eventsParked.get()).values.find((v) => v.labels.producer === 'probe' && v.labels.consumer === 'alpha')?.value ?? 0;
+      const metric = async () =>
+        (await eventsParked.get()).values.find((v) => v.labels.producer === 'probe' && v.labels.consumer === 'alpha')?.value ?? 0;
       const parkedBefore = await metric();
       const first = await publish('agg-1');
       const second = await publish('agg-1');
@@ -187,7 +207,12 @@ describe('Outbox', () => {
 
       // A late failure report changes nothing more: the event waits for its replay.
       await fail('alpha', first, 'late failure');
-      expect(await row('alpha', first)).toMatchObject({ attempts: SETTINGS.maxAttempts, parked: true, delivered: false, last_error: 'still failing' });
+      expect(await row('alpha', first)).toMatchObject({
+        attempts: SETTINGS.maxAttempts,
+        parked: true,
+        delivered: false,
+        last_error: 'still failing',
+      });
       expect(await metric()).toBe(parkedBefore + 1);
 
       // Replayed, the parked event goes first and the one behind it follows.

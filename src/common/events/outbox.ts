@@ -69,7 +69,13 @@ export class Outbox {
   }
 
   /** Writes an event for every consumer of `name` inside the caller's transaction; returns its id. */
-  async publish<P extends object>(manager: EntityManager, name: string, aggregateId: string, payload: P, id: string = randomUUID()): Promise<string> {
+  async publish<P extends object>(
+    manager: EntityManager,
+    name: string,
+    aggregateId: string,
+    payload: P,
+    id: string = randomUUID(),
+  ): Promise<string> {
     if (!name.startsWith(`${this.producer}.`)) throw new Error(`The ${this.producer} module cannot publish ${name}`);
     const consumers = this.subscribers[name] ?? [];
     // An event nobody consumes is a contract without a reader: refuse it rather than store it forever.
@@ -108,7 +114,10 @@ export class Outbox {
         continue;
       }
       events.push({
-        id: row.event_id, name: row.name, producer: this.producer, aggregateId: row.aggregate_id,
+        id: row.event_id,
+        name: row.name,
+        producer: this.producer,
+        aggregateId: row.aggregate_id,
         occurredAt: new Date(row.occurred_at).toISOString(),
         payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
       });
@@ -121,7 +130,8 @@ export class Outbox {
     const delivered = results.filter((r) => r.outcome === 'applied' || r.outcome === 'duplicate').map((r) => r.eventId);
     if (delivered.length) {
       await this.dataSource.query(
-        `UPDATE ${this.table} SET delivered_at = now(), parked_at = NULL, last_error = NULL WHERE consumer = $1 AND event_id = ANY($2::uuid[]) AND delivered_at IS NULL`,
+        `UPDATE ${this.table} SET delivered_at = now(), parked_at = NULL, last_error = NULL WHERE consumer = $1 AND event_id = ` +
+          `ANY($2::uuid[]) AND delivered_at IS NULL`,
         [consumer, delivered],
       );
       this.acknowledged(consumer, delivered);
@@ -139,12 +149,21 @@ export class Outbox {
            parked_at = CASE WHEN attempts + 1 >= $6 THEN now() END
          WHERE consumer = $1 AND event_id = $2 AND delivered_at IS NULL AND parked_at IS NULL
          RETURNING parked_at IS NOT NULL AS parked, name`,
-        [consumer, failure.eventId, (failure.error ?? 'unknown error').slice(0, 500), this.settings.retryMaxMs,
-          this.settings.retryBackoffMs, this.settings.maxAttempts],
+        [
+          consumer,
+          failure.eventId,
+          (failure.error ?? 'unknown error').slice(0, 500),
+          this.settings.retryMaxMs,
+          this.settings.retryBackoffMs,
+          this.settings.maxAttempts,
+        ],
       );
       if (rows[0]?.parked) {
         eventsParked.inc({ producer: this.producer, consumer, event: rows[0].name });
-        this.logger.error({ eventId: failure.eventId, consumer, error: failure.error }, 'An event kept failing and is parked; replay it once the cause is fixed');
+        this.logger.error(
+          { eventId: failure.eventId, consumer, error: failure.error },
+          'An event kept failing and is parked; replay it once the cause is fixed',
+        );
       }
     }
   }

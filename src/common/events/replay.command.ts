@@ -1,5 +1,6 @@
 import type { Env } from '../config/settings.source.js';
-import { ConfigError, type ModuleDescriptor } from '../config/topology.js';
+import { type ModuleDescriptor } from '../config/topology.js';
+import { ConfigError } from '../config/settings.readers.js';
 import { withModuleDatabase } from '../database/module-database.js';
 import { replayParked } from './outbox.js';
 

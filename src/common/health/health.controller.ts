@@ -6,12 +6,20 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { DataSource } from 'typeorm';
 import type { Topology } from '../config/topology.js';
+import { TOPOLOGY } from '../config/topology.module.js';
 import { EventsRegistry } from '../events/events.registry.js';
 import { Unlimited } from '../http/rate-limit.decorators.js';
 import { ShutdownState } from '../lifecycle/shutdown.state.js';
-import { ChannelRegistry, TOPOLOGY } from '../messaging/channel.registry.js';
+import { ChannelRegistry } from '../messaging/channel.registry.js';
 import { moduleReachable } from '../observability/metrics.instruments.js';
-import { HealthCheckResult, HealthReport, MAX_CHECK_MESSAGE_LENGTH, NOT_READY_EXAMPLE, OutboxState, READY_EXAMPLE } from './health.report.js';
+import {
+  HealthCheckResult,
+  HealthReport,
+  MAX_CHECK_MESSAGE_LENGTH,
+  NOT_READY_EXAMPLE,
+  OutboxState,
+  READY_EXAMPLE,
+} from './health.report.js';
 
 const PROBE_TIMEOUT_MS = 2000;
 
@@ -43,7 +51,10 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOperation({ summary: 'The process is up and its event loop answers', description: 'Checks nothing else: use it as a liveness probe.' })
+  @ApiOperation({
+    summary: 'The process is up and its event loop answers',
+    description: 'Checks nothing else: use it as a liveness probe.',
+  })
   @ApiOkResponse({ description: 'Alive', type: HealthReport, example: { status: 'ok', info: {}, error: {}, details: {} } })
   @ApiServiceUnavailableResponse({ description: 'The process is shutting down', type: HealthReport, example: { status: 'shutting_down' } })
   // Documented here rather than by terminus, whose generated schema depends on how the package is loaded.
@@ -61,7 +72,11 @@ export class HealthController {
       'and the outbox of each hosted module under `events` (`parked` events need a replay), without failing the check.',
   })
   @ApiOkResponse({ description: 'Every check is up', type: HealthReport, example: READY_EXAMPLE })
-  @ApiServiceUnavailableResponse({ description: 'At least one check is down; `error` says which', type: HealthReport, example: NOT_READY_EXAMPLE })
+  @ApiServiceUnavailableResponse({
+    description: 'At least one check is down; `error` says which',
+    type: HealthReport,
+    example: NOT_READY_EXAMPLE,
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     if (this.shutdown.leaving) {
       reply.status(503);
@@ -83,10 +98,10 @@ export class HealthController {
   /** The databases of the hosted modules, and each hosted module's own listener (pinged over its transport). */
   private async owned(): Promise<Record<string, unknown>> {
     try {
-      return await this.health.check([
+      return (await this.health.check([
         ...this.topology.hosted.filter((name) => this.dataSource(name)).map((name) => () => this.database(name)),
         ...this.topology.hosted.map((name) => () => this.bus(name)),
-      ]) as unknown as Record<string, unknown>;
+      ])) as unknown as Record<string, unknown>;
     } catch (err) {
       // Terminus reports "not ready" as an exception; its body is the report a probe or operator needs.
       if (!(err instanceof ServiceUnavailableException)) throw err;

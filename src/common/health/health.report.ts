@@ -26,7 +26,14 @@ export class OutboxState {
   @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647, example: 0 })
   pending: number;
 
-  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647, example: 0, description: 'Replay with `npm run events:replay -- <module>` once the cause is fixed.' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 0,
+    maximum: 2_147_483_647,
+    example: 0,
+    description: 'Replay with `npm run events:replay -- <module>` once the cause is fixed.',
+  })
   parked: number;
 }
 
@@ -46,7 +53,8 @@ export class HealthReport {
 
   @ApiPropertyOptional({
     ...CHECKS,
-    description: '/health/ready only: `<module>-bus` for each module this process calls in another process. Reported, never failing the check.',
+    description:
+      '/health/ready only: `<module>-bus` for each module this process calls in another process. Reported, never failing the check.',
   })
   remote?: Record<string, HealthCheckResult>;
 

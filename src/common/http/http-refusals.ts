@@ -18,16 +18,24 @@ import { SECURITY_HEADERS } from './security.headers.js';
  */
 
 const problemHeaders = (correlationId: string, extra: Record<string, string> = {}) => ({
-  ...SECURITY_HEADERS, 'cache-control': 'no-store', 'x-correlation-id': correlationId, 'content-type': PROBLEM_CONTENT_TYPE, ...extra,
+  ...SECURITY_HEADERS,
+  'cache-control': 'no-store',
+  'x-correlation-id': correlationId,
+  'content-type': PROBLEM_CONTENT_TYPE,
+  ...extra,
 });
 
 /** The router's refusals (fastify `frameworkErrors`), answered with the request's correlation id. */
 export function answerRouterRefusal(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const refusal = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-    ? frameworkError(414)
-    : new DomainError(CommonErrors.MALFORMED_REQUEST, 'The request path is not validly percent-encoded');
+  const refusal =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? frameworkError(414)
+      : new DomainError(CommonErrors.MALFORMED_REQUEST, 'The request path is not validly percent-encoded');
   const correlationId = String(request.id);
-  reply.code(refusal.status).headers(problemHeaders(correlationId)).send(JSON.stringify(problemBody(refusal, '/', correlationId)));
+  reply
+    .code(refusal.status)
+    .headers(problemHeaders(correlationId))
+    .send(JSON.stringify(problemBody(refusal, '/', correlationId)));
 }
 
 /** Node's HTTP parser refusals (`clientError`), written straight to the socket, which is then closed. */
@@ -63,7 +71,10 @@ export function refuseDotSegments(fastify: FastifyInstance): void {
     if (!dotSegment.test(request.url.split('?')[0])) return done();
     const refusal = new DomainError(CommonErrors.MALFORMED_REQUEST, 'The path contains dot segments');
     const correlationId = String(request.id);
-    reply.code(refusal.status).headers(problemHeaders(correlationId)).send(JSON.stringify(problemBody(refusal, '/', correlationId)));
+    reply
+      .code(refusal.status)
+      .headers(problemHeaders(correlationId))
+      .send(JSON.stringify(problemBody(refusal, '/', correlationId)));
   });
 }
 
@@ -84,6 +95,8 @@ function writeProblem(socket: Socket, refusal: DomainError, extra: Record<string
   const correlationId = randomUUID();
   const body = JSON.stringify(problemBody(refusal, '/', correlationId));
   const headers = { ...problemHeaders(correlationId, extra), 'content-length': String(Buffer.byteLength(body)), connection: 'close' };
-  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\r\n');
+  const head = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\r\n');
   socket.end(`HTTP/1.1 ${refusal.status} ${statusText(refusal.status)}\r\n${head}\r\n\r\n${body}`);
 }

@@ -65,7 +65,12 @@ export class ProblemFilter implements ExceptionFilter {
     }
     reply
       .status(error.status)
-      .headers({ ...SECURITY_HEADERS, 'cache-control': 'no-store', 'x-correlation-id': correlationId, 'content-type': PROBLEM_CONTENT_TYPE })
+      .headers({
+        ...SECURITY_HEADERS,
+        'cache-control': 'no-store',
+        'x-correlation-id': correlationId,
+        'content-type': PROBLEM_CONTENT_TYPE,
+      })
       .send(problemBody(error, request.url, correlationId));
   }
 

@@ -13,7 +13,11 @@ export class FieldViolationDoc {
 
 /** RFC 9457 problem details, with the project's stable `code`. */
 export class ProblemDetails {
-  @ApiProperty({ example: 'urn:problem:USERS.NOT_FOUND', maxLength: 76, description: 'A URI naming the problem type; derived from `code`.' })
+  @ApiProperty({
+    example: 'urn:problem:USERS.NOT_FOUND',
+    maxLength: 76,
+    description: 'A URI naming the problem type; derived from `code`.',
+  })
   type: string;
 
   @ApiProperty({ example: 'Not Found', maxLength: 40 })
@@ -39,10 +43,24 @@ export class ProblemDetails {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  408: 'Request Timeout', 409: 'Conflict', 412: 'Precondition Failed', 413: 'Content Too Large', 414: 'URI Too Long',
-  415: 'Unsupported Media Type', 416: 'Range Not Satisfiable', 422: 'Unprocessable Content', 429: 'Too Many Requests',
-  431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
   504: 'Gateway Timeout',
 };
 
@@ -57,8 +75,13 @@ function problemExamples(status: number, codes: readonly string[]) {
   return Object.fromEntries(
     codes.map((code) => {
       const value: Record<string, unknown> = {
-        type: `urn:problem:${code}`, title: statusText(status), status, detail: 'A human-readable explanation',
-        code, instance: '/v1/users', correlationId: EXAMPLE_CORRELATION_ID,
+        type: `urn:problem:${code}`,
+        title: statusText(status),
+        status,
+        detail: 'A human-readable explanation',
+        code,
+        instance: '/v1/users',
+        correlationId: EXAMPLE_CORRELATION_ID,
       };
       if (code === 'COMMON.VALIDATION_FAILED') {
         value.detail = 'The request is not valid';
@@ -73,9 +96,7 @@ function problemExamples(status: number, codes: readonly string[]) {
 export function problemResponse(status: number, codes: readonly string[]) {
   return {
     description: `${statusText(status)}: ${codes.join(', ')}`,
-    ...(status === 503 || status === 429
-      ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } }
-      : {}),
+    ...(status === 503 || status === 429 ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } } : {}),
     content: {
       [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetails) }, examples: problemExamples(status, codes) },
     },

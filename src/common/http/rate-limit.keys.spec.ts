@@ -7,8 +7,14 @@ const token = (claims: object) => `Bearer e30.${Buffer.from(JSON.stringify(claim
 describe('rate-limit keys', () => {
   it('keys every spelling of one address as the one account they register and sign in as', () => {
     const spellings = [
-      'ada@example.com', 'ADA@Example.COM', '  ada@example.com\t', fullWidth('ada@example.com'), `${fullWidth('ada')}@example.com`,
-      'ada\uff20example.com', `ADA@${fullWidth('EXAMPLE.COM')}`, 'ada@EXAMPLE.com',
+      'ada@example.com',
+      'ADA@Example.COM',
+      '  ada@example.com\t',
+      fullWidth('ada@example.com'),
+      `${fullWidth('ada')}@example.com`,
+      'ada\uff20example.com',
+      `ADA@${fullWidth('EXAMPLE.COM')}`,
+      'ada@EXAMPLE.com',
     ];
     const keys = new Set(spellings.map((email) => accountOf({ body: { email } })));
     expect([...keys]).toEqual(['email:ada@example.com']);
@@ -25,7 +31,9 @@ describe('rate-limit keys', () => {
   });
 
   it('keys a password change by the subject of its bearer token, and anything else as unknown', () => {
-    expect(accountOf({ headers: { authorization: token({ sub: 'f2c1a9e0-0000-4000-8000-000000000001' }) } })).toBe('user:f2c1a9e0-0000-4000-8000-000000000001');
+    expect(accountOf({ headers: { authorization: token({ sub: 'f2c1a9e0-0000-4000-8000-000000000001' }) } })).toBe(
+      'user:f2c1a9e0-0000-4000-8000-000000000001',
+    );
     expect(accountOf({ headers: { authorization: 'Bearer not-a-token' } })).toBe('unknown');
     expect(accountOf({ body: { email: 42 }, headers: {} })).toBe('unknown');
   });

@@ -48,17 +48,24 @@ const perAttempt = (context: ExecutionContext, tracker: string, name: string) =>
       inject: [securityConfig.KEY],
       useFactory: (s: ConfigType<typeof securityConfig>) => {
         return {
-          storage: s.rateLimitStore.kind === 'redis'
-            ? new SharedRateLimitStorage(redisOptions(s.rateLimitStore.url), s.rateLimitStore.prefix)
-            : new SlidingWindowStorage(),
+          storage:
+            s.rateLimitStore.kind === 'redis'
+              ? new SharedRateLimitStorage(redisOptions(s.rateLimitStore.url), s.rateLimitStore.prefix)
+              : new SlidingWindowStorage(),
           throttlers: [
             { name: 'default', limit: s.rateLimit, ttl: s.rateWindowMs, generateKey: perClient },
             {
-              name: 'credential-client', limit: s.authClientRateLimit, ttl: s.rateWindowMs, generateKey: perClient,
+              name: 'credential-client',
+              limit: s.authClientRateLimit,
+              ttl: s.rateWindowMs,
+              generateKey: perClient,
               skipIf: (context) => !isCredentialRoute(context),
             },
             {
-              name: 'credential-account', limit: s.authRateLimit, ttl: s.rateWindowMs, generateKey: perAttempt,
+              name: 'credential-account',
+              limit: s.authRateLimit,
+              ttl: s.rateWindowMs,
+              generateKey: perAttempt,
               skipIf: (context) => !isCredentialRoute(context),
               getTracker: (req) => `${req.ip}|${accountOf(req)}`,
             },

@@ -19,9 +19,14 @@ export class SharedRateLimitStorage implements ThrottlerStorage, OnApplicationSh
   private readonly redis: Redis;
   private readonly limiters = new Map<string, RateLimiterRedis>();
 
-  constructor(options: RedisOptions, private readonly prefix: string) {
+  constructor(
+    options: RedisOptions,
+    private readonly prefix: string,
+  ) {
     this.redis = new Redis({ ...options, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    this.redis.on('error', (err) => this.logger.warn({ err }, 'The shared rate-limit store does not answer; counting in this process meanwhile'));
+    this.redis.on('error', (err) =>
+      this.logger.warn({ err }, 'The shared rate-limit store does not answer; counting in this process meanwhile'),
+    );
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {

@@ -14,7 +14,10 @@ class SlidingWindow {
   total = 0;
   blockedUntil = 0;
 
-  constructor(readonly ttl: number, now: number) {
+  constructor(
+    readonly ttl: number,
+    now: number,
+  ) {
     this.slotMs = Math.max(1, ttl / SLOTS);
     this.head = Math.floor(now / this.slotMs);
   }

@@ -32,7 +32,11 @@ export class RouteMethods {
   }
 }
 
-const split = (path: string) => path.split('?')[0].split('/').filter((s, i, all) => s !== '' || i === all.length - 1);
+const split = (path: string) =>
+  path
+    .split('?')[0]
+    .split('/')
+    .filter((s, i, all) => s !== '' || i === all.length - 1);
 
 function matches(pattern: string[], segments: string[]): boolean {
   if (pattern.length !== segments.length) return false;

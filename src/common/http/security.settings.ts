@@ -1,23 +1,28 @@
 import { registerSettings } from '../config/settings.source.js';
-import { ConfigError, readInteger, readNamespace, readUrl } from '../config/topology.js';
+import { readNamespace } from '../config/topology.js';
+import { ConfigError, readInteger, readUrl } from '../config/settings.readers.js';
 
 type Env = Record<string, string | undefined>;
 
 function readOrigins(env: Env): string[] {
   const raw = env.CORS_ORIGINS?.trim();
   if (!raw) return [];
-  return raw.split(',').map((s) => s.trim()).filter(Boolean).map((origin) => {
-    let url: URL;
-    try {
-      url = new URL(origin);
-    } catch {
-      throw new ConfigError('CORS_ORIGINS', `names "${origin}", which is not an origin like https://app.example.com`);
-    }
-    if (!['http:', 'https:'].includes(url.protocol) || url.origin !== origin.replace(/\/$/, '')) {
-      throw new ConfigError('CORS_ORIGINS', `names "${origin}", which is not an origin like https://app.example.com`);
-    }
-    return url.origin;
-  });
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      let url: URL;
+      try {
+        url = new URL(origin);
+      } catch {
+        throw new ConfigError('CORS_ORIGINS', `names "${origin}", which is not an origin like https://app.example.com`);
+      }
+      if (!['http:', 'https:'].includes(url.protocol) || url.origin !== origin.replace(/\/$/, '')) {
+        throw new ConfigError('CORS_ORIGINS', `names "${origin}", which is not an origin like https://app.example.com`);
+      }
+      return url.origin;
+    });
 }
 
 /** Browser-facing hardening of the public API: allowed origins and request rates. */
@@ -44,7 +49,10 @@ function readRateLimitStore(env: Env): { kind: 'memory' } | { kind: 'redis'; url
   const kind = env.RATE_LIMIT_STORE?.trim().toLowerCase() || 'memory';
   if (kind === 'memory') return { kind };
   if (kind !== 'redis') throw new ConfigError('RATE_LIMIT_STORE', `must be memory or redis, got "${env.RATE_LIMIT_STORE}"`);
-  const url = readUrl(env, 'RATE_LIMIT_REDIS_URL', ['redis:', 'rediss:']) ?? readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379';
+  const url =
+    readUrl(env, 'RATE_LIMIT_REDIS_URL', ['redis:', 'rediss:']) ??
+    readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) ??
+    'redis://127.0.0.1:6379';
   const namespace = readNamespace(env);
   return { kind, url, prefix: `mm:${namespace ? `${namespace}:` : ''}rate-limit` };
 }

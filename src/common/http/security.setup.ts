@@ -18,11 +18,14 @@ export async function applySecurity(app: NestFastifyApplication, settings: Secur
     exposedHeaders: ['x-correlation-id', 'retry-after'],
     maxAge: 600,
   });
-  app.getHttpAdapter().getInstance().addHook('onRequest', (request, reply, done) => {
-    reply.headers(SECURITY_HEADERS);
-    if (request.headers.authorization !== undefined || request.url.startsWith('/v1/auth/')) {
-      reply.header('cache-control', 'no-store');
-    }
-    done();
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      reply.headers(SECURITY_HEADERS);
+      if (request.headers.authorization !== undefined || request.url.startsWith('/v1/auth/')) {
+        reply.header('cache-control', 'no-store');
+      }
+      done();
+    });
 }

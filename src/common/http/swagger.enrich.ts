@@ -28,13 +28,16 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
   components.parameters = {
     ...components.parameters,
     CorrelationId: {
-      name: CORRELATION_HEADER, in: 'header', required: false, schema: { type: 'string', maxLength: 128 },
+      name: CORRELATION_HEADER,
+      in: 'header',
+      required: false,
+      schema: { type: 'string', maxLength: 128 },
       description: 'Optional. Your own id for this request; it is echoed back and appears in every log line and problem body.',
     },
   };
   components.headers = {
     ...components.headers,
-    CorrelationId: { description: 'The request\'s correlation id (yours if you sent one).', schema: { type: 'string', maxLength: 128 } },
+    CorrelationId: { description: "The request's correlation id (yours if you sent one).", schema: { type: 'string', maxLength: 128 } },
     ...RATE_LIMIT_HEADERS,
   };
   components.responses = { ...components.responses, ...refusalResponses() };
@@ -73,7 +76,13 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
       }
     }
   }
-  document.servers = [{ url: '/', description: 'This deployment, whichever environment (local, staging or production) serves this document', 'x-internal': false } as Json as never];
+  document.servers = [
+    {
+      url: '/',
+      description: 'This deployment, whichever environment (local, staging or production) serves this document',
+      'x-internal': false,
+    } as Json as never,
+  ];
   return pruneUnusedSchemas(document);
 }
 
@@ -157,12 +166,14 @@ const rateLimitHeaderRefs = () => ({
 
 /** The shared responses of the refusals given before routing, with the correlation id every answer carries. */
 function refusalResponses(): Json {
-  return Object.fromEntries(Object.entries(BEFORE_ROUTING).map(([status, { name, code }]) => {
-    const response: Json = problemResponse(Number(status), [code]);
-    response.headers = { [CORRELATION_HEADER]: { $ref: '#/components/headers/CorrelationId' } };
-    for (const example of Object.values(response.content['application/problem+json'].examples) as Json[]) example.value.instance = '/';
-    return [name, response];
-  }));
+  return Object.fromEntries(
+    Object.entries(BEFORE_ROUTING).map(([status, { name, code }]) => {
+      const response: Json = problemResponse(Number(status), [code]);
+      response.headers = { [CORRELATION_HEADER]: { $ref: '#/components/headers/CorrelationId' } };
+      for (const example of Object.values(response.content['application/problem+json'].examples) as Json[]) example.value.instance = '/';
+      return [name, response];
+    }),
+  );
 }
 
 /** Refers to the shared response of a refusal given before routing, or adds its code to the route's own response of that status. */

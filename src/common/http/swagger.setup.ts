@@ -32,11 +32,18 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('Modular monolith API')
     .setDescription(DESCRIPTION)
     .addBearerAuth({
-      type: 'http', scheme: 'bearer', bearerFormat: 'JWT',
-      description: 'An access token from /v1/auth/login, /register or /refresh. Tokens follow RFC8725 (JWT best current practices): ' +
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description:
+        'An access token from /v1/auth/login, /register or /refresh. Tokens follow RFC8725 (JWT best current practices): ' +
         'one pinned algorithm (HS256), issuer, audience, expiry and token use checked on every verification.',
     })
-    .addCookieAuth('refresh_token', { type: 'apiKey', in: 'cookie', name: 'refresh_token', description: 'Set by the auth routes; HttpOnly.' }, 'refresh_token')
+    .addCookieAuth(
+      'refresh_token',
+      { type: 'apiKey', in: 'cookie', name: 'refresh_token', description: 'Set by the auth routes; HttpOnly.' },
+      'refresh_token',
+    )
     .setVersion('1')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
@@ -48,7 +55,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     },
   });
   // Relative: the document describes whichever host serves it, and that host serves the public API.
-  const server = { url: '/', description: 'The public API of whichever environment (local, staging, production) serves this document', 'x-internal': false };
+  const server = {
+    url: '/',
+    description: 'The public API of whichever environment (local, staging, production) serves this document',
+    'x-internal': false,
+  };
   document.servers = [server];
   return enrichDocument(document);
 }

@@ -11,7 +11,11 @@ import { processShutdown } from './shutdown.state.js';
  * SIGINT (a terminal's Ctrl-C) skips the delay, and a second signal during the delay ends it.
  * Whatever is still unfinished `graceMs` after the signal is abandoned: one error line, exit code 1.
  */
-export function exitGracefullyOnSignals(app: INestApplication, logger: LoggerService, { graceMs, readinessDelayMs }: ShutdownSettings): void {
+export function exitGracefullyOnSignals(
+  app: INestApplication,
+  logger: LoggerService,
+  { graceMs, readinessDelayMs }: ShutdownSettings,
+): void {
   let endDelay: (() => void) | undefined;
   const shutdown = async (signal: NodeJS.Signals) => {
     if (processShutdown.leaving) {
@@ -44,7 +48,11 @@ export function exitGracefullyOnSignals(app: INestApplication, logger: LoggerSer
       process.exit(1);
     }
     clearTimeout(timer);
-    logger.log({ signal, graceMs, durationMs: Math.round(performance.now() - started) }, 'Shut down: in-flight work finished, transports and pools closed', 'Shutdown');
+    logger.log(
+      { signal, graceMs, durationMs: Math.round(performance.now() - started) },
+      'Shut down: in-flight work finished, transports and pools closed',
+      'Shutdown',
+    );
     process.exit(0);
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, (s) => void shutdown(s));

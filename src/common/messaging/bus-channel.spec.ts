@@ -6,11 +6,7 @@ import { BusChannel } from './bus-channel.js';
 import { NO_MESSAGE_HANDLER } from './in-process.server.js';
 
 /** What the fake transport does with one call. */
-type Step =
-  | { reply: unknown }
-  | { error: unknown }
-  | { refuse: true }
-  | { hang: true };
+type Step = { reply: unknown } | { error: unknown } | { refuse: true } | { hang: true };
 
 const refuse: Step = { refuse: true };
 const hang: Step = { hang: true };
@@ -42,10 +38,13 @@ class ScriptedProxy extends ClientProxy {
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
     Object.assign(this.calls[this.calls.length - 1], { pattern: packet.pattern, data: packet.data });
     const step = this.step;
-    const timer = setTimeout(() => {
-      if ('reply' in step) callback({ response: step.reply, isDisposed: true });
-      if ('error' in step) callback({ err: step.error, isDisposed: true });
-    }, 'hang' in step ? 60_000 : 1);
+    const timer = setTimeout(
+      () => {
+        if ('reply' in step) callback({ response: step.reply, isDisposed: true });
+        if ('error' in step) callback({ err: step.error, isDisposed: true });
+      },
+      'hang' in step ? 60_000 : 1,
+    );
     return () => clearTimeout(timer);
   }
 
@@ -143,7 +142,12 @@ describe('BusChannel', () => {
   });
 
   it('rebuilds the remote error body as a DomainError with its code, status and details', async () => {
-    const body = { code: 'COMMON.VALIDATION_FAILED', status: 400, message: 'The request is not valid', details: [{ field: 'id', messages: ['x'] }] };
+    const body = {
+      code: 'COMMON.VALIDATION_FAILED',
+      status: 400,
+      message: 'The request is not valid',
+      details: [{ field: 'id', messages: ['x'] }],
+    };
     const { channel: c } = channel(() => ({ error: body }));
     const err = await rejection(c.send('users.get', { id: 'x' }));
     expect(err.toBody()).toEqual(body);

@@ -58,7 +58,8 @@ export class BusChannel {
       const reply = await traceSend('send', this.target, pattern, this.transport, () =>
         this.proxy instanceof InProcessClient
           ? this.sendInProcess<R>(this.proxy, pattern, payload)
-          : this.sendWithRetries<R>(pattern, payload, options));
+          : this.sendWithRetries<R>(pattern, payload, options),
+      );
       this.observe(pattern, 'ok', started);
       return reply;
     } catch (err) {
@@ -102,8 +103,13 @@ export class BusChannel {
       } catch (err) {
         const backoff = this.settings.retryBackoffMs * 2 ** attempt;
         const retry =
-          options.idempotent && this.remote && err instanceof DomainError && err.code === BusErrors.UNAVAILABLE.code &&
-          !this.circuitOpen && attempt < this.settings.retries && Date.now() + backoff < deadline;
+          options.idempotent &&
+          this.remote &&
+          err instanceof DomainError &&
+          err.code === BusErrors.UNAVAILABLE.code &&
+          !this.circuitOpen &&
+          attempt < this.settings.retries &&
+          Date.now() + backoff < deadline;
         if (!retry) throw err;
         await sleep(backoff);
       }

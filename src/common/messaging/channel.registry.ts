@@ -2,12 +2,11 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { busConfig } from '../config/settings.js';
 import type { Topology } from '../config/topology.js';
+import { TOPOLOGY } from '../config/topology.module.js';
 import { RequestContextStore } from '../context/request-context.js';
 import { injectTraceContext } from '../observability/bus.tracing.js';
 import { BusChannel } from './bus-channel.js';
 import { createClientProxy } from './transports.factory.js';
-
-export const TOPOLOGY = Symbol('TOPOLOGY');
 
 /** One channel per target module per process, shared by every client of that module. */
 @Injectable()

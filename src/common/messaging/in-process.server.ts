@@ -4,7 +4,8 @@ import { finalize } from 'rxjs/operators';
 import { InProcessBroker, InProcessReceiver } from './in-process.broker.js';
 import { InProcessContext } from './in-process.context.js';
 import { copyAsJson } from './json.copy.js';
-import { guardPayload } from './payload.guard.js';
+import { MessageDrain } from '../lifecycle/message.drain.js';
+import { wrapHandler } from './handler.wrapper.js';
 
 /** Same text the TCP transport answers with for a pattern nobody handles. */
 export const NO_MESSAGE_HANDLER = 'There is no matching message handler defined in the remote service.';
@@ -21,15 +22,16 @@ export class InProcessServer extends Server implements CustomTransportStrategy {
   constructor(
     readonly name: string,
     private readonly broker: InProcessBroker = InProcessBroker.default,
+    private readonly drain = new MessageDrain(),
   ) {
     super();
     this.initializeSerializer({});
     this.initializeDeserializer({});
   }
 
-  /** Payloads are checked against the input limits exactly as on the TCP and Redis listeners. */
+  /** Payloads are checked against the input limits exactly as on the TCP and Redis listeners, and counted by the drain. */
   override addHandler(pattern: any, callback: MessageHandler, isEventHandler = false, extras: Record<string, any> = {}): void {
-    super.addHandler(pattern, guardPayload(callback, isEventHandler), isEventHandler, extras);
+    super.addHandler(pattern, wrapHandler(callback, isEventHandler, this.drain), isEventHandler, extras);
   }
 
   listen(callback: (...optionalParams: unknown[]) => void): void {
@@ -42,7 +44,9 @@ export class InProcessServer extends Server implements CustomTransportStrategy {
     callback();
   }
 
-  close(): void {
+  /** Once the messages in flight are answered: the HTTP requests this process is finishing may still send some. */
+  async close(): Promise<void> {
+    await this.drain.settled();
     this.broker.unregister(this.name, this.receiver);
     this._status$.next('disconnected');
   }

@@ -10,7 +10,8 @@ import { RequestContextStore } from '../context/request-context.js';
 import { defineErrors, DomainError } from '../errors/domain-error.js';
 import { observeServer } from '../observability/observe.hooks.js';
 import { BusChannel } from './bus-channel.js';
-import { ChannelRegistry, TOPOLOGY } from './channel.registry.js';
+import { TOPOLOGY } from '../config/topology.module.js';
+import { ChannelRegistry } from './channel.registry.js';
 import { InProcessClient } from './in-process.client.js';
 import type { InProcessContext } from './in-process.context.js';
 import { InProcessServer } from './in-process.server.js';
@@ -97,8 +98,9 @@ const SETTINGS: BusSettings = {
 };
 
 /** One module, hosted here and reached in-process, as the topology reads it. */
-const TOPOLOGY_VALUE: Topology = readTopology({ MODULES: 'probe', API: 'false' }, [{ name: 'probe', defaultTcpPort: 1, calls: [], subscribes: [] }]);
-
+const TOPOLOGY_VALUE: Topology = readTopology({ MODULES: 'probe', API: 'false' }, [
+  { name: 'probe', defaultTcpPort: 1, calls: [], subscribes: [] },
+]);
 
 describe('in-process transport', () => {
   let server: INestMicroservice;
@@ -107,11 +109,7 @@ describe('in-process transport', () => {
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       controllers: [ProbeHandlers],
-      providers: [
-        ChannelRegistry,
-        { provide: TOPOLOGY, useValue: TOPOLOGY_VALUE },
-        { provide: busConfig.KEY, useValue: SETTINGS },
-      ],
+      providers: [ChannelRegistry, { provide: TOPOLOGY, useValue: TOPOLOGY_VALUE }, { provide: busConfig.KEY, useValue: SETTINGS }],
     }).compile();
     const strategy = new InProcessServer(LOCAL_SERVER);
     observeServer(strategy);

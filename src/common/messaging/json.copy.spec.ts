@@ -25,16 +25,28 @@ const cases: Array<[string, unknown]> = [
   ['a date and an invalid date', { at: new Date('2026-01-02T03:04:05.678Z'), never: new Date(Number.NaN) }],
   ['a class instance (getters on the prototype are not own)', new Point(1, 2)],
   ['a map, a set, a regexp and an error', { map: new Map([['a', 1]]), set: new Set([1]), re: /x/g, err: new Error('x') }],
-  ['undefined, functions and symbols in objects and arrays', { u: undefined, f: () => 1, s: Symbol('s'), list: [undefined, () => 1, Symbol('t')] }],
+  [
+    'undefined, functions and symbols in objects and arrays',
+    { u: undefined, f: () => 1, s: Symbol('s'), list: [undefined, () => 1, Symbol('t')] },
+  ],
   ['boxed primitives', [Object(1), Object('s'), Object(false)]],
   ['a buffer and a typed array', { buffer: Buffer.from('hi'), bytes: new Uint8Array([1, 2]) }],
   ['toJSON given its key', { inObject: keyed, inArray: [keyed] }],
   ['a __proto__ key, kept as an own property', JSON.parse('{"__proto__":{"x":1},"a":1}')],
   ['integer-like keys, in JSON order', { b: 1, 2: 'two', a: 2, 1: 'one' }],
-  ['symbol keys and non-enumerable properties', Object.defineProperties({ [Symbol('k')]: 1, shown: 1 }, { hidden: { value: 1, enumerable: false } })],
+  [
+    'symbol keys and non-enumerable properties',
+    Object.defineProperties({ [Symbol('k')]: 1, shown: 1 }, { hidden: { value: 1, enumerable: false } }),
+  ],
   ['nested arrays with holes', [[1, [2, undefined]], new Array(3)]],
   ['null and booleans', { n: null, t: true, f: false }],
-  ['the same object twice (not a cycle)', (() => { const shared = { v: 1 }; return { a: shared, b: [shared] }; })()],
+  [
+    'the same object twice (not a cycle)',
+    (() => {
+      const shared = { v: 1 };
+      return { a: shared, b: [shared] };
+    })(),
+  ],
 ];
 
 describe('copyAsJson', () => {
@@ -68,7 +80,7 @@ describe('copyAsJson', () => {
 
   it('matches JSON on generated values', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const leaves = [0, -0, 1.25, NaN, Infinity, '', 'x\u0000y', '\udc00', true, false, null, undefined, new Date(0), 7n];
     const generate = (depth: number): unknown => {
       const pick = random();
@@ -77,7 +89,9 @@ describe('copyAsJson', () => {
         return typeof leaf === 'bigint' ? 'no bigint here' : leaf;
       }
       if (pick < 0.7) return Array.from({ length: Math.floor(random() * 4) }, () => generate(depth + 1));
-      return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, (_, i) => [random() < 0.2 ? String(i) : `k${i}`, generate(depth + 1)]));
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(random() * 4) }, (_, i) => [random() < 0.2 ? String(i) : `k${i}`, generate(depth + 1)]),
+      );
     };
     for (let i = 0; i < 500; i++) {
       const value = generate(0);

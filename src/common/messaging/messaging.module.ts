@@ -1,23 +1,17 @@
 import { DynamicModule, Global, Module, Type } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { busConfig } from '../config/settings.js';
-import type { Topology } from '../config/topology.js';
 import { BusChannel } from './bus-channel.js';
-import { ChannelRegistry, TOPOLOGY } from './channel.registry.js';
-import { EventsRegistry } from '../events/events.registry.js';
+import { ChannelRegistry } from './channel.registry.js';
 
+/** The bus of this process: one channel per module it calls (the topology says how each is reached). */
 @Global()
-@Module({})
-export class MessagingModule {
-  static forRoot(topology: Topology): DynamicModule {
-    return {
-      module: MessagingModule,
-      imports: [ConfigModule.forFeature(busConfig)],
-      providers: [{ provide: TOPOLOGY, useValue: topology }, ChannelRegistry, EventsRegistry],
-      exports: [TOPOLOGY, ChannelRegistry, EventsRegistry],
-    };
-  }
-}
+@Module({
+  imports: [ConfigModule.forFeature(busConfig)],
+  providers: [ChannelRegistry],
+  exports: [ChannelRegistry],
+})
+export class MessagingModule {}
 
 /** Provides a module's typed client (a class taking its BusChannel) to whoever imports this. */
 @Module({})

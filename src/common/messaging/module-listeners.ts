@@ -4,7 +4,9 @@ import type { RedisOptions, TcpOptions } from '@nestjs/microservices';
 import type { readTcpListenerSettings } from '../config/settings.js';
 import { inputProblemError, inspectInput } from '../validation/input.limits.js';
 import { namespaced } from '../config/topology.js';
-import { guardPayload, patternModule } from './payload.guard.js';
+import { MessageDrain } from '../lifecycle/message.drain.js';
+import { wrapHandler } from './handler.wrapper.js';
+import { patternModule } from './payload.guard.js';
 import { frameLimitedSocket } from './tcp-frame.socket.js';
 
 export type TcpListenerLimits = ReturnType<typeof readTcpListenerSettings>;
@@ -16,11 +18,14 @@ export type TcpListenerLimits = ReturnType<typeof readTcpListenerSettings>;
  */
 export class ModuleTcpServer extends ServerTCP {
   private closing = false;
+  /** The connections accepted and still open, so close() can end each one and wait for it. */
+  private readonly connections = new Set<Socket>();
 
   constructor(
     private readonly modules: readonly string[],
     options: Required<TcpOptions>['options'],
     limits: TcpListenerLimits,
+    private readonly drain = new MessageDrain(),
   ) {
     super({ ...options, socketClass: frameLimitedSocket(limits.maxFrameChars) });
     this.server.maxConnections = limits.maxConnections;
@@ -28,31 +33,46 @@ export class ModuleTcpServer extends ServerTCP {
 
   override addHandler(pattern: any, callback: MessageHandler, isEventHandler = false, extras: Record<string, any> = {}): void {
     if (!this.modules.includes(patternModule(this.getPatternAsString(pattern)))) return;
-    super.addHandler(pattern, guardPayload(callback, isEventHandler), isEventHandler, extras);
+    super.addHandler(pattern, wrapHandler(callback, isEventHandler, this.drain), isEventHandler, extras);
+  }
+
+  /** Every accepted connection passes here (the handler the listener binds), and is followed until it closes. */
+  override bindHandler(socket: Socket): void {
+    this.connections.add(socket);
+    socket.once('close', () => this.connections.delete(socket));
+    super.bindHandler(socket);
+  }
+
+  /** Closed on purpose, the listener stays closed (the stock handler may listen again after an unexpected close). */
+  override handleClose(): ReturnType<ServerTCP['handleClose']> {
+    return this.closing ? undefined : super.handleClose();
   }
 
   /**
-   * Ends each connection instead of destroying it at once, and resolves once the peers have them closed
-   * (at most a second, then what is left is destroyed): the replies already written, the last ones of a
+   * Once the messages in flight are answered, stops accepting and ends each connection instead of
+   * destroying it at once (as the stock close does), and resolves once the peers have them closed (at
+   * most a second, then what is left is destroyed): the replies already written, the last ones of a
    * drained shutdown, reach their callers before the process exits.
    */
   override async close(): Promise<void> {
-    const self = this as unknown as { openSockets: Set<Socket>; isManuallyTerminated: boolean; pendingEventListeners: unknown[] };
-    self.isManuallyTerminated = true;
-    self.pendingEventListeners = [];
+    await this.drain.settled();
     this.closing = true;
     this.server.close();
-    const sockets = [...self.openSockets];
-    self.openSockets.clear();
-    await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => {
-      if (socket.destroyed) return resolve();
-      const timer = setTimeout(() => socket.destroy(), 1000);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      socket.end();
-    })));
+    const sockets = [...this.connections];
+    await Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            if (socket.destroyed) return resolve();
+            const timer = setTimeout(() => socket.destroy(), 1000);
+            socket.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            socket.end();
+          }),
+      ),
+    );
   }
 
   override async handleMessage(socket: TcpSocket, rawMessage: unknown): Promise<any> {
@@ -73,7 +93,10 @@ export class ModuleTcpServer extends ServerTCP {
  * subscriber, so two processes would both handle each one (two orders for one POST).
  */
 export class ModuleAlreadyServedError extends Error {
-  constructor(readonly module: string, readonly variable: string) {
+  constructor(
+    readonly module: string,
+    readonly variable: string,
+  ) {
     super(
       `Another process already serves the ${module} module on this Redis (and namespace). Redis hands every request to ` +
         `every process subscribed to it, so a module on Redis runs as exactly one process: stop the other one, or set ` +
@@ -95,13 +118,20 @@ export class ModuleRedisServer extends ServerRedis {
     private readonly modules: readonly string[],
     private readonly namespace: string,
     options: Required<RedisOptions>['options'],
+    private readonly drain = new MessageDrain(),
   ) {
     super(options);
   }
 
   override addHandler(pattern: any, callback: MessageHandler, isEventHandler = false, extras: Record<string, any> = {}): void {
     if (!this.modules.includes(patternModule(this.getPatternAsString(pattern)))) return;
-    super.addHandler(pattern, guardPayload(callback, isEventHandler), isEventHandler, extras);
+    super.addHandler(pattern, wrapHandler(callback, isEventHandler, this.drain), isEventHandler, extras);
+  }
+
+  /** Finishes the messages in flight before the connections close. */
+  override async close(): Promise<void> {
+    await this.drain.settled();
+    await super.close();
   }
 
   /**

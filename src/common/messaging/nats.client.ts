@@ -9,7 +9,8 @@ type NatsConnection = {
 /** A request that found no process subscribed: NATS answers at once instead of letting it time out. */
 const isNoResponders = (err: unknown) =>
   (err as { name?: string })?.name === 'NoRespondersError' ||
-  (typeof (err as { isNoResponders?: () => boolean })?.isNoResponders === 'function' && (err as { isNoResponders: () => boolean }).isNoResponders());
+  (typeof (err as { isNoResponders?: () => boolean })?.isNoResponders === 'function' &&
+    (err as { isNoResponders: () => boolean }).isNoResponders());
 
 /**
  * The stock NATS client with three differences:

@@ -3,7 +3,9 @@ import { namespaced } from '../config/topology.js';
 import { CommonErrors } from '../errors/common.errors.js';
 import { inputProblemError, inspectInput } from '../validation/input.limits.js';
 import { NO_MESSAGE_HANDLER } from './in-process.server.js';
-import { guardPayload, patternModule } from './payload.guard.js';
+import { MessageDrain } from '../lifecycle/message.drain.js';
+import { wrapHandler } from './handler.wrapper.js';
+import { patternModule } from './payload.guard.js';
 
 type NatsMsg = { subject: string; reply?: string; headers?: unknown; json<T>(): T; respond(data: string): boolean };
 type NatsSubscription = { drain(): Promise<void> };
@@ -14,7 +16,12 @@ type Packet = { id?: unknown; pattern?: unknown; data?: unknown; metadata?: Pack
 
 /** The RPC context of a NATS message: NestJS's, plus the pattern and the packet metadata the other transports offer. */
 export class NatsPacketContext extends NatsContext {
-  constructor(subject: string, headers: unknown, private readonly pattern: string, private readonly metadata: PacketMetadata | undefined) {
+  constructor(
+    subject: string,
+    headers: unknown,
+    private readonly pattern: string,
+    private readonly metadata: PacketMetadata | undefined,
+  ) {
     super([subject, headers]);
   }
 
@@ -41,13 +48,24 @@ export class ModuleNatsServer extends ServerNats {
     private readonly modules: readonly string[],
     private readonly namespace: string,
     options: Required<NatsOptions>['options'],
+    private readonly drain = new MessageDrain(),
   ) {
     super(options);
   }
 
   override addHandler(pattern: any, callback: MessageHandler, isEventHandler = false, extras: Record<string, any> = {}): void {
     if (!this.modules.includes(patternModule(this.getPatternAsString(pattern)))) return;
-    super.addHandler(pattern, guardPayload(callback, isEventHandler), isEventHandler, extras);
+    super.addHandler(pattern, wrapHandler(callback, isEventHandler, this.drain), isEventHandler, extras);
+  }
+
+  /**
+   * Leaves the queue groups first, so the module's other processes take every new message, then
+   * finishes what this one took before the connection closes.
+   */
+  override async close(): Promise<void> {
+    await this.stopReceiving();
+    await this.drain.settled();
+    await super.close();
   }
 
   /**
@@ -58,13 +76,15 @@ export class ModuleNatsServer extends ServerNats {
   override bindEvents(client: NatsConnection): void {
     const strip = this.namespace ? this.namespace.length + 1 : 0;
     for (const module of this.modules) {
-      this.queueSubscriptions.push(client.subscribe(`${namespaced(this.namespace, module)}.>`, {
-        queue: module,
-        callback: (err, msg) => {
-          if (err) return this.logger.error(err);
-          this.handlePacket(msg.subject.slice(strip), msg).catch((e: unknown) => this.handleError(e as string));
-        },
-      }));
+      this.queueSubscriptions.push(
+        client.subscribe(`${namespaced(this.namespace, module)}.>`, {
+          queue: module,
+          callback: (err, msg) => {
+            if (err) return this.logger.error(err);
+            this.handlePacket(msg.subject.slice(strip), msg).catch((e: unknown) => this.handleError(e as string));
+          },
+        }),
+      );
     }
   }
 
@@ -84,7 +104,9 @@ export class ModuleNatsServer extends ServerNats {
     const problem = inspectInput(packet);
     if (problem || packet === null || typeof packet !== 'object') {
       const id = (packet as Packet | null)?.id;
-      const body = problem ? inputProblemError(problem).toBody() : { ...CommonErrors.MALFORMED_REQUEST, message: 'The message is not a packet' };
+      const body = problem
+        ? inputProblemError(problem).toBody()
+        : { ...CommonErrors.MALFORMED_REQUEST, message: 'The message is not a packet' };
       return this.refuse(msg, typeof id === 'string' ? id : undefined, body);
     }
     const context = new NatsPacketContext(msg.subject, msg.headers, pattern, packet.metadata);

@@ -7,7 +7,10 @@ import { namespaced } from '../config/topology.js';
  * the target module is down), and that channels carry the deployment's namespace (BUS_NAMESPACE).
  */
 export class RedisRequestClient extends ClientRedis {
-  constructor(private readonly namespace: string, options: Required<RedisOptions>['options']) {
+  constructor(
+    private readonly namespace: string,
+    options: Required<RedisOptions>['options'],
+  ) {
     super(options);
   }
 
@@ -27,7 +30,10 @@ export class RedisRequestClient extends ClientRedis {
       requestGuarded: true,
       publish: (channel: string, message: string) => {
         const sent = publish(channel, message);
-        sent.then((receivers) => (receivers === 0 ? this.failUndelivered(channel, message) : undefined), () => undefined);
+        sent.then(
+          (receivers) => (receivers === 0 ? this.failUndelivered(channel, message) : undefined),
+          () => undefined,
+        );
         return sent;
       },
     });

@@ -7,8 +7,7 @@ import { NatsRequestClient } from './nats.client.js';
 import { ModuleNatsServer } from './nats.server.js';
 import { RedisRequestClient } from './redis.client.js';
 import { InProcessServer } from './in-process.server.js';
-import { drainOnClose } from '../lifecycle/draining.server.js';
-import { processShutdown } from '../lifecycle/shutdown.state.js';
+import { MessageDrain } from '../lifecycle/message.drain.js';
 
 /** The name of the single in-process server every process has for the modules it hosts locally. */
 export const LOCAL_SERVER = 'local';
@@ -44,7 +43,11 @@ export function createClientProxy(endpoint: ModuleEndpoint, namespace = '', dead
     case 'redis':
       return new RedisRequestClient(namespace, { ...redisOptions(endpoint.redisUrl), ...REDIS_RECONNECT }) as unknown as ClientProxy;
     case 'nats':
-      return new NatsRequestClient(namespace, natsOptions(endpoint.natsUrl, `client:${endpoint.name}`), deadlineMs) as unknown as ClientProxy;
+      return new NatsRequestClient(
+        namespace,
+        natsOptions(endpoint.natsUrl, `client:${endpoint.name}`),
+        deadlineMs,
+      ) as unknown as ClientProxy;
   }
 }
 
@@ -65,21 +68,31 @@ type Listener = Server & CustomTransportStrategy;
  * TCP, Redis and NATS listener serves only the patterns of the modules it was made for.
  */
 export function createServers(topology: Topology, limits: TcpListenerSettings): Listener[] {
-  const servers: Listener[] = [drainOnClose(new InProcessServer(LOCAL_SERVER), processShutdown, SERVE)];
+  const servers: Listener[] = [new InProcessServer(LOCAL_SERVER, undefined, new MessageDrain(SERVE))];
   const byUrl = { redis: new Map<string, string[]>(), nats: new Map<string, string[]>() };
   for (const name of topology.hosted) {
     const m = topology.modules[name];
-    if (m.transport === 'tcp') servers.push(drainOnClose(new ModuleTcpServer([name], m.tcp, limits) as Listener, processShutdown, REFUSE));
+    if (m.transport === 'tcp') servers.push(new ModuleTcpServer([name], m.tcp, limits, new MessageDrain(REFUSE)) as Listener);
     if (m.transport === 'redis') byUrl.redis.set(m.redisUrl, [...(byUrl.redis.get(m.redisUrl) ?? []), name]);
     if (m.transport === 'nats') byUrl.nats.set(m.natsUrl, [...(byUrl.nats.get(m.natsUrl) ?? []), name]);
   }
   for (const [url, modules] of byUrl.redis) {
-    const server = new ModuleRedisServer(modules, topology.namespace, { ...redisOptions(url), ...REDIS_RECONNECT });
-    servers.push(drainOnClose(server as unknown as Listener, processShutdown, REFUSE));
+    const server = new ModuleRedisServer(
+      modules,
+      topology.namespace,
+      { ...redisOptions(url), ...REDIS_RECONNECT },
+      new MessageDrain(REFUSE),
+    );
+    servers.push(server as unknown as Listener);
   }
   for (const [url, modules] of byUrl.nats) {
-    const server = new ModuleNatsServer(modules, topology.namespace, natsOptions(url, `server:${modules.join(',')}`));
-    servers.push(drainOnClose(server as unknown as Listener, processShutdown, SERVE));
+    const server = new ModuleNatsServer(
+      modules,
+      topology.namespace,
+      natsOptions(url, `server:${modules.join(',')}`),
+      new MessageDrain(SERVE),
+    );
+    servers.push(server as unknown as Listener);
   }
   return servers;
 }

@@ -51,7 +51,11 @@ export function injectTraceContext(metadata: Record<string, string>): Record<str
 /** Starts the span of a handled message as a child of the caller's span named in its metadata. */
 export function startHandleSpan(pattern: string, metadata: Record<string, string> | undefined): { span: Span; run: <T>(fn: () => T) => T } {
   const parent = propagation.extract(ROOT_CONTEXT, metadata ?? {});
-  const span = tracer.startSpan(`handle ${pattern}`, { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'nestjs-microservices', 'rpc.method': pattern } }, parent);
+  const span = tracer.startSpan(
+    `handle ${pattern}`,
+    { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'nestjs-microservices', 'rpc.method': pattern } },
+    parent,
+  );
   if (inert(span)) return { span, run: (fn) => fn() };
   const active = trace.setSpan(parent, span);
   return { span, run: (fn) => context.with(active, fn) };

@@ -20,8 +20,16 @@ export function loggerParams(settings: LogSettings): Params {
       redact: {
         // `err.parameters`: a failed SQL statement carries its bound values, which may include a password hash.
         paths: [
-          'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.refreshToken',
-          '*.currentPassword', '*.newPassword', '*.passwordHash', 'err.parameters', '*.err.parameters',
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+          '*.password',
+          '*.refreshToken',
+          '*.currentPassword',
+          '*.newPassword',
+          '*.passwordHash',
+          'err.parameters',
+          '*.err.parameters',
         ],
         censor: '[redacted]',
       },

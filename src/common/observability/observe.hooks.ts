@@ -22,13 +22,16 @@ export function observeHttp(fastify: FastifyInstance): void {
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
-    httpLogger.log({
-      correlationId: String(request.id),
-      method: request.method,
-      url: request.url.split('?')[0],
-      statusCode: reply.statusCode,
-      durationMs: Math.round(reply.elapsedTime),
-    }, 'request completed');
+    httpLogger.log(
+      {
+        correlationId: String(request.id),
+        method: request.method,
+        url: request.url.split('?')[0],
+        statusCode: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime),
+      },
+      'request completed',
+    );
     done();
   });
 }
@@ -64,10 +67,13 @@ export function observeServer(server: Server, handledLevel: 'log' | 'debug' = 'l
     const handling = started.get(context as object);
     handling?.span.end();
     busMessagesHandled.inc({ pattern: patternOf(ctx) });
-    busLogger[handledLevel]({
-      correlationId: handling?.correlationId ?? RequestContextStore.fromMetadata(ctx.getMetadata?.()).correlationId,
-      pattern: patternOf(ctx),
-      durationMs: handling === undefined ? undefined : Math.round(performance.now() - handling.at),
-    }, 'message handled');
+    busLogger[handledLevel](
+      {
+        correlationId: handling?.correlationId ?? RequestContextStore.fromMetadata(ctx.getMetadata?.()).correlationId,
+        pattern: patternOf(ctx),
+        durationMs: handling === undefined ? undefined : Math.round(performance.now() - handling.at),
+      },
+      'message handled',
+    );
   });
 }

@@ -1,4 +1,6 @@
-import { bigintAsNumber, decodeCursor, encodeCursor } from './cursor.js';
+import { DomainError } from '../errors/domain-error.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { keysetPage } from './keyset.js';
 
 describe('pagination cursor', () => {
   it.each([1, 20, 999_999, Number.MAX_SAFE_INTEGER])('round-trips seq %d', (seq) => {
@@ -26,10 +28,44 @@ describe('pagination cursor', () => {
   ])('refuses a cursor that is %s', (_case, cursor) => {
     expect(decodeCursor(cursor)).toBeNull();
   });
+});
 
-  it('reads bigint columns from either driver as numbers and keeps null', () => {
-    expect(bigintAsNumber.from('42')).toBe(42);
-    expect(bigintAsNumber.from(42n)).toBe(42);
-    expect(bigintAsNumber.from(null)).toBeNull();
+describe('keysetPage', () => {
+  const INVALID = { code: 'PROBE.INVALID_CURSOR', status: 400 };
+  const rows = [
+    { id: 'a', seq: '41' },
+    { id: 'b', seq: 42n },
+    { id: 'c', seq: 43 },
+  ];
+
+  it(
+    'reads one more row than the page, and hands out the last seq of a full page as the next cursor, whatever the driver ' + 'gave',
+    async () => {
+      const asked: Array<[number, number]> = [];
+      const read = async (after: number, take: number) => {
+        asked.push([after, take]);
+        return rows.filter((r) => Number(r.seq) > after).slice(0, take);
+      };
+      const first = await keysetPage({ limit: 2 }, INVALID, read);
+      expect(first).toEqual({ rows: rows.slice(0, 2), nextCursor: encodeCursor(42) });
+      const second = await keysetPage({ limit: 2, cursor: first.nextCursor! }, INVALID, read);
+      expect(second).toEqual({ rows: rows.slice(2), nextCursor: null });
+      expect(asked).toEqual([
+        [0, 3],
+        [42, 3],
+      ]);
+    },
+  );
+
+  it("refuses a cursor it did not issue with the module's own error, before reading", async () => {
+    let reads = 0;
+    const read = async () => {
+      reads += 1;
+      return rows;
+    };
+    const refused = await keysetPage({ cursor: 'not-a-cursor!' }, INVALID, read).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect(refused).toMatchObject({ code: 'PROBE.INVALID_CURSOR', status: 400 });
+    expect(reads).toBe(0);
   });
 });

@@ -14,9 +14,3 @@ export function decodeCursor(cursor: string): number | null {
   const seq = Number(text);
   return Number.isSafeInteger(seq) ? seq : null;
 }
-
-/** Numbers stored as bigint come back from the driver as strings (pg) or bigints (embedded). */
-export const bigintAsNumber = {
-  to: (value?: number) => value,
-  from: (value: string | bigint | null) => (value === null ? null : Number(value)),
-};

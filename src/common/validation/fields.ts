@@ -8,6 +8,7 @@ export const MAX_NAME_LENGTH = 100;
 export const MAX_EMAIL_LENGTH = 254;
 
 /** Control, format and other invisible characters: they make an address look like another one. */
+// eslint-disable-next-line no-misleading-character-class -- each mark is matched on its own: the marks are what it looks for
 const INVISIBLE = /[\p{Cc}\p{Cf}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0]/u;
 
 /**
@@ -36,6 +37,7 @@ export function PersonName(example = 'Ada Lovelace'): PropertyDecorator {
     Transform(trim),
     IsString(),
     Length(1, MAX_NAME_LENGTH),
+    // eslint-disable-next-line no-control-regex -- control characters are what this refuses
     Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'name must not contain control characters' }),
   );
 }
@@ -49,8 +51,10 @@ export function PersonName(example = 'Ada Lovelace'): PropertyDecorator {
 export function EmailAddress(): PropertyDecorator {
   return applyDecorators(
     ApiProperty({
-      example: 'ada@example.com', maxLength: MAX_EMAIL_LENGTH,
-      description: 'Unique. Stored in canonical form: Unicode NFKC, lower-cased, an internationalised domain as punycode (xn--). ' +
+      example: 'ada@example.com',
+      maxLength: MAX_EMAIL_LENGTH,
+      description:
+        'Unique. Stored in canonical form: Unicode NFKC, lower-cased, an internationalised domain as punycode (xn--). ' +
         'The part before the @ must be ASCII and unquoted; invisible and control characters are refused.',
     }),
     Transform(normalizeEmail),

@@ -29,7 +29,11 @@ describe('input limits', () => {
   ])('refuses %p naming the field, answered VALIDATION_FAILED', (value, field, message) => {
     const problem = inspectInput(value, limits);
     expect(problem).toEqual({ kind: 'fields', violations: [{ field, messages: [message] }] });
-    expect(inputProblemError(problem!)).toMatchObject({ code: 'COMMON.VALIDATION_FAILED', status: 400, details: [{ field, messages: [message] }] });
+    expect(inputProblemError(problem!)).toMatchObject({
+      code: 'COMMON.VALIDATION_FAILED',
+      status: 400,
+      details: [{ field, messages: [message] }],
+    });
   });
 
   it('says the same of a value checked twice', () => {
@@ -39,12 +43,28 @@ describe('input limits', () => {
   });
 
   it.each([
-    ['prototype', '1'], ['toString', '1'], ['valueOf', '"x"'], ['hasOwnProperty', 'true'], ['isPrototypeOf', '1'],
-    ['propertyIsEnumerable', '1'], ['toLocaleString', '1'], ['__defineGetter__', '1'], ['__defineSetter__', '1'],
-    ['__lookupGetter__', '1'], ['__lookupSetter__', '1'], ['constructor', '1'], ['constructor', '"x"'], ['constructor', 'null'],
-    ['constructor', '{"prototype":{}}'], ['__proto__', '{"x":1}'], ['__proto__', '1'],
+    ['prototype', '1'],
+    ['toString', '1'],
+    ['valueOf', '"x"'],
+    ['hasOwnProperty', 'true'],
+    ['isPrototypeOf', '1'],
+    ['propertyIsEnumerable', '1'],
+    ['toLocaleString', '1'],
+    ['__defineGetter__', '1'],
+    ['__defineSetter__', '1'],
+    ['__lookupGetter__', '1'],
+    ['__lookupSetter__', '1'],
+    ['constructor', '1'],
+    ['constructor', '"x"'],
+    ['constructor', 'null'],
+    ['constructor', '{"prototype":{}}'],
+    ['__proto__', '{"x":1}'],
+    ['__proto__', '1'],
   ])('refuses the key %s (value %s) as an unknown field, at the top and nested, answered VALIDATION_FAILED', (key, value) => {
-    for (const [text, field] of [[`{"a":1,"${key}":${value}}`, key], [`{"a":[{"b":1},{"${key}":${value}}]}`, `a.1.${key}`]]) {
+    for (const [text, field] of [
+      [`{"a":1,"${key}":${value}}`, key],
+      [`{"a":[{"b":1},{"${key}":${value}}]}`, `a.1.${key}`],
+    ]) {
       const problem = inspectInput(JSON.parse(text));
       const violations = [{ field, messages: [`property ${key} should not exist`] }];
       expect(problem).toEqual({ kind: 'fields', violations });

@@ -25,7 +25,8 @@ export const INPUT_LIMITS: Readonly<InputLimits> = {
 };
 
 /** What is wrong with an input: its structure (no field to blame) or one field's value. */
-export type InputProblem = { kind: 'structure'; message: string } | { kind: 'fields'; violations: Array<{ field: string; messages: string[] }> };
+export type InputProblem =
+  { kind: 'structure'; message: string } | { kind: 'fields'; violations: Array<{ field: string; messages: string[] }> };
 
 const MAX_REPORTED = 20;
 

@@ -54,22 +54,40 @@ describe('validation pipe', () => {
     expect(err.details).toEqual([{ field: 'admin', messages: ['property admin should not exist'] }]);
   });
 
-  it.each([['toString'], ['valueOf'], ['hasOwnProperty'], ['isPrototypeOf'], ['__defineGetter__'], ['__lookupGetter__'], ['prototype'], ['constructor'], ['__proto__']])(
+  it.each([
+    ['toString'],
+    ['valueOf'],
+    ['hasOwnProperty'],
+    ['isPrototypeOf'],
+    ['__defineGetter__'],
+    ['__lookupGetter__'],
+    ['prototype'],
+    ['constructor'],
+    ['__proto__'],
+  ])(
     'refuses a key named %s like any unknown field, at the top and in an item, though the transformer would drop it unseen',
     async (key) => {
       const value = JSON.parse(`{"owner":"ada","${key}":1,"lines":[{"sku":"A","quantity":1,"${key}":"x"}]}`);
       const err = await failure(value);
       expect({ code: err.code, status: err.status }).toEqual({ code: 'COMMON.VALIDATION_FAILED', status: 400 });
-      expect(err.details).toEqual(expect.arrayContaining([
-        { field: key, messages: [`property ${key} should not exist`] },
-        { field: `lines.0.${key}`, messages: [`property ${key} should not exist`] },
-      ]));
+      expect(err.details).toEqual(
+        expect.arrayContaining([
+          { field: key, messages: [`property ${key} should not exist`] },
+          { field: `lines.0.${key}`, messages: [`property ${key} should not exist`] },
+        ]),
+      );
       expect(err.details).toHaveLength(2);
     },
   );
 
   it('flattens nested item errors into field paths', async () => {
-    const err = await failure({ owner: 7, lines: [{ sku: 'A', quantity: 1 }, { sku: 3, quantity: 0, extra: 1 }] });
+    const err = await failure({
+      owner: 7,
+      lines: [
+        { sku: 'A', quantity: 1 },
+        { sku: 3, quantity: 0, extra: 1 },
+      ],
+    });
     expect(err.code).toBe('COMMON.VALIDATION_FAILED');
     expect(err.status).toBe(400);
     const details = err.details as Array<{ field: string; messages: string[] }>;

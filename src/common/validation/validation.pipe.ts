@@ -41,7 +41,6 @@ export function createValidationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     transform: true,
     stopAtFirstError: false,
-    exceptionFactory: (errors) =>
-      new DomainError(CommonErrors.VALIDATION_FAILED, 'The request is not valid', flattenViolations(errors)),
+    exceptionFactory: (errors) => new DomainError(CommonErrors.VALIDATION_FAILED, 'The request is not valid', flattenViolations(errors)),
   });
 }

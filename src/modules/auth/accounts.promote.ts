@@ -1,6 +1,7 @@
 import type { Env } from '../../common/config/settings.source.js';
 import { readEventSettings } from '../../common/config/settings.js';
-import { ConfigError, type ModuleDescriptor } from '../../common/config/topology.js';
+import { type ModuleDescriptor } from '../../common/config/topology.js';
+import { ConfigError } from '../../common/config/settings.readers.js';
 import { withModuleDatabase } from '../../common/database/module-database.js';
 import { Outbox } from '../../common/events/outbox.js';
 import { canonicalEmail } from '../../common/validation/fields.js';
@@ -11,7 +12,12 @@ import { AuthEvents, type CredentialsChanged } from './contracts/auth.events.js'
  * the first ADMIN_EMAIL registration. The credential version moves on (tokens issued as a plain user
  * stop working) and every core learns it through `auth.credentials-changed`, in one transaction.
  */
-export async function promoteCommand(env: Env, args: string[], modules: readonly ModuleDescriptor[], out = process.stdout): Promise<number> {
+export async function promoteCommand(
+  env: Env,
+  args: string[],
+  modules: readonly ModuleDescriptor[],
+  out = process.stdout,
+): Promise<number> {
   const email = args[0] ? canonicalEmail(args[0]) : undefined;
   if (!email || args.length !== 1) {
     out.write('usage: accounts:promote <email>\n');
@@ -32,7 +38,11 @@ export async function promoteCommand(env: Env, args: string[], modules: readonly
         return true;
       });
     });
-    out.write(promoted ? `${email} is now an admin; it signs in again to get an admin token\n` : `No active non-admin account has the email ${email}\n`);
+    out.write(
+      promoted
+        ? `${email} is now an admin; it signs in again to get an admin token\n`
+        : `No active non-admin account has the email ${email}\n`,
+    );
     return promoted ? 0 : 1;
   } catch (err) {
     out.write(`${err instanceof ConfigError ? err.message : `accounts:promote failed: ${(err as Error).message}`}\n`);

@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
-import type { UserIdentity } from '../../common/auth/identity.js';
-import { unauthenticated } from '../../common/auth/token.verifier.js';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { UserIdentity } from '../../common/identity/identity.js';
+import { unauthenticated } from '../../common/identity/token.verifier.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { EventTransaction } from '../../common/events/inbox.js';
 import { Outbox } from '../../common/events/outbox.js';
 import { AuthErrors } from './contracts/auth.errors.js';
 import { AuthEvents, type CredentialsChanged } from './contracts/auth.events.js';
 import type { ChangePasswordRequest, LoginRequest, SessionGrant } from './contracts/auth.messages.js';
-import { Credential } from './credential.entity.js';
+import { activeCredential, type Credential } from './credential.row.js';
 import { FailedAttempts } from './failed-attempts.js';
 import { assertStrongPassword, PasswordHasher } from './password.hasher.js';
 import { SessionsService } from './sessions.service.js';
@@ -21,7 +21,7 @@ const invalidCredentials = () => new DomainError(AuthErrors.INVALID_CREDENTIALS,
 @Injectable()
 export class AccountsService {
   constructor(
-    @InjectRepository(Credential, 'auth') private readonly credentials: Repository<Credential>,
+    @InjectDataSource('auth') private readonly db: DataSource,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly outbox: Outbox,
@@ -32,7 +32,7 @@ export class AccountsService {
   async login({ email, password }: LoginRequest): Promise<SessionGrant> {
     const account = `login:${email}`;
     const hadFailures = await this.attempts.assertAllowed(account);
-    const credential = await this.credentials.findOneBy({ email, status: 'active' });
+    const credential = await activeCredential(this.db, { email });
     if (!(await this.hasher.verify(credential?.passwordHash, password)) || !credential) {
       await this.attempts.failed(account);
       throw invalidCredentials();
@@ -62,8 +62,13 @@ export class AccountsService {
     // password expects its old tokens to be dead everywhere.
     const revoked = this.outbox.settled(eventId, AuthEvents.CREDENTIALS_CHANGED);
     await this.outbox.transaction(async (manager) => {
-      const changed = await manager.update(Credential, { userId: credential.userId, version: credential.version }, { passwordHash, version });
-      if (!changed.affected) throw unauthenticated('The token is no longer valid');
+      // TypeORM answers an UPDATE with [rows, affected count].
+      const [changed]: [unknown[], number] = await manager.query(
+        `UPDATE "auth"."credentials" SET password_hash = $3, version = $4, updated_at = now()
+         WHERE user_id = $1 AND version = $2 RETURNING user_id`,
+        [credential.userId, credential.version, passwordHash, version],
+      );
+      if (!changed.length) throw unauthenticated('The token is no longer valid');
       await this.sessions.revokeAllOf(credential.userId, manager);
       await this.announce(manager, { userId: credential.userId, version, role: credential.role, active: true }, eventId);
     });
@@ -87,7 +92,7 @@ export class AccountsService {
 
   /** The caller's active credentials, if the token's version and role are still theirs. */
   async current(identity: UserIdentity): Promise<Credential> {
-    const credential = await this.credentials.findOneBy({ userId: identity.userId, status: 'active' });
+    const credential = await activeCredential(this.db, { userId: identity.userId });
     if (!credential || credential.version !== identity.version || credential.role !== identity.role) {
       throw unauthenticated('The token is no longer valid');
     }

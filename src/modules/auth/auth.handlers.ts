@@ -1,7 +1,7 @@
 import { UseGuards } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import type { Identity } from '../../common/auth/identity.js';
-import { Caller, IdentityGuard } from '../../common/auth/identity.guard.js';
+import type { Identity } from '../../common/identity/identity.js';
+import { Caller, IdentityGuard } from '../../common/identity/identity.guard.js';
 import { Handles } from '../../common/contracts/handles.decorator.js';
 import { MessageHandlers } from '../../common/messaging/message-handlers.decorator.js';
 import { AccountsService } from './accounts.service.js';

@@ -1,8 +1,16 @@
 import { Body, Controller, HttpCode, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IdentityGuard, Public } from '../../common/auth/identity.guard.js';
-import { unauthenticated } from '../../common/auth/token.verifier.js';
+import { IdentityGuard, Public } from '../../common/identity/identity.guard.js';
+import { unauthenticated } from '../../common/identity/token.verifier.js';
 import { ApiOperationProblems } from '../../common/contracts/operation.problems.js';
 import { CredentialThrottle } from '../../common/http/rate-limit.decorators.js';
 import { AuthClient } from './contracts/auth.client.js';
@@ -27,7 +35,8 @@ export class AuthHttpController {
   @CredentialThrottle()
   @ApiOperation({
     summary: 'Create an account and sign in',
-    description: 'Password: 12-128 characters, at least 5 different ones, not containing the email name. ' +
+    description:
+      'Password: 12-128 characters, at least 5 different ones, not containing the email name. ' +
       `Sets the \`${REFRESH_COOKIE}\` cookie. Rate limited per address and email (CREDENTIAL_RATE_LIMIT per RATE_LIMIT_WINDOW_MS).`,
   })
   @ApiCreatedResponse({ type: SessionReply })
@@ -42,7 +51,8 @@ export class AuthHttpController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Sign in',
-    description: 'An unknown email and a wrong password get the same answer. ' +
+    description:
+      'An unknown email and a wrong password get the same answer. ' +
       `Sets the \`${REFRESH_COOKIE}\` cookie. Rate limited per address and email (CREDENTIAL_RATE_LIMIT per RATE_LIMIT_WINDOW_MS).`,
   })
   @ApiOkResponse({ type: SessionReply })
@@ -57,7 +67,8 @@ export class AuthHttpController {
   @ApiCookieAuth(REFRESH_COOKIE)
   @ApiOperation({
     summary: 'Exchange the refresh cookie for new tokens',
-    description: 'The presented refresh token is spent. Presenting a spent one again revokes every token of its sign-in (AUTH.REFRESH_REUSED).',
+    description:
+      'The presented refresh token is spent. Presenting a spent one again revokes every token of its sign-in (AUTH.REFRESH_REUSED).',
   })
   @ApiOkResponse({ type: SessionReply })
   @ApiOperationProblems(AuthOperations.refresh)
@@ -73,7 +84,7 @@ export class AuthHttpController {
   @ApiCookieAuth(REFRESH_COOKIE)
   @ApiOperation({
     summary: 'Sign out',
-    description: 'Revokes the refresh cookie\'s sign-in and clears the cookie. Access tokens already issued expire by themselves.',
+    description: "Revokes the refresh cookie's sign-in and clears the cookie. Access tokens already issued expire by themselves.",
   })
   @ApiNoContentResponse({ description: 'Signed out' })
   @ApiOperationProblems(AuthOperations.logout)
@@ -91,11 +102,10 @@ export class AuthHttpController {
     description: 'Needs the current password. Every access and refresh token issued before stops working; the answer carries new ones.',
   })
   @ApiOkResponse({ type: SessionReply })
-  @ApiOperationProblems(AuthOperations.changePassword, { never: { 'AUTH.FORBIDDEN': 'the HTTP API takes only access tokens, which name a user' } })
-  async changePassword(
-    @Body() body: ChangePasswordRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<SessionReply> {
+  @ApiOperationProblems(AuthOperations.changePassword, {
+    never: { 'AUTH.FORBIDDEN': 'the HTTP API takes only access tokens, which name a user' },
+  })
+  async changePassword(@Body() body: ChangePasswordRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionReply> {
     // The guard verified the bearer token; it travels to the auth core in the request context.
     return respond(reply, await this.auth.changePassword(body));
   }

@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConfigModule } from '@nestjs/config';
 import { authMigrations } from '../../../migrations/auth/index.js';
-import { IdentityModule } from '../../common/auth/identity.module.js';
-import type { ModuleDefinition } from '../../common/config/module-definition.js';
+import { IdentityModule } from '../../common/identity/identity.module.js';
+import type { ModuleDefinition } from '../../common/contracts/module-definition.js';
 import { busConfig } from '../../common/config/settings.js';
 import { DatabaseModule } from '../../common/database/database.module.js';
 import { RetentionSchedule } from '../../common/database/retention.js';
@@ -19,10 +19,8 @@ import { AuthHttpController } from './auth.http.controller.js';
 import { authConfig, readAuthSettings } from './auth.settings.js';
 import { AuthClient } from './contracts/auth.client.js';
 import { authContract } from './contracts/auth.contract.js';
-import { Credential } from './credential.entity.js';
 import { FailedAttempts } from './failed-attempts.js';
 import { PasswordHasher } from './password.hasher.js';
-import { RefreshToken } from './refresh-token.entity.js';
 import { RegistrationService } from './registration.service.js';
 import { SessionsService } from './sessions.service.js';
 import { TokenIssuer } from './token.issuer.js';
@@ -33,7 +31,7 @@ import { TokenIssuer } from './token.issuer.js';
  */
 @Module({
   imports: [
-    DatabaseModule.forModule({ name: 'auth', entities: [Credential, RefreshToken], migrations: authMigrations }),
+    DatabaseModule.forModule({ name: 'auth', migrations: authMigrations }),
     IdentityModule.checkedElsewhere(),
     EventsModule.forModule('auth'),
     ConfigModule.forFeature(authConfig),

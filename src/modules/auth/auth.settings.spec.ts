@@ -1,10 +1,16 @@
-import { ConfigError } from '../../common/config/topology.js';
+import { ConfigError } from '../../common/config/settings.readers.js';
 import { readAuthSettings } from './auth.settings.js';
 
 describe('readAuthSettings', () => {
   it('reads token lifetimes and the admin email, lower-cased', () => {
-    expect(readAuthSettings({ ACCESS_TOKEN_TTL: '60', REFRESH_TOKEN_TTL: '3600', ADMIN_EMAIL: ' Root@Example.com ' }))
-      .toEqual({ accessTokenTtlSeconds: 60, refreshTokenTtlSeconds: 3600, refreshReuseGraceSeconds: 10, failedAttempts: 20, failedAttemptsWindowMs: 900_000, adminEmail: 'root@example.com' });
+    expect(readAuthSettings({ ACCESS_TOKEN_TTL: '60', REFRESH_TOKEN_TTL: '3600', ADMIN_EMAIL: ' Root@Example.com ' })).toEqual({
+      accessTokenTtlSeconds: 60,
+      refreshTokenTtlSeconds: 3600,
+      refreshReuseGraceSeconds: 10,
+      failedAttempts: 20,
+      failedAttemptsWindowMs: 900_000,
+      adminEmail: 'root@example.com',
+    });
     expect(readAuthSettings({}).accessTokenTtlSeconds).toBe(900);
   });
 

@@ -1,4 +1,4 @@
-import { ConfigError, readInteger } from '../../common/config/topology.js';
+import { ConfigError, readInteger } from '../../common/config/settings.readers.js';
 import { type Env, registerSettings } from '../../common/config/settings.source.js';
 import { canonicalEmail } from '../../common/validation/fields.js';
 
@@ -6,7 +6,8 @@ function readEmail(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   const value = raw ? canonicalEmail(raw) : undefined;
   if (!value) return undefined;
-  if (!/^[^\s@"]+@[^\s@]+\.[^\s@]+$/.test(value) || value.length > 254) throw new ConfigError(name, 'must be an email address, without quotes');
+  if (!/^[^\s@"]+@[^\s@]+\.[^\s@]+$/.test(value) || value.length > 254)
+    throw new ConfigError(name, 'must be an email address, without quotes');
   return value;
 }
 

@@ -1,31 +1,44 @@
 import 'reflect-metadata';
 import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
-import { getDataSourceToken, getRepositoryToken } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { authMigrations } from '../../../migrations/auth/index.js';
 import { openModuleDatabase, rejection } from '../../../test/support/unit-helpers.js';
-import { readTokenSettings } from '../../common/auth/token.settings.js';
-import { createJwtService, TokenVerifier } from '../../common/auth/token.verifier.js';
+import { readTokenSettings } from '../../common/identity/token.settings.js';
+import { createJwtService, TokenVerifier } from '../../common/identity/token.verifier.js';
 import { busConfig, type EventSettings } from '../../common/config/settings.js';
 import { closeEmbeddedDatabases } from '../../common/database/pglite.pool.js';
 import { Outbox } from '../../common/events/outbox.js';
 import { AccountsService } from './accounts.service.js';
 import { authConfig, readAuthSettings } from './auth.settings.js';
-import { Credential } from './credential.entity.js';
+import { CREDENTIAL_COLUMNS, credentialFromRow, type CredentialRow } from './credential.row.js';
 import { PasswordHasher } from './password.hasher.js';
-import { RefreshToken } from './refresh-token.entity.js';
 import { FailedAttempts } from './failed-attempts.js';
 import { RegistrationService } from './registration.service.js';
 import { SessionsService } from './sessions.service.js';
 import { TokenIssuer } from './token.issuer.js';
 
-const tokens = readTokenSettings({ JWT_SECRET: 'registration-spec-secret-0123456789-abcdef', JWT_ISSUER: 'mm-test', JWT_AUDIENCE: 'mm-test-api' });
+const tokens = readTokenSettings({
+  JWT_SECRET: 'registration-spec-secret-0123456789-abcdef',
+  JWT_ISSUER: 'mm-test',
+  JWT_AUDIENCE: 'mm-test-api',
+});
 const settings = readAuthSettings({ ADMIN_EMAIL: 'root@example.com' });
 /** Registration waits at most half of this for the users core's acknowledgement. */
 const DEADLINE_MS = 2000;
 const WAIT_BOUND_MS = DEADLINE_MS / 2;
-const EVENTS: EventSettings = { pollMs: 50, longPollMs: 0, batchSize: 50, retryBackoffMs: 100, retryMaxMs: 1000, maxAttempts: 5, settleMs: 60_000, leaderRetryMs: 1000, leaderCheckMs: 1000 };
+const EVENTS: EventSettings = {
+  pollMs: 50,
+  longPollMs: 0,
+  batchSize: 50,
+  retryBackoffMs: 100,
+  retryMaxMs: 1000,
+  maxAttempts: 5,
+  settleMs: 60_000,
+  leaderRetryMs: 1000,
+  leaderCheckMs: 1000,
+};
 /** Who consumes auth's events, as the topology computes it from the modules' `subscribes`. */
 const SUBSCRIBERS = { 'auth.account-registered': ['users'], 'auth.credentials-changed': ['users', 'orders'] };
 const PASSWORD = 'a long enough passphrase';
@@ -40,15 +53,13 @@ interface OutboxRow {
 
 describe('RegistrationService', () => {
   let ds: DataSource;
-  let credentials: Repository<Credential>;
   let outbox: Outbox;
   let registration: RegistrationService;
   let accounts: AccountsService;
   let verifier: TokenVerifier;
 
   beforeAll(async () => {
-    ds = await openModuleDatabase({ name: 'auth', entities: [Credential, RefreshToken], migrations: authMigrations });
-    credentials = ds.getRepository(Credential);
+    ds = await openModuleDatabase({ name: 'auth', migrations: authMigrations });
   });
 
   afterAll(async () => {
@@ -60,12 +71,16 @@ describe('RegistrationService', () => {
     outbox = new Outbox(ds, 'auth', subscribers, EVENTS, DEADLINE_MS);
     const module = await Test.createTestingModule({
       providers: [
-        RegistrationService, AccountsService, SessionsService, PasswordHasher, TokenIssuer, TokenVerifier, FailedAttempts,
+        RegistrationService,
+        AccountsService,
+        SessionsService,
+        PasswordHasher,
+        TokenIssuer,
+        TokenVerifier,
+        FailedAttempts,
         { provide: JwtService, useValue: createJwtService(tokens) },
         { provide: authConfig.KEY, useValue: settings },
         { provide: busConfig.KEY, useValue: { deadlineMs: DEADLINE_MS } },
-        { provide: getRepositoryToken(Credential, 'auth'), useValue: credentials },
-        { provide: getRepositoryToken(RefreshToken, 'auth'), useValue: ds.getRepository(RefreshToken) },
         { provide: Outbox, useValue: outbox },
         { provide: getDataSourceToken('auth'), useValue: ds },
       ],
@@ -81,7 +96,10 @@ describe('RegistrationService', () => {
   });
 
   const register = (email = 'ada@example.com', password = PASSWORD) => registration.register({ name: 'Ada', email, password });
-  const rows = () => credentials.find({ order: { createdAt: 'ASC' } });
+  const rows = async () =>
+    ((await ds.query(`SELECT ${CREDENTIAL_COLUMNS} FROM "auth"."credentials" ORDER BY created_at`)) as CredentialRow[]).map(
+      credentialFromRow,
+    );
   const events = (): Promise<OutboxRow[]> =>
     ds.query('SELECT event_id, consumer, name, aggregate_id, payload FROM "auth"."outbox" ORDER BY seq');
 
@@ -89,7 +107,10 @@ describe('RegistrationService', () => {
   function acknowledgeAsUsers(): Promise<number> {
     return outbox.signal.wait(10_000).then(async () => {
       const pending = await outbox.pending('users', 10);
-      await outbox.record('users', pending.map((e) => ({ eventId: e.id, outcome: 'applied' as const })));
+      await outbox.record(
+        'users',
+        pending.map((e) => ({ eventId: e.id, outcome: 'applied' as const })),
+      );
       return Date.now();
     });
   }
@@ -101,15 +122,25 @@ describe('RegistrationService', () => {
     const [row] = await rows();
     expect(row).toMatchObject({ email: 'ada@example.com', status: 'active', role: 'user', version: 1, userId: grant.account.id });
     expect(row.passwordHash).toMatch(/^\$argon2id\$/);
-    expect(await events()).toEqual([{
-      event_id: expect.any(String), consumer: 'users', name: 'auth.account-registered', aggregate_id: row.userId,
-      payload: { userId: row.userId, name: 'Ada', email: 'ada@example.com' },
-    }]);
+    expect(await events()).toEqual([
+      {
+        event_id: expect.any(String),
+        consumer: 'users',
+        name: 'auth.account-registered',
+        aggregate_id: row.userId,
+        payload: { userId: row.userId, name: 'Ada', email: 'ada@example.com' },
+      },
+    ]);
     expect(grant.account).toEqual({ id: row.userId, email: 'ada@example.com', role: 'user' });
-    expect(verifier.identify(`Bearer ${grant.accessToken}`, ['access'])).toEqual({ kind: 'user', userId: row.userId, role: 'user', version: 1 });
+    expect(verifier.identify(`Bearer ${grant.accessToken}`, ['access'])).toEqual({
+      kind: 'user',
+      userId: row.userId,
+      role: 'user',
+      version: 1,
+    });
   });
 
-  it("answers as soon as users has acknowledged the event, not before", async () => {
+  it('answers as soon as users has acknowledged the event, not before', async () => {
     const started = Date.now();
     const acknowledged = acknowledgeAsUsers();
     const answeredAt = await register().then(() => Date.now());
@@ -150,7 +181,11 @@ describe('RegistrationService', () => {
     const first = await register();
     await acknowledged;
     const started = Date.now();
-    expect(await rejection(register())).toMatchObject({ code: 'AUTH.EMAIL_TAKEN', status: 409, message: 'An account with this email already exists' });
+    expect(await rejection(register())).toMatchObject({
+      code: 'AUTH.EMAIL_TAKEN',
+      status: 409,
+      message: 'An account with this email already exists',
+    });
     expect(Date.now() - started).toBeLessThan(WAIT_BOUND_MS);
     expect((await rows()).map((r) => r.userId)).toEqual([first.account.id]);
     expect((await events()).map((e) => e.aggregate_id)).toEqual([first.account.id]);
@@ -185,7 +220,10 @@ describe('RegistrationService', () => {
       ['users', { userId: first.account.id, version: 2, role: 'user', active: false }],
       ['orders', { userId: first.account.id, version: 2, role: 'user', active: false }],
     ]);
-    expect(await rejection(accounts.login({ email: 'ada@example.com', password: PASSWORD }))).toMatchObject({ code: 'AUTH.INVALID_CREDENTIALS', status: 401 });
+    expect(await rejection(accounts.login({ email: 'ada@example.com', password: PASSWORD }))).toMatchObject({
+      code: 'AUTH.INVALID_CREDENTIALS',
+      status: 401,
+    });
 
     const second = await register();
     expect(second.account.id).not.toBe(first.account.id);

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { type EntityManager, QueryFailedError } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { Outbox } from '../../common/events/outbox.js';
 import { AuthErrors } from './contracts/auth.errors.js';
 import { type AccountRegistered, AuthEvents } from './contracts/auth.events.js';
 import type { RegisterRequest, SessionGrant } from './contracts/auth.messages.js';
-import { Credential } from './credential.entity.js';
+import type { Credential } from './credential.row.js';
 import { assertStrongPassword, PasswordHasher } from './password.hasher.js';
 import { SessionsService } from './sessions.service.js';
 import { TokenIssuer } from './token.issuer.js';
@@ -23,7 +22,6 @@ const UNIQUE_VIOLATION = '23505';
 @Injectable()
 export class RegistrationService {
   constructor(
-    @InjectRepository(Credential, 'auth') private readonly credentials: Repository<Credential>,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly issuer: TokenIssuer,
@@ -33,8 +31,14 @@ export class RegistrationService {
   async register({ name, email, password }: RegisterRequest): Promise<SessionGrant> {
     assertStrongPassword(password, email);
     const credential: Credential = {
-      userId: randomUUID(), email, passwordHash: await this.hasher.hash(password),
-      role: 'user', status: 'active', version: 1, createdAt: new Date(), updatedAt: new Date(),
+      userId: randomUUID(),
+      email,
+      passwordHash: await this.hasher.hash(password),
+      role: 'user',
+      status: 'active',
+      version: 1,
+      createdAt: new Date(),
+      updatedAt: new Date(),
     };
     const eventId = randomUUID();
     // Listening before the commit: in one process the acknowledgement can come back very quickly.
@@ -42,10 +46,31 @@ export class RegistrationService {
     try {
       await this.outbox.transaction(async (manager) => {
         if (email === this.issuer.settings.adminEmail && (await this.firstAdmin(manager))) credential.role = 'admin';
-        await manager.insert(Credential, credential);
-        await this.outbox.publish<AccountRegistered>(manager, AuthEvents.ACCOUNT_REGISTERED, credential.userId, {
-          userId: credential.userId, name, email,
-        }, eventId);
+        await manager.query(
+          `INSERT INTO "auth"."credentials" (user_id, email, password_hash, role, status, version, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [
+            credential.userId,
+            credential.email,
+            credential.passwordHash,
+            credential.role,
+            credential.status,
+            credential.version,
+            credential.createdAt,
+            credential.updatedAt,
+          ],
+        );
+        await this.outbox.publish<AccountRegistered>(
+          manager,
+          AuthEvents.ACCOUNT_REGISTERED,
+          credential.userId,
+          {
+            userId: credential.userId,
+            name,
+            email,
+          },
+          eventId,
+        );
       });
     } catch (err) {
       if (err instanceof QueryFailedError && (err.driverError as { code?: string })?.code === UNIQUE_VIOLATION) {

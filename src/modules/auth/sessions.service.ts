@@ -1,15 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { isUUID } from 'class-validator';
-import { EntityManager, IsNull, Repository } from 'typeorm';
-import type { TokenClaims } from '../../common/auth/identity.js';
-import { TokenVerifier, unauthenticated } from '../../common/auth/token.verifier.js';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { TokenClaims } from '../../common/identity/identity.js';
+import { TokenVerifier, unauthenticated } from '../../common/identity/token.verifier.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AuthErrors } from './contracts/auth.errors.js';
 import type { SessionGrant } from './contracts/auth.messages.js';
-import { Credential } from './credential.entity.js';
-import { RefreshToken } from './refresh-token.entity.js';
+import { activeCredential, type Credential } from './credential.row.js';
+import { REFRESH_TOKEN_COLUMNS, refreshTokenFromRow, type RefreshToken, type RefreshTokenRow } from './refresh-token.row.js';
 import { TokenIssuer } from './token.issuer.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -20,8 +20,7 @@ export class SessionsService {
   private readonly logger = new Logger('Sessions');
 
   constructor(
-    @InjectRepository(RefreshToken, 'auth') private readonly tokens: Repository<RefreshToken>,
-    @InjectRepository(Credential, 'auth') private readonly credentials: Repository<Credential>,
+    @InjectDataSource('auth') private readonly db: DataSource,
     private readonly issuer: TokenIssuer,
     private readonly verifier: TokenVerifier,
   ) {}
@@ -31,10 +30,10 @@ export class SessionsService {
     const id = randomUUID();
     const refreshToken = this.issuer.refresh(credential, id, familyId);
     const { accessTokenTtlSeconds, refreshTokenTtlSeconds } = this.issuer.settings;
-    await this.tokens.insert({
-      id, familyId, userId: credential.userId, tokenHash: sha256(refreshToken),
-      expiresAt: new Date(Date.now() + refreshTokenTtlSeconds * 1000),
-    });
+    await this.db.query(
+      'INSERT INTO "auth"."refresh_tokens" (id, family_id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)',
+      [id, familyId, credential.userId, sha256(refreshToken), new Date(Date.now() + refreshTokenTtlSeconds * 1000)],
+    );
     return {
       account: { id: credential.userId, email: credential.email, role: credential.role },
       accessToken: this.issuer.access(credential),
@@ -55,17 +54,20 @@ export class SessionsService {
     const { claims, row } = await this.lookup(refreshToken);
     if (row.revokedAt) throw unauthenticated('The refresh token is revoked');
     if (row.rotatedAt && !this.withinGrace(row.rotatedAt)) throw await this.reused(row);
-    const credential = await this.credentials.findOneBy({ userId: row.userId, status: 'active' });
+    const credential = await activeCredential(this.db, { userId: row.userId });
     if (!credential || credential.version !== claims.ver) {
       await this.revokeFamily(row.familyId);
       throw unauthenticated('The refresh token is no longer valid');
     }
     if (row.rotatedAt) return this.issue(credential, row.familyId);
     // The check and the change are one statement, so two concurrent exchanges cannot both spend it.
-    const spent = await this.tokens.update({ id: row.id, rotatedAt: IsNull(), revokedAt: IsNull() }, { rotatedAt: new Date() });
-    if (!spent.affected) {
+    const [spent]: [unknown[], number] = await this.db.query(
+      'UPDATE "auth"."refresh_tokens" SET rotated_at = $2 WHERE id = $1 AND rotated_at IS NULL AND revoked_at IS NULL RETURNING id',
+      [row.id, new Date()],
+    );
+    if (!spent.length) {
       // Another exchange spent it a moment ago: within the grace window that is the other tab.
-      const again = await this.tokens.findOneBy({ id: row.id });
+      const again = await this.token(row.id);
       if (again?.rotatedAt && !again.revokedAt && this.withinGrace(again.rotatedAt)) return this.issue(credential, row.familyId);
       throw await this.reused(row);
     }
@@ -87,14 +89,24 @@ export class SessionsService {
   }
 
   /** Revokes every refresh token of the account, inside the caller's transaction when given one. */
-  async revokeAllOf(userId: string, manager: EntityManager = this.tokens.manager): Promise<void> {
-    await manager.update(RefreshToken, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  async revokeAllOf(userId: string, manager: EntityManager = this.db.manager): Promise<void> {
+    await manager.query('UPDATE "auth"."refresh_tokens" SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [
+      userId,
+      new Date(),
+    ]);
+  }
+
+  private async token(id: string): Promise<RefreshToken | undefined> {
+    const [row]: RefreshTokenRow[] = await this.db.query(`SELECT ${REFRESH_TOKEN_COLUMNS} FROM "auth"."refresh_tokens" WHERE id = $1`, [
+      id,
+    ]);
+    return row && refreshTokenFromRow(row);
   }
 
   private async lookup(refreshToken: string): Promise<{ claims: TokenClaims; row: RefreshToken }> {
     const claims = this.verifier.claims(refreshToken, ['refresh']);
     // The id column is a uuid: anything else would reach PostgreSQL as a type error, not a refusal.
-    const row = typeof claims.jti === 'string' && isUUID(claims.jti) ? await this.tokens.findOneBy({ id: claims.jti }) : null;
+    const row = typeof claims.jti === 'string' && isUUID(claims.jti) ? await this.token(claims.jti) : undefined;
     const presented = Buffer.from(sha256(refreshToken));
     if (!row || row.userId !== claims.sub || !timingSafeEqual(presented, Buffer.from(row.tokenHash))) {
       throw unauthenticated('The refresh token is not valid');
@@ -109,6 +121,9 @@ export class SessionsService {
   }
 
   private async revokeFamily(familyId: string): Promise<void> {
-    await this.tokens.update({ familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    await this.db.query('UPDATE "auth"."refresh_tokens" SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL', [
+      familyId,
+      new Date(),
+    ]);
   }
 }

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
-import type { TokenClaims } from '../../common/auth/identity.js';
+import type { TokenClaims } from '../../common/identity/identity.js';
 import { authConfig } from './auth.settings.js';
-import type { Credential } from './credential.entity.js';
+import type { Credential } from './credential.row.js';
 
 /** Signs access and refresh tokens; only the auth core signs them. */
 @Injectable()

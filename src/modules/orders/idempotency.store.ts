@@ -33,7 +33,11 @@ export class IdempotencyKeys {
    * transaction at a time); `work` runs inside it, only for the request that claims the key.
    */
   async once(
-    userId: string, key: string, print: string, check: () => Promise<void>, work: (manager: EntityManager) => Promise<OrderReply>,
+    userId: string,
+    key: string,
+    print: string,
+    check: () => Promise<void>,
+    work: (manager: EntityManager) => Promise<OrderReply>,
   ): Promise<OrderReply> {
     const known = await this.find(this.dataSource.manager, userId, key);
     if (known) return this.replay(known, print);
@@ -48,10 +52,12 @@ export class IdempotencyKeys {
       );
       if (!claimed.length) return this.replay(await this.find(manager, userId, key), print);
       const reply = await work(manager);
-      await manager.query(
-        'UPDATE "orders"."idempotency_keys" SET order_id = $3, response = $4 WHERE user_id = $1 AND key = $2',
-        [userId, key, reply.id, JSON.stringify(reply)],
-      );
+      await manager.query('UPDATE "orders"."idempotency_keys" SET order_id = $3, response = $4 WHERE user_id = $1 AND key = $2', [
+        userId,
+        key,
+        reply.id,
+        JSON.stringify(reply),
+      ]);
       return reply;
     });
   }

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { accountGone, CredentialCopy } from '../../common/auth/credential-copy.js';
+import { accountGone, CredentialCopy } from '../../common/identity/credential-copy.js';
 import { Inbox } from '../../common/events/inbox.js';
 import { AuthEvents, type CredentialsChanged } from '../auth/index.js';
 import { type UserDeleted, UsersEvents } from '../users/index.js';
@@ -20,6 +20,8 @@ export class OrdersEventHandlers implements OnModuleInit {
       // The account is gone: its tokens are refused here now, before auth's own announcement arrives.
       await this.copy.apply(tx.manager, accountGone(payload.userId), tx.afterCommit);
     });
-    this.inbox.on<CredentialsChanged>(AuthEvents.CREDENTIALS_CHANGED, (event, tx) => this.copy.apply(tx.manager, event.payload, tx.afterCommit));
+    this.inbox.on<CredentialsChanged>(AuthEvents.CREDENTIALS_CHANGED, (event, tx) =>
+      this.copy.apply(tx.manager, event.payload, tx.afterCommit),
+    );
   }
 }

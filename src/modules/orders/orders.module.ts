@@ -2,8 +2,8 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ordersMigrations } from '../../../migrations/orders/index.js';
-import { IdentityModule } from '../../common/auth/identity.module.js';
-import { type ModuleDefinition, modulesCalled } from '../../common/config/module-definition.js';
+import { IdentityModule } from '../../common/identity/identity.module.js';
+import { type ModuleDefinition, modulesCalled } from '../../common/contracts/module-definition.js';
 import { DatabaseModule } from '../../common/database/database.module.js';
 import { RetentionSchedule } from '../../common/database/retention.js';
 import { EventsModule } from '../../common/events/events.module.js';
@@ -13,7 +13,6 @@ import { UsersClient, UsersEvents, UsersOperations } from '../users/index.js';
 import { OrdersClient } from './contracts/orders.client.js';
 import { ordersContract } from './contracts/orders.contract.js';
 import { IdempotencyKeys, KEY_LIFETIME } from './idempotency.store.js';
-import { Order } from './order.entity.js';
 import { OrdersEventHandlers } from './orders.event-handlers.js';
 import { OrdersHandlers } from './orders.handlers.js';
 import { OrdersHttpController } from './orders.http.controller.js';
@@ -25,7 +24,7 @@ import { OrdersService } from './orders.service.js';
  */
 @Module({
   imports: [
-    DatabaseModule.forModule({ name: 'orders', entities: [Order], migrations: ordersMigrations }),
+    DatabaseModule.forModule({ name: 'orders', migrations: ordersMigrations }),
     BusClientModule.register('users', UsersClient),
     IdentityModule.withCopy('orders'),
     EventsModule.forModule('orders'),

@@ -1,16 +1,15 @@
 import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
-import { getRepositoryToken } from '@nestjs/typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ordersMigrations } from '../../../migrations/orders/index.js';
-import type { ServiceIdentity, UserIdentity } from '../../common/auth/identity.js';
+import type { ServiceIdentity, UserIdentity } from '../../common/identity/identity.js';
 import { closeEmbeddedDatabases } from '../../common/database/pglite.pool.js';
 import { openModuleDatabase, rejection } from '../../../test/support/unit-helpers.js';
 import { BusErrors } from '../../common/errors/common.errors.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { UsersClient, UsersErrors } from '../users/index.js';
 import { IdempotencyKeys } from './idempotency.store.js';
-import { Order } from './order.entity.js';
 import { OrdersService } from './orders.service.js';
 
 const ADA = '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b';
@@ -41,14 +40,13 @@ class FakeUsersClient {
   }
 }
 
-
 describe('OrdersService', () => {
   let ds: DataSource;
   let service: OrdersService;
   let users: FakeUsersClient;
 
   beforeAll(async () => {
-    ds = await openModuleDatabase({ name: 'orders', entities: [Order], migrations: ordersMigrations });
+    ds = await openModuleDatabase({ name: 'orders', migrations: ordersMigrations });
   });
 
   afterAll(async () => {
@@ -62,7 +60,7 @@ describe('OrdersService', () => {
     const moduleRef = await Test.createTestingModule({
       providers: [
         OrdersService,
-        { provide: getRepositoryToken(Order, 'orders'), useValue: ds.getRepository(Order) },
+        { provide: getDataSourceToken('orders'), useValue: ds },
         { provide: UsersClient, useValue: users },
         { provide: IdempotencyKeys, useValue: new IdempotencyKeys(ds) },
       ],
@@ -70,16 +68,25 @@ describe('OrdersService', () => {
     service = moduleRef.get(OrdersService);
   });
 
-  const count = () => ds.getRepository(Order).count();
+  const count = async () => Number((await ds.query('SELECT count(*) AS n FROM "orders"."orders"'))[0].n);
+  /** The stored rows whose `column` is `value`, oldest first, as the table holds them. */
+  const stored = (
+    column: 'id' | 'user_id',
+    value: string,
+  ): Promise<Array<{ status: string; cancel_reason: string | null; updated_at: Date | string }>> =>
+    ds.query(`SELECT * FROM "orders"."orders" WHERE ${column} = $1 ORDER BY seq`, [value]);
 
   describe('place', () => {
     it('stores a pending order for the calling user, totals in integer cents', async () => {
-      const order = await service.place({
-        items: [
-          { sku: 'BOOK-1', quantity: 3, unitPriceCents: 10 },
-          { sku: 'PEN', quantity: 7, unitPriceCents: 1999 },
-        ],
-      }, asUser(ADA));
+      const order = await service.place(
+        {
+          items: [
+            { sku: 'BOOK-1', quantity: 3, unitPriceCents: 10 },
+            { sku: 'PEN', quantity: 7, unitPriceCents: 1999 },
+          ],
+        },
+        asUser(ADA),
+      );
       expect(users.asked).toEqual([ADA]);
       expect(order).toEqual({
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -104,9 +111,12 @@ describe('OrdersService', () => {
     });
 
     it('stores only the declared fields of each line', async () => {
-      const order = await service.place({
-        items: [{ sku: 'A', quantity: 1, unitPriceCents: 5, discount: 5 } as never],
-      }, asUser(ADA));
+      const order = await service.place(
+        {
+          items: [{ sku: 'A', quantity: 1, unitPriceCents: 5, discount: 5 } as never],
+        },
+        asUser(ADA),
+      );
       const [row] = await ds.query('SELECT items FROM "orders"."orders" WHERE id = $1', [order.id]);
       expect(row.items).toEqual([{ sku: 'A', quantity: 1, unitPriceCents: 5 }]);
     });
@@ -145,13 +155,21 @@ describe('OrdersService', () => {
 
   describe('place while the account is being deleted', () => {
     /** What the users.user-deleted handler does: cancel the pending orders and record the account as gone. */
-    const deleteAccount = (userId: string) => ds.transaction(async (manager) => {
-      await service.cancelAllOf(manager, userId);
-      await manager.query(`INSERT INTO "orders"."credential_versions" (user_id, version, role, active) VALUES ($1, 2147483647, '-', false)`, [userId]);
-    });
+    const deleteAccount = (userId: string) =>
+      ds.transaction(async (manager) => {
+        await service.cancelAllOf(manager, userId);
+        await manager.query(
+          `INSERT INTO "orders"."credential_versions" (user_id, version, role, active) VALUES ($1, 2147483647, '-', false)`,
+          [userId],
+        );
+      });
 
-    it.each([['without', undefined], ['with', 'key-1']])(
-      'refuses with ORDERS.USER_NOT_FOUND (422) an order %s an idempotency key whose account was deleted after the check, and stores nothing',
+    it.each([
+      ['without', undefined],
+      ['with', 'key-1'],
+    ])(
+      'refuses with ORDERS.USER_NOT_FOUND (422) an order %s an idempotency key whose account was deleted after the check, and stores ' +
+        'nothing',
       async (_, idempotencyKey) => {
         users.meanwhile = () => deleteAccount(ADA);
         const err = await rejection(service.place({ items: LINE, idempotencyKey }, asUser(ADA)));
@@ -180,7 +198,11 @@ describe('OrdersService', () => {
     it('refuses the key with another body with ORDERS.IDEMPOTENCY_KEY_REUSED (422), asking nobody and storing nothing', async () => {
       await place('key-1');
       const err = await rejection(place('key-1', [{ sku: 'BOOK-1', quantity: 3, unitPriceCents: 500 }]));
-      expect(err).toMatchObject({ code: 'ORDERS.IDEMPOTENCY_KEY_REUSED', status: 422, message: 'This Idempotency-Key was used for a different request' });
+      expect(err).toMatchObject({
+        code: 'ORDERS.IDEMPOTENCY_KEY_REUSED',
+        status: 422,
+        message: 'This Idempotency-Key was used for a different request',
+      });
       expect(users.asked).toEqual([ADA]);
       expect(await count()).toBe(1);
     });
@@ -228,8 +250,7 @@ describe('OrdersService', () => {
   });
 
   describe('cancelAllOf (users.user-deleted)', () => {
-    const reasons = async (userId: string) =>
-      (await ds.getRepository(Order).find({ where: { userId }, order: { seq: 'ASC' } })).map((o) => [o.status, o.cancelReason ?? null]);
+    const reasons = async (userId: string) => (await stored('user_id', userId)).map((o) => [o.status, o.cancel_reason]);
 
     it("cancels only that user's pending orders, as account-deleted, inside the event's transaction", async () => {
       const mine = [];
@@ -238,23 +259,29 @@ describe('OrdersService', () => {
       await service.place({ items: LINE }, asUser(BOB));
 
       await ds.transaction((manager) => service.cancelAllOf(manager, ADA));
-      expect(await reasons(ADA)).toEqual([['cancelled', 'account-deleted'], ['cancelled', 'requested'], ['cancelled', 'account-deleted']]);
+      expect(await reasons(ADA)).toEqual([
+        ['cancelled', 'account-deleted'],
+        ['cancelled', 'requested'],
+        ['cancelled', 'account-deleted'],
+      ]);
       expect(await reasons(BOB)).toEqual([['pending', null]]);
-      const [reread] = await ds.getRepository(Order).findBy({ id: mine[0].id });
-      expect(reread.updatedAt.getTime()).toBeGreaterThan(new Date(mine[0].updatedAt).getTime());
+      const [reread] = await stored('id', mine[0].id);
+      expect(new Date(reread.updated_at).getTime()).toBeGreaterThan(new Date(mine[0].updatedAt).getTime());
     });
 
     it('changes nothing when applied again, or when the transaction rolls back', async () => {
       await service.place({ items: LINE }, asUser(ADA));
-      await expect(ds.transaction(async (manager) => {
-        await service.cancelAllOf(manager, ADA);
-        throw new Error('the inbox transaction failed');
-      })).rejects.toThrow('the inbox transaction failed');
+      await expect(
+        ds.transaction(async (manager) => {
+          await service.cancelAllOf(manager, ADA);
+          throw new Error('the inbox transaction failed');
+        }),
+      ).rejects.toThrow('the inbox transaction failed');
       expect(await reasons(ADA)).toEqual([['pending', null]]);
       await ds.transaction((manager) => service.cancelAllOf(manager, ADA));
-      const [once] = await ds.getRepository(Order).findBy({ userId: ADA });
+      const [once] = await stored('user_id', ADA);
       await ds.transaction((manager) => service.cancelAllOf(manager, ADA));
-      const [twice] = await ds.getRepository(Order).findBy({ userId: ADA });
+      const [twice] = await stored('user_id', ADA);
       expect(twice).toEqual(once);
     });
   });
@@ -266,7 +293,11 @@ describe('OrdersService', () => {
 
     it("answers another user's order with ORDERS.NOT_FOUND (404), exactly like a missing one; an admin reads it", async () => {
       const order = await service.place({ items: LINE }, asUser(ADA));
-      expect(await rejection(service.get(order.id, asUser(BOB)))).toMatchObject({ code: 'ORDERS.NOT_FOUND', status: 404, message: 'No order has this id' });
+      expect(await rejection(service.get(order.id, asUser(BOB)))).toMatchObject({
+        code: 'ORDERS.NOT_FOUND',
+        status: 404,
+        message: 'No order has this id',
+      });
       expect(await service.get(order.id, ADMIN)).toEqual(order);
     });
   });
@@ -276,9 +307,13 @@ describe('OrdersService', () => {
       const { id } = await service.place({ items: LINE }, asUser(ADA));
       const cancelled = await service.cancel(id, asUser(ADA));
       expect(cancelled).toMatchObject({ id, status: 'cancelled' });
-      expect((await ds.getRepository(Order).findOneByOrFail({ id })).cancelReason).toBe('requested');
+      expect((await stored('id', id))[0].cancel_reason).toBe('requested');
       const err = await rejection(service.cancel(id, asUser(ADA)));
-      expect(err).toMatchObject({ code: 'ORDERS.NOT_CANCELLABLE', status: 409, message: 'The order is cancelled; only a pending order can be cancelled' });
+      expect(err).toMatchObject({
+        code: 'ORDERS.NOT_CANCELLABLE',
+        status: 409,
+        message: 'The order is cancelled; only a pending order can be cancelled',
+      });
       expect((await service.get(id, asUser(ADA))).status).toBe('cancelled');
     });
 

@@ -1,21 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, Repository } from 'typeorm';
-import type { Identity } from '../../common/auth/identity.js';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Identity } from '../../common/identity/identity.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { keysetPage } from '../../common/pagination/keyset.js';
 import { forbidden, isAdmin, mayAccess, requireUser } from '../auth/index.js';
 import { UsersClient, UsersErrors } from '../users/index.js';
 import { OrdersErrors } from './contracts/orders.errors.js';
-import type { ListOrdersRequest, OrderPageReply, OrderReply, OrderStatus, PlaceOrderRequest } from './contracts/orders.messages.js';
+import type { ListOrdersRequest, OrderPageReply, OrderReply, PlaceOrderRequest } from './contracts/orders.messages.js';
 import { fingerprint, IdempotencyKeys } from './idempotency.store.js';
-import { Order, type OrderLine } from './order.entity.js';
+import { ORDER_COLUMNS, orderFromRow, type Order, type OrderLine, type OrderRow } from './order.row.js';
 
 @Injectable()
 export class OrdersService {
   constructor(
-    @InjectRepository(Order, 'orders') private readonly orders: Repository<Order>,
+    @InjectDataSource('orders') private readonly db: DataSource,
     private readonly users: UsersClient,
     private readonly keys: IdempotencyKeys,
   ) {}
@@ -26,24 +26,30 @@ export class OrdersService {
     const lines = items.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents }));
     const check = () => this.assertUserExists(userId);
     const insert = (manager: EntityManager) => this.insert(manager, userId, lines);
-    if (idempotencyKey === undefined) return check().then(() => insert(this.orders.manager));
+    if (idempotencyKey === undefined) return check().then(() => insert(this.db.manager));
     return this.keys.once(userId, idempotencyKey, fingerprint(lines), check, insert);
   }
 
   async get(id: string, caller: Identity): Promise<OrderReply> {
-    const [row]: OrderRow[] = await this.orders.query(`SELECT ${ORDER} FROM "orders"."orders" WHERE id = $1`, [id]);
+    const [row]: OrderRow[] = await this.db.query(`SELECT ${ORDER_COLUMNS} FROM "orders"."orders" WHERE id = $1`, [id]);
     if (!row || !mayAccess(caller, row.user_id)) throw notFound();
-    return fromRow(row);
+    return toReply(orderFromRow(row));
   }
 
   async list(request: ListOrdersRequest, caller: Identity): Promise<OrderPageReply> {
     const { userId } = request;
     if (userId !== undefined && !mayAccess(caller, userId)) throw forbidden("Only an administrator may list another user's orders");
     const owner = userId ?? (caller.kind === 'user' && !isAdmin(caller) ? caller.userId : undefined);
-    const query = this.orders.createQueryBuilder('o');
-    if (owner !== undefined) query.where('o.user_id = :owner', { owner });
-    const { rows, nextCursor } = await keysetPage(query, request, OrdersErrors.INVALID_CURSOR);
-    return { items: rows.map(toReply), nextCursor };
+    const { rows, nextCursor } = await keysetPage<OrderRow>(request, OrdersErrors.INVALID_CURSOR, (after, take) =>
+      owner === undefined
+        ? this.db.query(`SELECT ${ORDER_COLUMNS}, seq FROM "orders"."orders" WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, take])
+        : this.db.query(`SELECT ${ORDER_COLUMNS}, seq FROM "orders"."orders" WHERE user_id = $3 AND seq > $1 ORDER BY seq LIMIT $2`, [
+            after,
+            take,
+            owner,
+          ]),
+    );
+    return { items: rows.map((row) => toReply(orderFromRow(row))), nextCursor };
   }
 
   /**
@@ -54,13 +60,13 @@ export class OrdersService {
   async cancel(id: string, caller: Identity): Promise<OrderReply> {
     const owner = caller.kind === 'user' && !isAdmin(caller) ? caller.userId : null;
     // TypeORM answers an UPDATE with [rows, affected count].
-    const [[row]]: [OrderRow[], number] = await this.orders.query(
+    const [[row]]: [OrderRow[], number] = await this.db.query(
       `UPDATE "orders"."orders" SET status = 'cancelled', cancel_reason = 'requested', updated_at = now()
-       WHERE id = $1 AND status = 'pending' AND ($2::uuid IS NULL OR user_id = $2::uuid) RETURNING ${ORDER}`,
+       WHERE id = $1 AND status = 'pending' AND ($2::uuid IS NULL OR user_id = $2::uuid) RETURNING ${ORDER_COLUMNS}`,
       [id, owner],
     );
-    if (row) return fromRow(row);
-    const [current]: OrderRow[] = await this.orders.query(`SELECT ${ORDER} FROM "orders"."orders" WHERE id = $1`, [id]);
+    if (row) return toReply(orderFromRow(row));
+    const [current]: OrderRow[] = await this.db.query(`SELECT ${ORDER_COLUMNS} FROM "orders"."orders" WHERE id = $1`, [id]);
     if (!current || !mayAccess(caller, current.user_id)) throw notFound();
     throw new DomainError(OrdersErrors.NOT_CANCELLABLE, `The order is ${current.status}; only a pending order can be cancelled`);
   }
@@ -95,7 +101,15 @@ export class OrdersService {
       [id, userId, JSON.stringify(items), totalCents],
     );
     if (!row) throw new DomainError(OrdersErrors.USER_NOT_FOUND, 'The order names a user that does not exist');
-    return toReply({ id, userId, status: 'pending', items, totalCents, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at) });
+    return toReply({
+      id,
+      userId,
+      status: 'pending',
+      items,
+      totalCents,
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
+    });
   }
 
   private async assertUserExists(userId: string): Promise<void> {
@@ -117,27 +131,7 @@ const lockAccount = (manager: EntityManager, userId: string) =>
 /** Someone else's order answers exactly as a missing one does. */
 const notFound = () => new DomainError(OrdersErrors.NOT_FOUND, 'No order has this id');
 
-/** The columns of a reply; single-order reads and writes are plain statements (no query builder on the request path). */
-const ORDER = 'id, user_id, status, items, total_cents, created_at, updated_at';
-
-interface OrderRow {
-  id: string;
-  user_id: string;
-  status: OrderStatus;
-  items: OrderLine[];
-  total_cents: string | number;
-  created_at: Date | string;
-  updated_at: Date | string;
-}
-
-function fromRow(r: OrderRow): OrderReply {
-  return toReply({
-    id: r.id, userId: r.user_id, status: r.status, items: r.items, totalCents: Number(r.total_cents),
-    createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
-  });
-}
-
-function toReply(o: Pick<Order, 'id' | 'userId' | 'status' | 'items' | 'totalCents' | 'createdAt' | 'updatedAt'>): OrderReply {
+function toReply(o: Order): OrderReply {
   return {
     id: o.id,
     userId: o.userId,

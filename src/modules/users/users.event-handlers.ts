@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { CredentialCopy } from '../../common/auth/credential-copy.js';
+import { CredentialCopy } from '../../common/identity/credential-copy.js';
 import { Inbox } from '../../common/events/inbox.js';
 import { type AccountRegistered, AuthEvents, type CredentialsChanged } from '../auth/index.js';
 import { UsersService } from './users.service.js';
@@ -15,6 +15,8 @@ export class UsersEventHandlers implements OnModuleInit {
 
   onModuleInit(): void {
     this.inbox.on<AccountRegistered>(AuthEvents.ACCOUNT_REGISTERED, (event, tx) => this.users.createProfile(tx.manager, event.payload));
-    this.inbox.on<CredentialsChanged>(AuthEvents.CREDENTIALS_CHANGED, (event, tx) => this.copy.apply(tx.manager, event.payload, tx.afterCommit));
+    this.inbox.on<CredentialsChanged>(AuthEvents.CREDENTIALS_CHANGED, (event, tx) =>
+      this.copy.apply(tx.manager, event.payload, tx.afterCommit),
+    );
   }
 }

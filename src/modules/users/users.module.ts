@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
 import { usersMigrations } from '../../../migrations/users/index.js';
-import { IdentityModule } from '../../common/auth/identity.module.js';
-import type { ModuleDefinition } from '../../common/config/module-definition.js';
+import { IdentityModule } from '../../common/identity/identity.module.js';
+import type { ModuleDefinition } from '../../common/contracts/module-definition.js';
 import { DatabaseModule } from '../../common/database/database.module.js';
 import { EventsModule } from '../../common/events/events.module.js';
 import { BusClientModule } from '../../common/messaging/messaging.module.js';
 import { AuthEvents } from '../auth/index.js';
 import { UsersClient } from './contracts/users.client.js';
 import { usersContract } from './contracts/users.contract.js';
-import { User } from './user.entity.js';
 import { UsersEventHandlers } from './users.event-handlers.js';
 import { UsersHandlers } from './users.handlers.js';
 import { UsersHttpController } from './users.http.controller.js';
@@ -20,7 +19,7 @@ import { UsersService } from './users.service.js';
  */
 @Module({
   imports: [
-    DatabaseModule.forModule({ name: 'users', entities: [User], migrations: usersMigrations }),
+    DatabaseModule.forModule({ name: 'users', migrations: usersMigrations }),
     IdentityModule.withCopy('users'),
     EventsModule.forModule('users'),
   ],

@@ -1,16 +1,15 @@
 import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
-import { getRepositoryToken } from '@nestjs/typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { usersMigrations } from '../../../migrations/users/index.js';
 import { openModuleDatabase, rejection } from '../../../test/support/unit-helpers.js';
-import type { ServiceIdentity, UserIdentity } from '../../common/auth/identity.js';
+import type { ServiceIdentity, UserIdentity } from '../../common/identity/identity.js';
 import type { EventSettings } from '../../common/config/settings.js';
 import { closeEmbeddedDatabases } from '../../common/database/pglite.pool.js';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { CredentialCopy } from '../../common/auth/credential-copy.js';
+import { CredentialCopy } from '../../common/identity/credential-copy.js';
 import { Outbox } from '../../common/events/outbox.js';
-import { User } from './user.entity.js';
 import { UsersService } from './users.service.js';
 
 const MISSING = '7d1c8a51-2b6a-4a3e-9a8e-0c7e2f1b9d44';
@@ -26,7 +25,17 @@ const ORDERS_MODULE: ServiceIdentity = { kind: 'service', service: 'orders' };
 const ADMIN: UserIdentity = { kind: 'user', userId: ADMIN_ID, role: 'admin', version: 1 };
 const asUser = (userId: string): UserIdentity => ({ kind: 'user', userId, role: 'user', version: 1 });
 
-const EVENTS: EventSettings = { pollMs: 50, longPollMs: 0, batchSize: 50, retryBackoffMs: 100, retryMaxMs: 1000, maxAttempts: 5, settleMs: 60_000, leaderRetryMs: 1000, leaderCheckMs: 1000 };
+const EVENTS: EventSettings = {
+  pollMs: 50,
+  longPollMs: 0,
+  batchSize: 50,
+  retryBackoffMs: 100,
+  retryMaxMs: 1000,
+  maxAttempts: 5,
+  settleMs: 60_000,
+  leaderRetryMs: 1000,
+  leaderCheckMs: 1000,
+};
 /** Who consumes users' events, as the topology computes it from the modules' `subscribes`. */
 const SUBSCRIBERS = { 'users.user-deleted': ['orders', 'auth'] };
 
@@ -35,7 +44,7 @@ describe('UsersService', () => {
   let service: UsersService;
 
   beforeAll(async () => {
-    ds = await openModuleDatabase({ name: 'users', entities: [User], migrations: usersMigrations });
+    ds = await openModuleDatabase({ name: 'users', migrations: usersMigrations });
   });
 
   afterAll(async () => {
@@ -49,7 +58,7 @@ describe('UsersService', () => {
     const moduleRef = await Test.createTestingModule({
       providers: [
         UsersService,
-        { provide: getRepositoryToken(User, 'users'), useValue: ds.getRepository(User) },
+        { provide: getDataSourceToken('users'), useValue: ds },
         { provide: Outbox, useValue: new Outbox(ds, 'users', subscribers, EVENTS) },
         { provide: CredentialCopy, useValue: (copy = new CredentialCopy(ds, 'users', 60_000)) },
       ],
@@ -67,7 +76,7 @@ describe('UsersService', () => {
     await ds.transaction((manager) => service.createProfile(manager, { userId: id, name, email }));
     return service.get(id, asUser(id));
   }
-  const profiles = () => ds.getRepository(User).count();
+  const profiles = async () => Number((await ds.query('SELECT count(*) AS n FROM "users"."users"'))[0].n);
   const events = () =>
     ds.query('SELECT event_id, consumer, name, aggregate_id, payload FROM "users"."outbox" ORDER BY seq') as Promise<
       Array<{ event_id: string; consumer: string; name: string; aggregate_id: string; payload: unknown }>
@@ -128,7 +137,9 @@ describe('UsersService', () => {
         { event_id: rows[0].event_id, consumer: 'auth', name: 'users.user-deleted', aggregate_id: id, payload: { userId: id } },
       ]);
       // The account's tokens die in this core at once, whatever version they carry, in memory and in the table.
-      expect(() => copy.assertCurrent({ kind: 'user', userId: id, role: 'user', version: 7 })).toThrow(expect.objectContaining({ code: 'AUTH.UNAUTHENTICATED' }));
+      expect(() => copy.assertCurrent({ kind: 'user', userId: id, role: 'user', version: 7 })).toThrow(
+        expect.objectContaining({ code: 'AUTH.UNAUTHENTICATED' }),
+      );
       expect(await ds.query('SELECT active FROM "users"."credential_versions" WHERE user_id = $1', [id])).toEqual([{ active: false }]);
     });
 

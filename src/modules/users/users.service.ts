@@ -1,22 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
-import { accountGone, CredentialCopy } from '../../common/auth/credential-copy.js';
-import type { Identity } from '../../common/auth/identity.js';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { accountGone, CredentialCopy } from '../../common/identity/credential-copy.js';
+import type { Identity } from '../../common/identity/identity.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { Outbox } from '../../common/events/outbox.js';
 import { keysetPage } from '../../common/pagination/keyset.js';
 import { type AccountRegistered, mayAccess, requireAdmin } from '../auth/index.js';
 import { UsersErrors } from './contracts/users.errors.js';
 import { UsersEvents, type UserDeleted } from './contracts/users.events.js';
-import type { DeletedReply, ListUsersRequest, UpdateUserRequest, UserCountReply, UserPageReply, UserReply } from './contracts/users.messages.js';
-import { User } from './user.entity.js';
+import type {
+  DeletedReply,
+  ListUsersRequest,
+  UpdateUserRequest,
+  UserCountReply,
+  UserPageReply,
+  UserReply,
+} from './contracts/users.messages.js';
+import { toUserReply, USER_COLUMNS, type UserRow } from './user.row.js';
 
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectRepository(User, 'users') private readonly users: Repository<User>,
+    @InjectDataSource('users') private readonly db: DataSource,
     private readonly outbox: Outbox,
     private readonly copy: CredentialCopy,
   ) {}
@@ -26,28 +33,31 @@ export class UsersService {
    * repeated registration event for the same id changes nothing.
    */
   async createProfile(manager: EntityManager, { userId, name, email }: AccountRegistered): Promise<void> {
-    await manager.query(
-      'INSERT INTO "users"."users" (id, name, email) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
-      [userId, name, email],
-    );
+    await manager.query('INSERT INTO "users"."users" (id, name, email) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [
+      userId,
+      name,
+      email,
+    ]);
   }
 
   async get(id: string, caller: Identity): Promise<UserReply> {
     if (!mayAccess(caller, id)) throw notFound();
-    const [row]: ProfileRow[] = await this.users.query(`SELECT ${PROFILE} FROM "users"."users" WHERE id = $1`, [id]);
+    const [row]: UserRow[] = await this.db.query(`SELECT ${USER_COLUMNS} FROM "users"."users" WHERE id = $1`, [id]);
     if (!row) throw notFound();
-    return fromRow(row);
+    return toUserReply(row);
   }
 
   async list(request: ListUsersRequest, caller: Identity): Promise<UserPageReply> {
     requireAdmin(caller);
-    const { rows, nextCursor } = await keysetPage(this.users.createQueryBuilder('u'), request, UsersErrors.INVALID_CURSOR);
-    return { items: rows.map(toReply), nextCursor };
+    const { rows, nextCursor } = await keysetPage<UserRow>(request, UsersErrors.INVALID_CURSOR, (after, take) =>
+      this.db.query(`SELECT ${USER_COLUMNS}, seq FROM "users"."users" WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, take]),
+    );
+    return { items: rows.map(toUserReply), nextCursor };
   }
 
   async count(caller: Identity): Promise<UserCountReply> {
     requireAdmin(caller);
-    const [row]: Array<{ total: string }> = await this.users.query('SELECT count(*) AS total FROM "users"."users"');
+    const [row]: Array<{ total: string }> = await this.db.query('SELECT count(*) AS total FROM "users"."users"');
     return { total: Number(row.total) };
   }
 
@@ -55,13 +65,13 @@ export class UsersService {
   async update({ id, name }: UpdateUserRequest, caller: Identity): Promise<UserReply> {
     if (!mayAccess(caller, id)) throw notFound();
     // TypeORM answers an UPDATE with [rows, affected count].
-    const [[row]]: [ProfileRow[], number] = await this.users.query(
+    const [[row]]: [UserRow[], number] = await this.db.query(
       `UPDATE "users"."users" SET name = $2::varchar, updated_at = CASE WHEN name = $2::varchar THEN updated_at ELSE now() END
-       WHERE id = $1 RETURNING ${PROFILE}`,
+       WHERE id = $1 RETURNING ${USER_COLUMNS}`,
       [id, name],
     );
     if (!row) throw notFound();
-    return fromRow(row);
+    return toUserReply(row);
   }
 
   /**
@@ -76,8 +86,11 @@ export class UsersService {
     const settled = this.outbox.settled(eventId, UsersEvents.USER_DELETED);
     const afterCommit: Array<() => void> = [];
     await this.outbox.transaction(async (manager) => {
-      const result = await manager.delete(User, { id });
-      if (!result.affected) throw notFound();
+      // TypeORM answers a DELETE with [rows, affected count].
+      const [deleted]: [Array<{ id: string }>, number] = await manager.query('DELETE FROM "users"."users" WHERE id = $1 RETURNING id', [
+        id,
+      ]);
+      if (!deleted.length) throw notFound();
       await this.outbox.publish<UserDeleted>(manager, UsersEvents.USER_DELETED, id, { userId: id }, eventId);
       await this.copy.apply(manager, accountGone(id), (action) => afterCommit.push(action));
     });
@@ -85,30 +98,7 @@ export class UsersService {
     await settled;
     return { id, deleted: true };
   }
-
 }
 
 /** Someone else's profile answers exactly as a missing one does, so ids reveal nothing. */
 const notFound = () => new DomainError(UsersErrors.NOT_FOUND, 'No user has this id');
-
-/**
- * The columns of a reply. Reads and writes of one profile are plain statements: the query builder
- * costs more CPU than the statement itself on these paths and adds nothing to a single-row lookup.
- */
-const PROFILE = 'id, name, email, created_at, updated_at';
-
-interface ProfileRow {
-  id: string;
-  name: string;
-  email: string;
-  created_at: Date | string;
-  updated_at: Date | string;
-}
-
-function fromRow(r: ProfileRow): UserReply {
-  return { id: r.id, name: r.name, email: r.email, createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString() };
-}
-
-function toReply(u: User): UserReply {
-  return { id: u.id, name: u.name, email: u.email, createdAt: u.createdAt.toISOString(), updatedAt: u.updatedAt.toISOString() };
-}

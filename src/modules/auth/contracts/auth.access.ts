@@ -1,5 +1,5 @@
-import type { Identity, UserIdentity } from '../../../common/auth/identity.js';
-import { IdentityErrors } from '../../../common/auth/identity.errors.js';
+import type { Identity, UserIdentity } from '../../../common/identity/identity.js';
+import { IdentityErrors } from '../../../common/identity/identity.errors.js';
 import { DomainError } from '../../../common/errors/domain-error.js';
 
 /** What an account may do everywhere: `admin` may read and list every user's data. */

@@ -1,4 +1,4 @@
-import { IdentityErrors } from '../../../common/auth/identity.errors.js';
+import { IdentityErrors } from '../../../common/identity/identity.errors.js';
 import { defineErrors } from '../../../common/errors/domain-error.js';
 
 /** Error codes the auth module answers with, and their HTTP status. */

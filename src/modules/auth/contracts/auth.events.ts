@@ -19,7 +19,12 @@ export class CredentialsChanged {
   userId: string;
 
   /** The account's current credential version; tokens carrying an older one are refused. */
-  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, description: 'The current credential version; tokens with an older one are refused.' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 1,
+    description: 'The current credential version; tokens with an older one are refused.',
+  })
   version: number;
 
   @ApiProperty({ enum: ROLES })

@@ -4,7 +4,6 @@ import { IsString, MaxLength } from 'class-validator';
 import { ROLES, type Role } from './auth.access.js';
 import { EmailAddress, MAX_EMAIL_LENGTH, normalizeEmail, PersonName } from '../../../common/validation/fields.js';
 
-
 /** The password rule: 12 to 128 characters, not mostly one character, not containing the email's name. */
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 128;
@@ -78,7 +77,11 @@ export class SessionReply {
   @ApiProperty({ type: AccountReply })
   account: AccountReply;
 
-  @ApiProperty({ description: 'Send as `Authorization: Bearer <accessToken>`.', example: 'eyJhbGciOiJIUzI1NiJ9...', maxLength: ACCESS_TOKEN_MAX_LENGTH })
+  @ApiProperty({
+    description: 'Send as `Authorization: Bearer <accessToken>`.',
+    example: 'eyJhbGciOiJIUzI1NiJ9...',
+    maxLength: ACCESS_TOKEN_MAX_LENGTH,
+  })
   accessToken: string;
 
   @ApiProperty({ enum: ['Bearer'], example: 'Bearer' })

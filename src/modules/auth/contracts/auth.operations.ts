@@ -1,4 +1,4 @@
-import { IdentityErrors } from '../../../common/auth/identity.errors.js';
+import { IdentityErrors } from '../../../common/identity/identity.errors.js';
 import { defineOperation, pingOperation } from '../../../common/contracts/operation.js';
 import { CommonErrors } from '../../../common/errors/common.errors.js';
 import { AuthErrors } from './auth.errors.js';

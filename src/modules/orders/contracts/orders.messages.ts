@@ -1,7 +1,17 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min, ValidateNested,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
 } from 'class-validator';
 import { MAX_CURSOR_LENGTH, MAX_PAGE_SIZE, PageRequest } from '../../../common/pagination/page.request.js';
 
@@ -29,7 +39,14 @@ export class OrderItemInput {
   @Max(MAX_QUANTITY)
   quantity: number;
 
-  @ApiProperty({ type: 'integer', format: 'int32', example: 1999, minimum: 0, maximum: MAX_UNIT_PRICE_CENTS, description: 'Price of one unit in integer cents.' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    example: 1999,
+    minimum: 0,
+    maximum: MAX_UNIT_PRICE_CENTS,
+    description: 'Price of one unit in integer cents.',
+  })
   @IsInt()
   @Min(0)
   @Max(MAX_UNIT_PRICE_CENTS)
@@ -74,8 +91,10 @@ export class CancelOrderRequest extends GetOrderRequest {}
 /** A page of orders, oldest first. */
 export class ListOrdersRequest extends PageRequest {
   @ApiPropertyOptional({
-    format: 'uuid', example: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b',
-    description: "Whose orders to list. Default: the caller's own; an admin who omits it lists every order. " +
+    format: 'uuid',
+    example: '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b',
+    description:
+      "Whose orders to list. Default: the caller's own; an admin who omits it lists every order. " +
       "Naming another user's id is AUTH.FORBIDDEN unless the caller is an admin.",
   })
   @IsOptional()
@@ -85,7 +104,11 @@ export class ListOrdersRequest extends PageRequest {
 
 export class OrderItemReply extends OrderItemInput {
   @ApiProperty({
-    type: 'integer', format: 'int64', example: 3998, minimum: 0, maximum: MAX_QUANTITY * MAX_UNIT_PRICE_CENTS,
+    type: 'integer',
+    format: 'int64',
+    example: 3998,
+    minimum: 0,
+    maximum: MAX_QUANTITY * MAX_UNIT_PRICE_CENTS,
     description: 'quantity x unitPriceCents',
   })
   lineTotalCents: number;
@@ -105,7 +128,11 @@ export class OrderReply {
   items: OrderItemReply[];
 
   @ApiProperty({
-    type: 'integer', format: 'int64', example: 3998, minimum: 0, maximum: MAX_ORDER_LINES * MAX_QUANTITY * MAX_UNIT_PRICE_CENTS,
+    type: 'integer',
+    format: 'int64',
+    example: 3998,
+    minimum: 0,
+    maximum: MAX_ORDER_LINES * MAX_QUANTITY * MAX_UNIT_PRICE_CENTS,
     description: 'Sum of the line totals, in integer cents.',
   })
   totalCents: number;
@@ -121,7 +148,12 @@ export class OrderPageReply {
   @ApiProperty({ type: [OrderReply], maxItems: MAX_PAGE_SIZE })
   items: OrderReply[];
 
-  @ApiProperty({ type: String, nullable: true, maxLength: MAX_CURSOR_LENGTH, example: 'MjA', description: 'Pass as `cursor` for the next page; null on the last page.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: MAX_CURSOR_LENGTH,
+    example: 'MjA',
+    description: 'Pass as `cursor` for the next page; null on the last page.',
+  })
   nextCursor: string | null;
 }
-

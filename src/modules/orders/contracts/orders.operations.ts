@@ -1,9 +1,14 @@
-import { IdentityErrors } from '../../../common/auth/identity.errors.js';
+import { IdentityErrors } from '../../../common/identity/identity.errors.js';
 import { defineOperation, pingOperation } from '../../../common/contracts/operation.js';
 import { BusErrors } from '../../../common/errors/common.errors.js';
 import { OrdersErrors } from './orders.errors.js';
 import {
-  CancelOrderRequest, GetOrderRequest, ListOrdersRequest, OrderPageReply, OrderReply, PlaceOrderRequest,
+  CancelOrderRequest,
+  GetOrderRequest,
+  ListOrdersRequest,
+  OrderPageReply,
+  OrderReply,
+  PlaceOrderRequest,
 } from './orders.messages.js';
 
 /**
@@ -18,8 +23,12 @@ export const OrdersOperations = {
     reply: OrderReply,
     // The BUS codes are those of the users.get call it makes, passed on.
     errors: [
-      IdentityErrors.FORBIDDEN, OrdersErrors.USER_NOT_FOUND, OrdersErrors.IDEMPOTENCY_KEY_REUSED,
-      BusErrors.UNAVAILABLE, BusErrors.TIMEOUT, BusErrors.UNKNOWN_PATTERN,
+      IdentityErrors.FORBIDDEN,
+      OrdersErrors.USER_NOT_FOUND,
+      OrdersErrors.IDEMPOTENCY_KEY_REUSED,
+      BusErrors.UNAVAILABLE,
+      BusErrors.TIMEOUT,
+      BusErrors.UNKNOWN_PATTERN,
     ],
     idempotent: { key: 'idempotencyKey' },
     access: 'user',

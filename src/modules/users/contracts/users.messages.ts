@@ -51,7 +51,13 @@ export class UserPageReply {
   @ApiProperty({ type: [UserReply], maxItems: MAX_PAGE_SIZE })
   items: UserReply[];
 
-  @ApiProperty({ type: String, nullable: true, maxLength: MAX_CURSOR_LENGTH, description: 'Pass as `cursor` for the next page; null on the last page.', example: 'MjA' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: MAX_CURSOR_LENGTH,
+    description: 'Pass as `cursor` for the next page; null on the last page.',
+    example: 'MjA',
+  })
   nextCursor: string | null;
 }
 

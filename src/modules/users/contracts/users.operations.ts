@@ -1,9 +1,16 @@
-import { IdentityErrors } from '../../../common/auth/identity.errors.js';
+import { IdentityErrors } from '../../../common/identity/identity.errors.js';
 import { defineOperation, pingOperation } from '../../../common/contracts/operation.js';
 import { UsersErrors } from './users.errors.js';
 import { UsersEvents } from './users.events.js';
 import {
-  CountUsersRequest, DeletedReply, DeleteUserRequest, GetUserRequest, ListUsersRequest, UpdateUserRequest, UserCountReply, UserPageReply,
+  CountUsersRequest,
+  DeletedReply,
+  DeleteUserRequest,
+  GetUserRequest,
+  ListUsersRequest,
+  UpdateUserRequest,
+  UserCountReply,
+  UserPageReply,
   UserReply,
 } from './users.messages.js';
 

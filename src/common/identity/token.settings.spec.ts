@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/topology.js';
+import { ConfigError } from '../config/settings.readers.js';
 import { estimatedEntropyBits, readTokenSettings } from './token.settings.js';
 
 const GOOD = 'k2J9vQx7Lw3Zp8Rt6Yn4Bm1Hs5Df0Gc2Va9Xe7Uq3Wi';

@@ -72,7 +72,9 @@ export class CredentialCopy extends CredentialVersions implements OnApplicationS
   async start(): Promise<void> {
     if (this.session) {
       this.session.listen(this.channel, (payload) => this.heard(payload));
-      await this.session.connect().catch((err: unknown) => this.logger.warn({ err }, 'Could not listen for credential changes; following the table only'));
+      await this.session
+        .connect()
+        .catch((err: unknown) => this.logger.warn({ err }, 'Could not listen for credential changes; following the table only'));
     }
     await this.refresh();
     this.timer = setInterval(() => {
@@ -128,12 +130,13 @@ export class CredentialCopy extends CredentialVersions implements OnApplicationS
 
   private async refresh(): Promise<void> {
     // One statement, one snapshot: the rows it sees and the horizon it reports belong together.
-    const rows: Array<{ horizon: string; user_id: string | null; version: number; role: string; active: boolean }> = await this.dataSource.query(
-      `SELECT h.horizon, c.user_id, c.version, c.role, c.active
+    const rows: Array<{ horizon: string; user_id: string | null; version: number; role: string; active: boolean }> =
+      await this.dataSource.query(
+        `SELECT h.horizon, c.user_id, c.version, c.role, c.active
        FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon) h
        LEFT JOIN ${this.table} c ON c.changed_xid >= $1::xid8`,
-      [this.horizon],
-    );
+        [this.horizon],
+      );
     for (const row of rows) {
       if (row.user_id !== null) this.remember({ userId: row.user_id, version: row.version, role: row.role, active: row.active });
     }

@@ -3,7 +3,11 @@ import { JwtService } from '@nestjs/jwt';
 import { readTokenSettings } from './token.settings.js';
 import { createJwtService, TokenVerifier } from './token.verifier.js';
 
-const settings = readTokenSettings({ JWT_SECRET: 'a-test-secret-that-is-long-enough-0123456789', JWT_ISSUER: 'mm-test', JWT_AUDIENCE: 'mm-test-api' });
+const settings = readTokenSettings({
+  JWT_SECRET: 'a-test-secret-that-is-long-enough-0123456789',
+  JWT_ISSUER: 'mm-test',
+  JWT_AUDIENCE: 'mm-test-api',
+});
 const USER = '0b5f0b5e-4f6e-4a86-9a39-6a4e8f9d1c2b';
 const jwt = createJwtService(settings);
 const verifier = new TokenVerifier(jwt);
@@ -54,7 +58,10 @@ describe('TokenVerifier', () => {
 
   it('refuses a wrong signature and a changed subject', () => {
     const other = new JwtService({ secret: 'another-secret-that-is-long-enough-0123456789' });
-    const forged = other.sign({ token_use: 'access', role: 'admin', ver: 1 }, { subject: USER, issuer: 'mm-test', audience: 'mm-test-api', expiresIn: 60 });
+    const forged = other.sign(
+      { token_use: 'access', role: 'admin', ver: 1 },
+      { subject: USER, issuer: 'mm-test', audience: 'mm-test-api', expiresIn: 60 },
+    );
     expect(refusal(() => verifier.identify(`Bearer ${forged}`, ['access']))).toEqual(UNAUTHENTICATED);
     const [header, payload, signature] = access().split('.');
     const changed = b64({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'ffffffff-4f6e-4a86-9a39-6a4e8f9d1c2b' });
@@ -69,12 +76,21 @@ describe('TokenVerifier', () => {
   });
 
   it('refuses a wrong issuer or audience', () => {
-    expect(refusal(() => verifier.identify(`Bearer ${access({}, { issuer: 'someone-else', expiresIn: 60 })}`, ['access']))).toEqual(UNAUTHENTICATED);
-    expect(refusal(() => verifier.identify(`Bearer ${access({}, { audience: 'another-api', expiresIn: 60 })}`, ['access']))).toEqual(UNAUTHENTICATED);
+    expect(refusal(() => verifier.identify(`Bearer ${access({}, { issuer: 'someone-else', expiresIn: 60 })}`, ['access']))).toEqual(
+      UNAUTHENTICATED,
+    );
+    expect(refusal(() => verifier.identify(`Bearer ${access({}, { audience: 'another-api', expiresIn: 60 })}`, ['access']))).toEqual(
+      UNAUTHENTICATED,
+    );
   });
 
   it('passes on any well-formed role as the issuer granted it, without judging it', () => {
-    expect(verifier.identify(`Bearer ${access({ role: 'auditor' })}`, ['access'])).toEqual({ kind: 'user', userId: USER, role: 'auditor', version: 1 });
+    expect(verifier.identify(`Bearer ${access({ role: 'auditor' })}`, ['access'])).toEqual({
+      kind: 'user',
+      userId: USER,
+      role: 'auditor',
+      version: 1,
+    });
   });
 
   it('refuses a refresh token, and access tokens with a bad role, version or subject', () => {

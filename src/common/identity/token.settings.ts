@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { registerSettings } from '../config/settings.source.js';
-import { ConfigError, readInteger } from '../config/topology.js';
+import { ConfigError } from '../config/settings.readers.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -9,8 +9,25 @@ type Env = Record<string, string | undefined>;
 export const MIN_SECRET_BYTES = 32;
 
 /** Placeholder values that appear in examples and tutorials; a deployment using one has no secret at all. */
-const PLACEHOLDERS = ['secret', 'changeme', 'change-me', 'change_me', 'default', 'jwt-secret', 'jwt_secret', 'jwtsecret',
-  'your-secret', 'your_secret', 'your-jwt-secret', 'your_jwt_secret', 'supersecret', 'mysecret', 'password', 'test', 'dev'];
+const PLACEHOLDERS = [
+  'secret',
+  'changeme',
+  'change-me',
+  'change_me',
+  'default',
+  'jwt-secret',
+  'jwt_secret',
+  'jwtsecret',
+  'your-secret',
+  'your_secret',
+  'your-jwt-secret',
+  'your_jwt_secret',
+  'supersecret',
+  'mysecret',
+  'password',
+  'test',
+  'dev',
+];
 
 function isPlaceholder(secret: string): boolean {
   const s = secret.trim().toLowerCase();
@@ -55,7 +72,8 @@ function readSecret(env: Env): string {
   const raw = env.JWT_SECRET;
   const production = env.NODE_ENV?.trim() === 'production';
   if (raw === undefined || raw.trim() === '') {
-    if (production) throw new ConfigError('JWT_SECRET', `must be set when NODE_ENV=production (a random value of at least ${MIN_SECRET_BYTES} bytes)`);
+    if (production)
+      throw new ConfigError('JWT_SECRET', `must be set when NODE_ENV=production (a random value of at least ${MIN_SECRET_BYTES} bytes)`);
     return generateSecret();
   }
   const problem = isPlaceholder(raw)

@@ -41,23 +41,31 @@ export class IdentityModule {
    * issuer's events. `schema` is the module's name, which is also its data source's.
    */
   static withCopy(schema: string): DynamicModule {
-    return IdentityModule.guarded([
-      {
-        provide: CredentialCopy,
-        inject: [getDataSourceToken(schema), identityConfig.KEY, COPY_SCHEMA],
-        useFactory: async (ds: DataSource, settings: ConfigType<typeof identityConfig>, schema: string) => {
-          const copy = new CredentialCopy(ds, schema, settings.copyRefreshMs, ModuleSession.of(ds, schema));
-          await copy.start();
-          return copy;
+    return IdentityModule.guarded(
+      [
+        {
+          provide: CredentialCopy,
+          inject: [getDataSourceToken(schema), identityConfig.KEY, COPY_SCHEMA],
+          useFactory: async (ds: DataSource, settings: ConfigType<typeof identityConfig>, schema: string) => {
+            const copy = new CredentialCopy(ds, schema, settings.copyRefreshMs, ModuleSession.of(ds, schema));
+            await copy.start();
+            return copy;
+          },
         },
-      },
-      { provide: CredentialVersions, useExisting: CredentialCopy },
-      // A plain value, so Nest tells two modules' copies apart (it identifies dynamic modules by their metadata).
-      { provide: COPY_SCHEMA, useValue: schema },
-    ], [CredentialCopy], [ConfigModule.forFeature(identityConfig)]);
+        { provide: CredentialVersions, useExisting: CredentialCopy },
+        // A plain value, so Nest tells two modules' copies apart (it identifies dynamic modules by their metadata).
+        { provide: COPY_SCHEMA, useValue: schema },
+      ],
+      [CredentialCopy],
+      [ConfigModule.forFeature(identityConfig)],
+    );
   }
 
-  private static guarded(providers: NonNullable<DynamicModule['providers']>, exports: Type<unknown>[] = [], imports: NonNullable<DynamicModule['imports']> = []): DynamicModule {
+  private static guarded(
+    providers: NonNullable<DynamicModule['providers']>,
+    exports: Type<unknown>[] = [],
+    imports: NonNullable<DynamicModule['imports']> = [],
+  ): DynamicModule {
     const base = IdentityModule.tokens();
     return {
       ...base,

@@ -1,7 +1,8 @@
 import type { Type } from '@nestjs/common';
-import type { ModuleContract, Operation } from '../contracts/operation.js';
-import type { Env } from './settings.source.js';
-import type { ModuleDescriptor } from './topology.js';
+import type { MigrationClass } from '../database/database.module.js';
+import type { ModuleContract, Operation } from './operation.js';
+import type { Env } from '../config/settings.source.js';
+import type { ModuleDescriptor } from '../config/topology.js';
 
 /** What a bounded-context module hands the composition root: its two halves and its place in the topology. */
 export interface ModuleDefinition extends ModuleDescriptor {
@@ -18,11 +19,10 @@ export interface ModuleDefinition extends ModuleDescriptor {
   /** Operator commands the module offers (`node dist/src/cli.js <name> ...`); each resolves to an exit code. */
   readonly commands?: Record<string, ModuleCommand>;
   /** The migrations of the module's schema, oldest first, as its core runs them (none: it keeps no data). */
-  readonly migrations?: readonly Function[];
+  readonly migrations?: readonly MigrationClass[];
 }
 
 export type ModuleCommand = (env: Env, args: string[], modules: readonly ModuleDescriptor[]) => Promise<number>;
-
 
 /** The modules whose operations `uses` lists, each once: a module definition's `calls`. */
 export function modulesCalled(uses: readonly Operation<any, any>[]): string[] {

@@ -1,7 +1,7 @@
 import { RedisContext, TcpContext } from '@nestjs/microservices';
-import { NatsPacketContext } from '../messaging/nats.server.js';
-import { InProcessContext } from '../messaging/in-process.context.js';
-import { patternOf } from './observe.hooks.js';
+import { NatsPacketContext } from './nats.server.js';
+import { InProcessContext } from './in-process.context.js';
+import { patternOf } from '../observability/observe.hooks.js';
 
 describe('patternOf: the pattern a handled message is logged, counted and traced under', () => {
   it.each([

@@ -11,8 +11,13 @@ const BOB = '1c6a1c6f-5a7f-4b97-8b4a-7b5f9a0e2d3c';
 const REFRESH_MS = 50;
 
 const token = (userId: string, version: number, role = 'user'): UserIdentity => ({ kind: 'user', userId, role, version });
-const state = (userId: string, version: number, changes: Partial<CredentialState> = {}): CredentialState =>
-  ({ userId, version, role: 'user', active: true, ...changes });
+const state = (userId: string, version: number, changes: Partial<CredentialState> = {}): CredentialState => ({
+  userId,
+  version,
+  role: 'user',
+  active: true,
+  ...changes,
+});
 
 /** The error assertCurrent throws, or undefined when the token is accepted. */
 function refusal(copy: CredentialCopy, identity: UserIdentity): object | undefined {

@@ -17,7 +17,9 @@ export class ServiceTokens {
 
   run<T>(service: string, call: () => Promise<T>): Promise<T> {
     const token = this.jwt.sign({ token_use: 'service' } satisfies Partial<TokenClaims>, {
-      subject: service, expiresIn: SERVICE_TOKEN_TTL_SECONDS, jwtid: randomUUID(),
+      subject: service,
+      expiresIn: SERVICE_TOKEN_TTL_SECONDS,
+      jwtid: randomUUID(),
     });
     const correlationId = RequestContextStore.current()?.correlationId ?? randomUUID();
     return RequestContextStore.run({ correlationId, authorization: `Bearer ${token}` }, call);

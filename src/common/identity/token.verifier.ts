@@ -78,7 +78,13 @@ export class TokenVerifier {
     const token = typeof authorization === 'string' ? BEARER.exec(authorization.trim())?.[1] : undefined;
     const claims = this.claims(token, uses);
     if (claims.token_use === 'service') return { kind: 'service', service: claims.sub };
-    if (!UUID.test(claims.sub) || typeof claims.role !== 'string' || !ROLE.test(claims.role) || !Number.isInteger(claims.ver) || claims.ver! < 1) {
+    if (
+      !UUID.test(claims.sub) ||
+      typeof claims.role !== 'string' ||
+      !ROLE.test(claims.role) ||
+      !Number.isInteger(claims.ver) ||
+      claims.ver! < 1
+    ) {
       throw unauthenticated('The token is not valid here');
     }
     return { kind: 'user', userId: claims.sub.toLowerCase(), role: claims.role, version: claims.ver! };
