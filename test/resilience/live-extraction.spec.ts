@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppProcess, PROJECT_ROOT } from '../support/app-process.js';
@@ -299,6 +300,7 @@ describe('moving modules out of running monoliths and back, behind HAProxy', () 
         relative.filter((o) => o.phase === phase).map((o) => o.endedAt - o.startedAt),
         50,
       );
+    writeFileSync(join(deployment!.logDir, 'outcomes.json'), JSON.stringify({ steps, outcomes: relative }));
     const haproxy = lb.requestLog();
     const byStatus = new Map<string, number>();
     for (const o of relative) byStatus.set(String(o.status ?? o.error), (byStatus.get(String(o.status ?? o.error)) ?? 0) + 1);
@@ -312,6 +314,16 @@ describe('moving modules out of running monoliths and back, behind HAProxy', () 
             `  ${p.padEnd(6)}: ${relative.filter((o) => o.phase === p).length} requests, ` +
             `p50 ${p50(p).toFixed(1)} ms, p99 ${p99(p).toFixed(1)} ms`,
         ),
+        `  p99 during by operation: ` +
+          Object.keys(EXPECTED)
+            .map(
+              (op) =>
+                `${op} ${percentile(
+                  relative.filter((o) => o.phase === 'during' && o.op === op).map((o) => o.endedAt - o.startedAt),
+                  99,
+                ).toFixed(0)} ms`,
+            )
+            .join(', '),
         `  orders answered 201: ${placed.length}, not readable afterwards: ${missing.length}; deletions answered 204: ${deleted.length}, ` +
           `their orders not cancelled: ${notCancelled}, credentials left: ${credentialsLeft}`,
         `  events (applied/written, undelivered): ` +

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { jest } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
 import { createServer, type Server, type Socket } from 'node:net';
 import { JwtService } from '@nestjs/jwt';
@@ -135,8 +136,8 @@ describe('EventRelay', () => {
     await closeEmbeddedDatabases();
   });
 
-  function startRelay(targets: string[]): void {
-    relay = new EventRelay(outbox, targets, channels, new ServiceTokens(jwt), EVENTS, new Leadership(undefined, 'events:relay:alpha'));
+  function startRelay(targets: string[], settings: EventSettings = EVENTS): void {
+    relay = new EventRelay(outbox, targets, channels, new ServiceTokens(jwt), settings, new Leadership(undefined, 'events:relay:alpha'));
     relay.start();
   }
 
@@ -175,6 +176,29 @@ describe('EventRelay', () => {
     // The consumer recorded each event once in its inbox.
     const inbox: Array<{ event_id: string }> = await beta.ds.query('SELECT event_id FROM "beta"."inbox"');
     expect(inbox.map((r) => r.event_id).sort()).toEqual([...ids].sort());
+  });
+
+  it('delivers an event written during a round in the next round, without waiting for the poll', async () => {
+    // A poll far longer than the test may take: only the new event's notification can start the next round.
+    startRelay(['beta'], { ...EVENTS, pollMs: 60_000 });
+    let second: string | undefined;
+    const record = outbox.record.bind(outbox);
+    // Another request publishes while the round that delivers the first event is still recording it.
+    const recording = jest.spyOn(outbox, 'record').mockImplementationOnce(async (consumer, results) => {
+      second = await publish('agg-during', { n: 102 });
+      await record(consumer, results);
+    });
+    try {
+      const first = await publish('agg-during', { n: 101 });
+      await until('beta acknowledged the first event', async () => (await row('beta', first)).delivered);
+      await until(
+        'beta acknowledged the event written during that round',
+        async () => second !== undefined && (await row('beta', second)).delivered,
+      );
+    } finally {
+      recording.mockRestore();
+    }
+    expect(beta.applied.filter((a) => a.aggregateId === 'agg-during').map((a) => a.n)).toEqual([101, 102]);
   });
 
   it('counts a handler failure, parks it at maxAttempts, and holds its aggregate until a replay puts it first', async () => {

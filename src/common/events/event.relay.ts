@@ -65,7 +65,13 @@ abstract class EventLoop {
 
   /** One round for one peer; resolves true when more work is waiting. */
   protected abstract round(peer: string, backoff: Backoff): Promise<boolean>;
-  protected abstract idle(ms: number): Promise<void>;
+  /** Waits up to `ms` for work; `since` is what `mark()` returned before the round that found none. */
+  protected abstract idle(ms: number, since: number): Promise<void>;
+
+  /** Notes where the loop's wake-ups stand before a round, so one that comes during the round is not missed. */
+  protected mark(): number {
+    return 0;
+  }
 
   /** One loop per peer, so a slow or unreachable peer never holds up another. */
   start(): void {
@@ -80,9 +86,10 @@ abstract class EventLoop {
           await this.leadership.waitForChance(this.settings.pollMs);
           continue;
         }
+        const since = this.mark();
         if (backoff.ready && (await this.round(peer, backoff))) continue;
         if (this.stopped) break;
-        await this.idle(backoff.ready ? this.settings.pollMs : Math.min(this.settings.pollMs, backoff.remainingMs));
+        await this.idle(backoff.ready ? this.settings.pollMs : Math.min(this.settings.pollMs, backoff.remainingMs), since);
       } catch (err) {
         this.logger.warn({ err, peer }, 'An event delivery round failed; retrying');
         // The lead is proven again before the next round: the failure may have been its session.
@@ -112,8 +119,12 @@ export class EventRelay extends EventLoop {
     super(targets, ...rest);
   }
 
-  protected idle(ms: number): Promise<void> {
-    return this.outbox.signal.wait(ms);
+  protected override mark(): number {
+    return this.outbox.signal.generation;
+  }
+
+  protected idle(ms: number, since: number): Promise<void> {
+    return this.outbox.signal.wait(ms, since);
   }
 
   protected override wake(): void {

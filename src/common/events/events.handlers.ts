@@ -39,9 +39,10 @@ export function eventHandlersFor(module: string): Type<unknown> {
     @MessagePattern(patterns.fetch)
     async fetch(@Payload() { consumer, limit, waitMs }: FetchRequest, @Ctx() context: RpcContextLike): Promise<FetchReply> {
       this.requireModule(context, consumer);
+      const since = this.outbox.signal.generation;
       let events = await this.outbox.pending(consumer, limit);
       if (!events.length && waitMs > 0) {
-        await this.outbox.signal.wait(waitMs);
+        await this.outbox.signal.wait(waitMs, since);
         events = await this.outbox.pending(consumer, limit);
       }
       return { events };

@@ -46,8 +46,9 @@ export class Leadership {
     });
   }
 
-  /** Resolves after `ms`, or as soon as the leader announces it resigned. */
+  /** Resolves after `ms`, or as soon as the leader announces it resigned (at once if it did since the last try). */
   waitForChance(ms: number): Promise<void> {
+    if (this.session && !this.leading && this.nextTry === 0) return Promise.resolve();
     return this.released.wait(ms);
   }
 
