@@ -15,7 +15,8 @@ import { ObservabilityModule } from './common/observability/observability.module
 /** Composes the halves this process runs: the cores MODULES lists, and the gateway if API=true. */
 @Module({})
 export class AppModule {
-  static forRoot(topology: Topology): DynamicModule {
+  /** `rateLimit`: false leaves the rate limits out (RATE_LIMIT_ENABLED=false). */
+  static forRoot(topology: Topology, { rateLimit = true }: { rateLimit?: boolean } = {}): DynamicModule {
     const cores = MODULE_DEFINITIONS.filter((m) => topology.hosted.includes(m.name)).map((m) => m.core);
     const gateways = topology.api ? MODULE_DEFINITIONS.map((m) => m.gateway) : [];
     return {
@@ -36,7 +37,7 @@ export class AppModule {
         EventsModule.forRoot(),
         RetentionModule,
         HealthModule,
-        ...(topology.api ? [RateLimitModule] : []),
+        ...(topology.api && rateLimit ? [RateLimitModule] : []),
         ...cores,
         ...gateways,
       ],

@@ -25,13 +25,13 @@ import { createServers } from './common/messaging/transports.factory.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
 
 /** What the application needs before Nest can inject anything. */
-export type BootSettings = Pick<Settings, 'topology' | 'http' | 'log' | 'security'>;
+export type BootSettings = Pick<Settings, 'topology' | 'http' | 'log' | 'security' | 'metrics'>;
 
 /**
  * Builds (but does not start) the application for a topology: the HTTP side and one listener per
  * transport this process serves, with the same pipes and error mapping on both.
  */
-export async function createApp({ topology, http, log, security }: BootSettings): Promise<NestFastifyApplication> {
+export async function createApp({ topology, http, log, security, metrics }: BootSettings): Promise<NestFastifyApplication> {
   const routes = new RouteMethods();
   const adapter = new FastifyAdapter({
     bodyLimit: http.bodyLimitBytes,
@@ -43,10 +43,11 @@ export async function createApp({ topology, http, log, security }: BootSettings)
   routes.record(fastify);
   // JSON only: other bodies are refused with 415 instead of reaching validation as strings.
   registerJsonBodyParser(fastify, http.bodyLimitBytes);
-  observeHttp(fastify);
+  observeHttp(fastify, { requestLog: log.requests, metrics: metrics.http });
   closeConnectionsWhenLeaving(fastify, processShutdown);
   refuseDotSegments(fastify);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(topology), adapter, {
+  const root = AppModule.forRoot(topology, { rateLimit: security.rateLimitEnabled });
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     bodyParser: false,
     // Nest's own lines go through the same pino logger as the rest, so the log is JSON from its first line.
     logger: createProcessLogger(log),

@@ -2,6 +2,7 @@ import {
   readBusSettings,
   readDatabaseSettings,
   readHttpSettings,
+  readLogSettings,
   readMetricsSettings,
   readShutdownSettings,
   readTcpListenerSettings,
@@ -32,8 +33,11 @@ describe('settings', () => {
       maxConnections: 3,
     });
     expect(configError(() => readTcpListenerSettings({ BUS_TCP_MAX_FRAME_CHARS: '100' })).variable).toBe('BUS_TCP_MAX_FRAME_CHARS');
-    expect(readMetricsSettings({})).toEqual({ token: undefined });
-    expect(readMetricsSettings({ METRICS_TOKEN: ' a-long-enough-scrape-token ' })).toEqual({ token: 'a-long-enough-scrape-token' });
+    expect(readMetricsSettings({})).toEqual({ token: undefined, http: true });
+    expect(readMetricsSettings({ METRICS_TOKEN: ' a-long-enough-scrape-token ' })).toEqual({
+      token: 'a-long-enough-scrape-token',
+      http: true,
+    });
     expect(configError(() => readMetricsSettings({ METRICS_TOKEN: 'short' })).variable).toBe('METRICS_TOKEN');
   });
 
@@ -99,5 +103,14 @@ describe('settings', () => {
       poolSize: 3,
       acquireTimeoutMs: 2500,
     });
+  });
+
+  it('reads the switches that leave a layer of the request path out, each on unless set to false', () => {
+    expect(readLogSettings({}).requests).toBe(true);
+    expect(readLogSettings({ LOG_REQUESTS: 'false' }).requests).toBe(false);
+    expect(configError(() => readLogSettings({ LOG_REQUESTS: 'sometimes' })).variable).toBe('LOG_REQUESTS');
+    expect(readMetricsSettings({ METRICS_HTTP: 'false' }).http).toBe(false);
+    expect(readMetricsSettings({ METRICS_HTTP: ' TRUE ' }).http).toBe(true);
+    expect(configError(() => readMetricsSettings({ METRICS_HTTP: 'off' })).variable).toBe('METRICS_HTTP');
   });
 });

@@ -32,8 +32,12 @@ export function readBusSettings(env: Env) {
 export function readMetricsSettings(env: Env) {
   const token = env.METRICS_TOKEN?.trim() || undefined;
   if (token !== undefined && token.length < 16) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters long');
-  /** When set, /metrics needs `Authorization: Bearer <token>`; when unset, only loopback clients may read it. */
-  return { token };
+  return {
+    /** When set, /metrics needs `Authorization: Bearer <token>`; when unset, only loopback clients may read it. */
+    token,
+    /** Whether each HTTP request is observed by the request duration histogram; off only to measure what it costs. */
+    http: readBoolean(env, 'METRICS_HTTP', true),
+  };
 }
 
 /** What a module's TCP listener accepts from a peer. */
@@ -121,7 +125,12 @@ export function readLogSettings(env: Env) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   const format = env.LOG_FORMAT?.trim() || 'json';
   if (format !== 'json' && format !== 'pretty') throw new ConfigError('LOG_FORMAT', `must be json or pretty, got "${format}"`);
-  return { level: level as (typeof LOG_LEVELS)[number], format: format as 'json' | 'pretty' };
+  return {
+    level: level as (typeof LOG_LEVELS)[number],
+    format: format as 'json' | 'pretty',
+    /** Whether each HTTP request is logged with one line (at info); off only to measure what that line costs. */
+    requests: readBoolean(env, 'LOG_REQUESTS', true),
+  };
 }
 
 /**

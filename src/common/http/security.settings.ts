@@ -1,6 +1,6 @@
 import { registerSettings } from '../config/settings.source.js';
 import { readNamespace } from '../config/topology.js';
-import { ConfigError, readInteger, readUrl } from '../config/settings.readers.js';
+import { ConfigError, readBoolean, readInteger, readUrl } from '../config/settings.readers.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -38,7 +38,20 @@ export function readSecuritySettings(env: Env) {
     authClientRateLimit: readInteger(env, 'CREDENTIAL_CLIENT_RATE_LIMIT', 20, 1, 1_000_000),
     rateWindowMs: readInteger(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000),
     rateLimitStore: readRateLimitStore(env),
+    /** Whether any rate limit applies; off only to measure what counting costs, and refused in production. */
+    rateLimitEnabled: readRateLimitEnabled(env),
   };
+}
+
+function readRateLimitEnabled(env: Env): boolean {
+  const enabled = readBoolean(env, 'RATE_LIMIT_ENABLED', true);
+  if (!enabled && env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'RATE_LIMIT_ENABLED',
+      'may not be false when NODE_ENV=production: every limit, credential limits too, would be gone',
+    );
+  }
+  return enabled;
 }
 
 /**

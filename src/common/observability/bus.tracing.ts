@@ -1,4 +1,14 @@
-import { context, isSpanContextValid, propagation, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  context,
+  INVALID_SPAN_CONTEXT,
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 
 /**
  * Spans for the bus: one per send or emit on the caller's side, one per handled message on the core's
@@ -7,6 +17,15 @@ import { context, isSpanContextValid, propagation, ROOT_CONTEXT, Span, SpanKind,
  * every call here is a no-op of the OpenTelemetry API.
  */
 const tracer = trace.getTracer('modular-monolith.bus');
+
+/** Whether the hooks below run at all (TRACING_HOOKS); set by tracing.preload.ts before the application loads. */
+let hooksOn = true;
+/** The span of a handled message while the hooks are off: records nothing, carries no context. */
+const OFF_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+export function useTracingHooks(on: boolean): void {
+  hooksOn = on;
+}
 
 const attributes = (target: string, pattern: string, transport: string) => ({
   'rpc.system': 'nestjs-microservices',
@@ -17,6 +36,7 @@ const attributes = (target: string, pattern: string, transport: string) => ({
 
 /** Runs a send (or an emit) inside a client span; the dispatch hook sees it as the active span. */
 export function traceSend<T>(kind: 'send' | 'emit', target: string, pattern: string, transport: string, run: () => Promise<T>): Promise<T> {
+  if (!hooksOn) return run();
   const span = tracer.startSpan(`${kind} ${pattern}`, {
     kind: kind === 'send' ? SpanKind.CLIENT : SpanKind.PRODUCER,
     attributes: attributes(target, pattern, transport),
@@ -44,12 +64,13 @@ function inert(span: Span): boolean {
 
 /** Adds the active trace context to outgoing packet metadata. */
 export function injectTraceContext(metadata: Record<string, string>): Record<string, string> {
-  propagation.inject(context.active(), metadata);
+  if (hooksOn) propagation.inject(context.active(), metadata);
   return metadata;
 }
 
 /** Starts the span of a handled message as a child of the caller's span named in its metadata. */
 export function startHandleSpan(pattern: string, metadata: Record<string, string> | undefined): { span: Span; run: <T>(fn: () => T) => T } {
+  if (!hooksOn) return { span: OFF_SPAN, run: (fn) => fn() };
   const parent = propagation.extract(ROOT_CONTEXT, metadata ?? {});
   const span = tracer.startSpan(
     `handle ${pattern}`,

@@ -8,30 +8,41 @@ import { busMessagesHandled, httpRequestDuration } from './metrics.instruments.j
 const httpLogger = new Logger('Http');
 const busLogger = new Logger('Bus');
 
+/** What observeHttp records of each request: its log line (LOG_REQUESTS) and its duration (METRICS_HTTP). */
+export interface HttpObservation {
+  requestLog: boolean;
+  metrics: boolean;
+}
+
 /**
  * Gives every HTTP request a correlation id (the caller's `x-correlation-id` if it is plain, else a new
  * one), echoes it in the response, and logs one line per request with it.
  */
-export function observeHttp(fastify: FastifyInstance): void {
+export function observeHttp(fastify: FastifyInstance, observe: HttpObservation = { requestLog: true, metrics: true }): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-correlation-id', String(request.id));
     done();
   });
+  if (!observe.requestLog && !observe.metrics) return;
   fastify.addHook('onResponse', (request, reply, done) => {
-    httpRequestDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
-    httpLogger.log(
-      {
-        correlationId: String(request.id),
-        method: request.method,
-        url: request.url.split('?')[0],
-        statusCode: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime),
-      },
-      'request completed',
-    );
+    if (observe.metrics) {
+      httpRequestDuration.observe(
+        { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+    }
+    if (observe.requestLog) {
+      httpLogger.log(
+        {
+          correlationId: String(request.id),
+          method: request.method,
+          url: request.url.split('?')[0],
+          statusCode: reply.statusCode,
+          durationMs: Math.round(reply.elapsedTime),
+        },
+        'request completed',
+      );
+    }
     done();
   });
 }

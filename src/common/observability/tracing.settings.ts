@@ -1,4 +1,5 @@
 import type { Env } from '../config/settings.source.js';
+import { readBoolean } from '../config/settings.readers.js';
 
 /**
  * Whether this process exports traces. Tracing is off unless an OTLP endpoint is configured with the
@@ -15,6 +16,11 @@ export function readTracingSettings(env: Env) {
     // unless the operator names an exporter for the others.
     exportMetrics: Boolean(env.OTEL_METRICS_EXPORTER?.trim()),
     exportLogs: Boolean(env.OTEL_LOGS_EXPORTER?.trim()),
+    /**
+     * Whether the bus starts spans and carries trace context (TRACING_HOOKS). With tracing off each hook is
+     * a no-op of the OpenTelemetry API, still called per message; false skips them, to measure that cost.
+     */
+    hooks: readBoolean(env, 'TRACING_HOOKS', true),
   };
 }
 
