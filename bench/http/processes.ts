@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -23,6 +23,8 @@ export class BenchProcess {
     private readonly logFile: string,
     private readonly healthPath = '/health/ready',
     private readonly nodeArgs: string[] = [],
+    /** taskset's CPU list the process (and every process it starts) is confined to; undefined: anywhere. */
+    readonly cpus?: string,
   ) {}
 
   get url(): string {
@@ -41,7 +43,10 @@ export class BenchProcess {
     mkdirSync(dirname(this.logFile), { recursive: true });
     const fd = openSync(this.logFile, 'w');
     const started = performance.now();
-    const child = spawn(process.execPath, [...this.nodeArgs, this.script], { env: this.env, stdio: ['ignore', fd, fd] });
+    const argv = [process.execPath, ...this.nodeArgs, this.script];
+    // taskset execs node in its own place: the child's pid is node's.
+    const [command, ...args] = this.cpus === undefined ? argv : ['taskset', '-c', this.cpus, ...argv];
+    const child = spawn(command, args, { env: this.env, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     this.child = child;
     children.add(child);
@@ -69,13 +74,24 @@ export class BenchProcess {
   }
 
   /**
-   * CPU seconds (user + system) the process has used so far, from /proc (Linux). Unlike throughput,
-   * CPU per request barely changes when other processes compete for the machine.
+   * CPU seconds (user + system) the process and its live child processes (WORKERS > 1) have used so
+   * far, from /proc (Linux). Unlike throughput, CPU per request barely changes when other processes
+   * compete for the machine.
    */
   cpuSeconds(): number {
-    const fields = readFileSync(`/proc/${this.child?.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // utime and stime, fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const pid = this.child?.pid;
+    if (pid === undefined) return 0;
+    const stats = processStats();
+    const tree = new Set([pid]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const s of stats) {
+        if (tree.has(s.pid) || !tree.has(s.ppid)) continue;
+        tree.add(s.pid);
+        grew = true;
+      }
+    }
+    return stats.filter((s) => tree.has(s.pid)).reduce((sum, s) => sum + s.cpuSeconds, 0);
   }
 
   /** Resident set size in MiB, from /proc (Linux). */
@@ -92,6 +108,24 @@ export class BenchProcess {
     await this.exited;
     clearTimeout(killer);
   }
+}
+
+/** Every process's parent and CPU seconds, from /proc/<pid>/stat. */
+function processStats(): Array<{ pid: number; ppid: number; cpuSeconds: number }> {
+  const stats = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone since the directory was read
+    }
+    const fields = text.slice(text.lastIndexOf(') ') + 2).split(' ');
+    // ppid, utime and stime: fields 4, 14 and 15 of stat(5); times in clock ticks (USER_HZ, 100 on Linux).
+    stats.push({ pid: Number(entry), ppid: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100 });
+  }
+  return stats;
 }
 
 function tail(file: string): string {
