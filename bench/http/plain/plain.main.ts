@@ -3,7 +3,7 @@
  * Nest module on the Fastify adapter, with no bus and no module boundary, but the production features
  * the monolith's HTTP side has on them, taken from src/: the adapter's options and Fastify hooks
  * (correlation id, the request log line and the duration histogram of observeHttp, security headers,
- * the JSON body parser, the refusals), the pino logger, the rate limits, the token check, the
+ * the JSON body parser, the refusals, the connection-close hook of a shutdown), the pino logger, the rate limits, the token check, the
  * validation pipe with the same DTOs, problem+json errors, and the same SQL. What the monolith costs
  * beyond this is its module structure: the bus, the request context, the cores' own guards and pipes.
  * The layer switches (LOG_REQUESTS, METRICS_HTTP, RATE_LIMIT_ENABLED) apply here as in the monolith.
@@ -21,6 +21,8 @@ import { ProblemFilter } from '../../../src/common/http/problem.filter.js';
 import { RouteMethods } from '../../../src/common/http/route-methods.js';
 import { applySecurity } from '../../../src/common/http/security.setup.js';
 import { readSecuritySettings } from '../../../src/common/http/security.settings.js';
+import { closeConnectionsWhenLeaving } from '../../../src/common/lifecycle/connection-close.hook.js';
+import { processShutdown } from '../../../src/common/lifecycle/shutdown.state.js';
 import { createProcessLogger } from '../../../src/common/observability/logger.params.js';
 import { genCorrelationId, observeHttp } from '../../../src/common/observability/observe.hooks.js';
 import { createValidationPipe } from '../../../src/common/validation/validation.pipe.js';
@@ -42,6 +44,7 @@ const fastify = adapter.getInstance();
 routes.record(fastify);
 registerJsonBodyParser(fastify, http.bodyLimitBytes);
 observeHttp(fastify, { requestLog: log.requests, metrics: metrics.http });
+closeConnectionsWhenLeaving(fastify, processShutdown);
 refuseDotSegments(fastify);
 const app = await NestFactory.create<NestFastifyApplication>(PlainModule.forRoot(security.rateLimitEnabled), adapter, {
   bodyParser: false,
