@@ -38,6 +38,7 @@ import { freePorts } from '../../test/support/free-port.js';
 import { ensureTestDatabase, redact, resetTestDatabase } from '../../test/support/test-database.js';
 import { pinCores } from './cpus.js';
 import { signHs256 } from './hs256.js';
+import { Caller, cycle, get, post, register, Route, ROUTES, shapeOf } from './callers.js';
 import { load, LoadRequest, LoadSettings } from './load.js';
 import { BenchProcess } from './processes.js';
 import { fmt, Layer, Measurement, printCases, printLayers, printTargets, summarise } from './report.js';
@@ -73,14 +74,6 @@ const RAISED_LIMIT = '1000000';
 const pinning = pinCores(env.BENCH_PIN?.trim().toLowerCase() !== 'false');
 
 const jwt = { JWT_SECRET: randomBytes(48).toString('base64url'), JWT_ISSUER: 'mm-bench', JWT_AUDIENCE: 'mm-bench-api' };
-const PASSWORD = 'bench correct horse battery staple';
-const ORDER = JSON.stringify({
-  items: [
-    { sku: 'BOOK-0042', quantity: 2, unitPriceCents: 1999 },
-    { sku: 'PEN-7', quantity: 1, unitPriceCents: 250 },
-  ],
-});
-
 const BARE_SYSTEM = 'bare';
 const PLAIN_SYSTEM = 'plain NestJS';
 const MONOLITH = 'monolith';
@@ -92,10 +85,6 @@ const LAYERS: Layer[] = [
   { layer: 'rate limit', variable: 'RATE_LIMIT_ENABLED' },
 ].map((l) => ({ ...l, system: `monolith, ${l.variable}=false` }));
 
-interface Caller {
-  id: string;
-  token: string;
-}
 const measurements: Measurement[] = [];
 const notes: string[] = [];
 const running = new Set<BenchProcess>();
@@ -152,81 +141,6 @@ async function stopAll(): Promise<void> {
   running.clear();
 }
 
-async function json(url: string, init: RequestInit & { expect: number }): Promise<any> {
-  const res = await fetch(url, init);
-  const text = await res.text();
-  if (res.status !== init.expect)
-    throw new Error(`${init.method ?? 'GET'} ${url} answered ${res.status}, expected ${init.expect}: ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-/** Registers USERS accounts through the public API, a few at a time (password hashing is deliberately slow). */
-async function register(baseUrl: string): Promise<Caller[]> {
-  const callers: Caller[] = [];
-  const run = Date.now().toString(36);
-  for (let i = 0; i < USERS; i += 4) {
-    const batch = Array.from({ length: Math.min(4, USERS - i) }, (_, k) =>
-      json(`${baseUrl}/v1/auth/register`, {
-        method: 'POST',
-        expect: 201,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: `Bench User ${i + k}`, email: `bench-${run}-${i + k}@example.com`, password: PASSWORD }),
-      }),
-    );
-    for (const grant of await Promise.all(batch)) callers.push({ id: grant.account.id, token: grant.accessToken });
-  }
-  // Profiles are created from the registration event: every caller must have one before loading.
-  for (const c of callers) {
-    for (let attempt = 0; ; attempt++) {
-      const res = await fetch(`${baseUrl}/v1/users/me`, { headers: { authorization: `Bearer ${c.token}` } });
-      if (res.status === 200) break;
-      if (attempt > 100) throw new Error(`the profile of ${c.id} did not appear (last status ${res.status})`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return callers;
-}
-
-/** A request factory cycling through the callers, so the load is spread over USERS accounts. */
-function cycle(callers: Caller[], build: (c: Caller) => LoadRequest): () => LoadRequest {
-  let n = 0;
-  return () => build(callers[n++ % callers.length]);
-}
-
-const get =
-  (path: (c: Caller) => string) =>
-  (c: Caller): LoadRequest => ({
-    method: 'GET',
-    path: path(c),
-    headers: { authorization: `Bearer ${c.token}` },
-  });
-const post =
-  (path: string) =>
-  (c: Caller): LoadRequest => ({
-    method: 'POST',
-    path,
-    headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' },
-    body: ORDER,
-  });
-
-/** The monolith's benchmarked routes, as every system that serves its API is loaded on them. */
-const ROUTES = {
-  'GET /v1/users/:id': { op: 'GET', expect: 200, build: get((c) => `/v1/users/${c.id}`) },
-  'GET /v1/users/me': { op: 'GET', expect: 200, build: get(() => '/v1/users/me') },
-  'POST /v1/orders': { op: 'POST', expect: 201, build: post('/v1/orders') },
-} as const;
-type Route = keyof typeof ROUTES;
-
-/** The names and JSON types of a value's fields, at every depth (one element stands for an array's). */
-function shapeOf(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.length ? shapeOf(value[0]) : ''}]`;
-  if (value !== null && typeof value === 'object') {
-    const fields = Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
-    return `{${fields.map(([k, v]) => `${k}:${shapeOf(v)}`).join(',')}}`;
-  }
-  return value === null ? 'null' : typeof value;
-}
-
 /**
  * Loads one case; CPU per request is summed over every process of the system under test (and their
  * child processes). The first request must answer `expect` and, for a route of the monolith's API, the
@@ -272,7 +186,7 @@ async function measureRoutes(system: string, baseUrl: string, callers: Caller[],
 async function seedThroughMonolith(name: string): Promise<Caller[]> {
   const [port] = await freePorts(1);
   const seeder = await startProcess(`${name}-seed`, ENTRY, port, appEnv({ DATABASE_URL, PORT: String(port) }));
-  const callers = await register(seeder.url);
+  const callers = await register(seeder.url, USERS);
   await seeder.stop();
   running.delete(seeder);
   return callers;
@@ -339,7 +253,7 @@ async function monolith(): Promise<void> {
         `${app.readyMs.toFixed(0)} ms with migrations applied; idle RSS ${app.rssMiB().toFixed(0)} MiB`,
     );
   }
-  const callers = await register(app.url);
+  const callers = await register(app.url, USERS);
   await measureRoutes(MONOLITH, app.url, callers, ['GET /v1/users/:id', 'GET /v1/users/me', 'POST /v1/orders']);
 }
 
@@ -411,7 +325,7 @@ async function extracted(transport: 'tcp' | 'redis' | 'nats'): Promise<void> {
     ),
   );
   const gateway = started[2];
-  const callers = await register(gateway.url);
+  const callers = await register(gateway.url, USERS);
   await measureRoutes(`users+auth over ${TRANSPORT_LABELS[transport]}:`, gateway.url, callers, ['POST /v1/orders']);
 }
 
