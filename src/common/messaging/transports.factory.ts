@@ -28,9 +28,22 @@ export function redisOptions(url: string) {
 /** Reconnect forever: the stock default of 0 attempts would leave a caller dead after one Redis restart. */
 const REDIS_RECONNECT = { retryAttempts: Number.MAX_SAFE_INTEGER, retryDelay: 500 };
 
-/** Connection options of a NATS URL; reconnects forever, and subscriptions come back with the connection. */
+/**
+ * Connection options of a NATS URL; reconnects forever, and subscriptions come back with the connection.
+ * `noAsyncTraces`: the client does not build an Error (with its stack) up front for every request in
+ * case it fails; a failure still arrives as the same RequestError, TimeoutError or no-responders error,
+ * created when it happens. Those eager stacks were about 4 % of a gateway's CPU under load.
+ */
 export function natsOptions(url: string, name: string) {
-  return { servers: url, name, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: false };
+  return {
+    servers: url,
+    name,
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    waitOnFirstConnect: false,
+    noAsyncTraces: true,
+  };
 }
 
 /** How a process reaches a module: `namespace` prefixes Redis channels and NATS subjects; `deadlineMs` bounds a NATS request. */
