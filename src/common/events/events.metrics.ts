@@ -25,11 +25,29 @@ export const eventsApplied = new Counter({
   labelNames: ['consumer', 'event', 'outcome'] as const,
 });
 
-/** Set from the outboxes on every scrape. */
+/** Pending and parked events per producer, as the process's EventsRegistry counts them. */
+type BacklogSource = () => Promise<Record<string, { pending: number; parked: number }>>;
+
+/** Where the backlog gauge reads the outboxes' counts: the process's EventsRegistry, once it exists. */
+let backlogSource: BacklogSource | undefined;
+
+/** Makes every scrape read the outboxes' current counts from `source` (the last one given wins). */
+export function readBacklogFrom(source: BacklogSource): void {
+  backlogSource = source;
+}
+
+/** Set from the outboxes on every scrape: prom-client awaits `collect` before it reads the gauge. */
 export const outboxBacklog = new Gauge({
   name: 'events_outbox_events',
   // Every worker of a process reads the same outbox: across workers the value is one, not a sum.
   aggregator: 'max',
   help: "Events in a hosted producer's outbox that are pending delivery or parked",
   labelNames: ['producer', 'state'] as const,
+  async collect() {
+    const all = (await backlogSource?.().catch(() => undefined)) ?? {};
+    for (const [producer, counts] of Object.entries(all)) {
+      this.set({ producer, state: 'pending' }, counts.pending);
+      this.set({ producer, state: 'parked' }, counts.parked);
+    }
+  },
 });

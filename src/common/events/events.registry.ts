@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { readBacklogFrom } from './events.metrics.js';
 import type { Outbox, OutboxCounts } from './outbox.js';
-import { outboxBacklog } from './events.metrics.js';
 
 /** The outboxes of the producers this process hosts, for readiness details and metrics. */
 @Injectable()
@@ -8,14 +8,7 @@ export class EventsRegistry {
   private readonly outboxes = new Map<string, Outbox>();
 
   constructor() {
-    // prom-client awaits this on every scrape, so the gauges always show the outboxes' current state.
-    (outboxBacklog as unknown as { collect?: () => Promise<void> }).collect = async () => {
-      const all = await this.counts().catch(() => ({}) as Record<string, OutboxCounts>);
-      for (const [producer, counts] of Object.entries(all)) {
-        outboxBacklog.set({ producer, state: 'pending' }, counts.pending);
-        outboxBacklog.set({ producer, state: 'parked' }, counts.parked);
-      }
-    };
+    readBacklogFrom(() => this.counts());
   }
 
   add(outbox: Outbox): void {
