@@ -1,17 +1,7 @@
 import { loadSettings } from './app.settings.js';
 import { httpConfig } from './common/config/settings.js';
-import { ConfigError } from './common/config/settings.readers.js';
 import { environment, useEnvironment, type Env } from './common/config/settings.source.js';
-
-function configError(read: () => unknown): ConfigError {
-  try {
-    read();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configError } from '../test/support/config-error.js';
 
 /** Loads the settings of `env` as main loads the process's; no module is defined here. */
 function load(env: Env) {

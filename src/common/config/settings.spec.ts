@@ -7,17 +7,7 @@ import {
   readShutdownSettings,
   readTcpListenerSettings,
 } from './settings.js';
-import { ConfigError } from './settings.readers.js';
-
-function configError(read: () => unknown): ConfigError {
-  try {
-    read();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configError } from '../../../test/support/config-error.js';
 
 describe('settings', () => {
   it('binds HTTP to loopback in a process without the public API unless HOST says otherwise', () => {

@@ -1,15 +1,5 @@
-import { ConfigError } from '../config/settings.readers.js';
+import { configError } from '../../../test/support/config-error.js';
 import { readSecuritySettings } from './security.settings.js';
-
-function configError(read: () => unknown): ConfigError {
-  try {
-    read();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('security settings', () => {
   it('keeps the rate limits on unless RATE_LIMIT_ENABLED is false', () => {
