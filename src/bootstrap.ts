@@ -4,9 +4,16 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { MODULE_DEFINITIONS } from './app.modules.js';
 import type { Settings } from './app.settings.js';
-import { httpConfig, tcpListenerConfig, type HttpSettings, type TcpListenerSettings } from './common/config/settings.js';
+import {
+  httpConfig,
+  logConfig,
+  tcpListenerConfig,
+  type HttpSettings,
+  type LogSettings,
+  type TcpListenerSettings,
+} from './common/config/settings.js';
 import type { Topology } from './common/config/topology.js';
-import { RequestContextInterceptor } from './common/context/request-context.interceptor.js';
+import { runHandlersInRequestContext } from './common/context/request-context.hook.js';
 import { observeServer } from './common/observability/observe.hooks.js';
 import { setupModuleMap } from './common/contracts/module-map.route.js';
 import { buildOpenApiDocument, setupSwagger } from './common/http/swagger.setup.js';
@@ -24,7 +31,7 @@ export type BootSettings = Pick<Settings, 'topology' | 'http' | 'log' | 'securit
 export async function createApp({ topology, ...settings }: BootSettings): Promise<NestFastifyApplication> {
   const root = AppModule.forRoot(topology, { rateLimit: settings.security.rateLimitEnabled });
   const app = await createHttpApp(root, settings, { publicApi: topology.api });
-  app.useGlobalInterceptors(new RequestContextInterceptor());
+  runHandlersInRequestContext(app.getHttpAdapter().getInstance());
   if (topology.api) {
     setupSwagger(app, () => buildOpenApiDocument(app));
     setupModuleMap(app, MODULE_DEFINITIONS);
@@ -40,8 +47,10 @@ export async function createApp({ topology, ...settings }: BootSettings): Promis
  * request context its packets carry. `prepare` sees every server before it is connected.
  */
 export function connectTransports(app: INestApplication, topology: Topology, prepare?: (server: Server) => void): void {
+  const { level } = app.get<LogSettings>(logConfig.KEY);
+  const logsDebug = level === 'debug' || level === 'trace';
   for (const server of createServers(topology, app.get<TcpListenerSettings>(tcpListenerConfig.KEY))) {
-    observeServer(server, server instanceof InProcessServer ? 'debug' : 'log');
+    observeServer(server, server instanceof InProcessServer ? (logsDebug ? 'debug' : 'none') : 'log');
     prepare?.(server);
     app.connectMicroservice({ strategy: server });
   }

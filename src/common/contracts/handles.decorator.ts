@@ -1,31 +1,35 @@
-import { applyDecorators, CallHandler, ExecutionContext, NestInterceptor, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, ArgumentsHost, Catch, SetMetadata, UseFilters } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
-import { catchError, Observable, throwError } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { Public } from '../identity/identity.guard.js';
 import { DomainError } from '../errors/domain-error.js';
+import { RpcErrorFilter } from '../messaging/rpc-error.filter.js';
 import { answerableErrors, CORE_LEVEL_ERRORS, type Operation, type ReplyOf, type RequestOf } from './operation.js';
 import { recordUndeclaredError } from './undeclared-errors.js';
 
 /** Metadata key under which a handler method carries the operation it serves. */
 export const HANDLED_OPERATION = Symbol('contracts:handled-operation');
 
-/** Checks every error a handler answers with against its operation's declaration. */
-class DeclaredErrorsInterceptor implements NestInterceptor {
+/**
+ * The handler's own error filter (a method's filter comes before its class's): checks every error the
+ * handler answers with, its guard's and its pipe's included, against its operation's declaration, then
+ * answers it as every core does. A filter and not an interceptor, so a handler that succeeds returns its
+ * value without being wrapped in an Observable.
+ */
+@Catch()
+class DeclaredErrorsFilter extends RpcErrorFilter {
   private readonly allowed: ReadonlySet<string>;
 
   constructor(private readonly operation: Operation) {
+    super();
     this.allowed = new Set([...answerableErrors(operation).map((e) => e.code), ...CORE_LEVEL_ERRORS]);
   }
 
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return next.handle().pipe(
-      catchError((err: unknown) => {
-        if (err instanceof DomainError && !this.allowed.has(err.code)) {
-          recordUndeclaredError({ pattern: this.operation.pattern, code: err.code });
-        }
-        return throwError(() => err);
-      }),
-    );
+  override catch(exception: unknown, host: ArgumentsHost): Observable<never> {
+    if (exception instanceof DomainError && !this.allowed.has(exception.code)) {
+      recordUndeclaredError({ pattern: this.operation.pattern, code: exception.code });
+    }
+    return super.catch(exception, host);
   }
 }
 
@@ -42,7 +46,7 @@ export function Handles<O extends Operation<any, any>>(operation: O) {
     SetMetadata(HANDLED_OPERATION, operation),
     MessagePattern(operation.pattern),
     ...(operation.access === 'anyone' ? [Public()] : []),
-    UseInterceptors(new DeclaredErrorsInterceptor(operation)),
+    UseFilters(new DeclaredErrorsFilter(operation)),
   );
   return <T extends HandlerOf<O>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): void => {
     decorators(target, key, descriptor);

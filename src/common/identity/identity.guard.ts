@@ -33,8 +33,11 @@ export class IdentityGuard implements CanActivate {
     private readonly versions: CredentialVersions,
   ) {}
 
+  /** Whether a handler of a class is public: read from its metadata once, not on every request. */
+  private readonly publicHandlers = new WeakMap<object, WeakMap<object, boolean>>();
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    if (this.isPublic(context)) return true;
     let identity: Identity;
     if (context.getType() === 'http') {
       identity = this.tokens.identify(context.switchToHttp().getRequest<FastifyRequest>().headers.authorization, ['access']);
@@ -45,6 +48,19 @@ export class IdentityGuard implements CanActivate {
     if (identity.kind === 'user') await this.versions.assertCurrent(identity);
     verified.set(carrier(context), identity);
     return true;
+  }
+
+  private isPublic(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    const cls = context.getClass();
+    let ofClass = this.publicHandlers.get(cls);
+    if (!ofClass) this.publicHandlers.set(cls, (ofClass = new WeakMap()));
+    let isPublic = ofClass.get(handler);
+    if (isPublic === undefined) {
+      isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC, [handler, cls]) === true;
+      ofClass.set(handler, isPublic);
+    }
+    return isPublic;
   }
 }
 

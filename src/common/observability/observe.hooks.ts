@@ -60,10 +60,11 @@ export const patternOf = (ctx: RpcContextLike): string => ctx.getPattern?.() ?? 
  * per handled message with the same correlation id the caller logged.
  *
  * `handledLevel`: a message from the same process (the in-process bus) is part of a request this
- * process has already logged with that correlation id, so its line can go at debug level; a message
- * from another process is the only line this process writes for it.
+ * process has already logged with that correlation id, so its line can go at debug level, or, when the
+ * process logs nothing at debug level, not be built at all ('none'); a message from another process is
+ * the only line this process writes for it.
  */
-export function observeServer(server: Server, handledLevel: 'log' | 'debug' = 'log'): void {
+export function observeServer(server: Server, handledLevel: 'log' | 'debug' | 'none' = 'log'): void {
   const started = new WeakMap<object, { at: number; correlationId: string; span: ReturnType<typeof startHandleSpan>['span'] }>();
   server.setOnProcessingStartHook((_transport, context, done) => {
     const ctx = context as RpcContextLike;
@@ -78,6 +79,7 @@ export function observeServer(server: Server, handledLevel: 'log' | 'debug' = 'l
     const handling = started.get(context as object);
     handling?.span.end();
     busMessagesHandled.inc({ pattern: patternOf(ctx) });
+    if (handledLevel === 'none') return;
     busLogger[handledLevel](
       {
         correlationId: handling?.correlationId ?? RequestContextStore.fromMetadata(ctx.getMetadata?.()).correlationId,
