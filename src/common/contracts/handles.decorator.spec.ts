@@ -3,12 +3,14 @@ import type { INestMicroservice } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { IsInt, Min } from 'class-validator';
+import { isObservable } from 'rxjs';
 import type { BusSettings } from '../config/settings.js';
 import { busConfig } from '../config/settings.js';
 import { readTopology, type Topology } from '../config/topology.js';
 import { defineErrors, DomainError } from '../errors/domain-error.js';
 import { TOPOLOGY } from '../config/topology.module.js';
 import { ChannelRegistry } from '../messaging/channel.registry.js';
+import { InProcessContext } from '../messaging/in-process.context.js';
 import { InProcessServer } from '../messaging/in-process.server.js';
 import { MessageHandlers } from '../messaging/message-handlers.decorator.js';
 import { LOCAL_SERVER } from '../messaging/transports.factory.js';
@@ -84,6 +86,7 @@ const TOPOLOGY_VALUE: Topology = readTopology({ MODULES: 'probe', API: 'false' }
 
 describe('@Handles and a ModuleClient, over the in-process bus', () => {
   let server: INestMicroservice;
+  let strategy: InProcessServer;
   let client: ProbeClient;
 
   beforeAll(async () => {
@@ -91,7 +94,8 @@ describe('@Handles and a ModuleClient, over the in-process bus', () => {
       controllers: [ProbeHandlers],
       providers: [ChannelRegistry, { provide: TOPOLOGY, useValue: TOPOLOGY_VALUE }, { provide: busConfig.KEY, useValue: SETTINGS }],
     }).compile();
-    server = moduleRef.createNestMicroservice({ strategy: new InProcessServer(LOCAL_SERVER), logger: false });
+    strategy = new InProcessServer(LOCAL_SERVER);
+    server = moduleRef.createNestMicroservice({ strategy, logger: false });
     await server.listen();
     client = new ProbeClient(server.get(ChannelRegistry).channel('probe'));
   });
@@ -108,6 +112,14 @@ describe('@Handles and a ModuleClient, over the in-process bus', () => {
     expect(await rejection(client.count({ count: 7 }))).toMatchObject({ code: 'PROBE.FULL', status: 409 });
     expect(await rejection(client.count({ count: 0 }))).toMatchObject({ code: 'COMMON.VALIDATION_FAILED', status: 400 });
     expect(undeclaredErrors()).toEqual([]);
+  });
+
+  it('gives back what a handler returns as it is, not wrapped in an Observable', async () => {
+    // Nothing between the transport and the handler (no interceptor) turns a plain value into a stream.
+    const handler = strategy.getHandlerByPattern(ProbeOperations.count.pattern)!;
+    const result: unknown = await handler({ count: 3 }, new InProcessContext([ProbeOperations.count.pattern, {}]));
+    expect(isObservable(result)).toBe(false);
+    expect(result).toEqual({ count: 3 });
   });
 
   it('records an undeclared error, and still answers it unchanged', async () => {
