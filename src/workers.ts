@@ -45,12 +45,15 @@ export function assertWorkersSupported(workers: number, topology: Topology, rate
   }
 }
 
+/** What the primary logs once each of its workers is listening. */
+export const ALL_WORKERS_LISTENING = 'Every worker is listening';
+
 /**
  * The primary of WORKERS > 1: starts the workers (each runs the application on the shared port), passes
  * SIGTERM and SIGINT on to them and exits once they all have (0 when every one exited 0), starts a
  * worker again when one dies on its own (not more than 5 times a minute), stops everything with 78 when
- * a worker stops on a configuration error, and gathers the workers' metrics for whichever answers
- * GET /metrics.
+ * a worker stops on a configuration error, gathers the workers' metrics for whichever answers
+ * GET /metrics, and logs ALL_WORKERS_LISTENING once every worker has started listening.
  */
 export function runPrimary(workers: number, logger: LoggerService): void {
   serveClusterMetrics();
@@ -92,6 +95,17 @@ export function runPrimary(workers: number, logger: LoggerService): void {
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stopAll(signal));
+
+  // One line once every worker first serves the port: a readiness probe of the shared port is answered
+  // by whichever worker is up, so this line is what says the whole container is serving.
+  const listening = new Set<number>();
+  const onListening = (worker: Worker) => {
+    listening.add(worker.id);
+    if (listening.size < workers) return;
+    cluster.off('listening', onListening);
+    logger.log({ workers }, ALL_WORKERS_LISTENING, 'Workers');
+  };
+  cluster.on('listening', onListening);
 
   logger.log({ workers }, `Starting ${workers} workers on the same port`, 'Workers');
   for (let i = 0; i < workers; i++) fork();

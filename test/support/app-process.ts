@@ -2,7 +2,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { ALL_WORKERS_LISTENING } from '../../src/workers.js';
 
 /** The repository root: every process runs the built entry point from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -115,8 +117,10 @@ export class AppProcess {
   }
 
   /**
-   * Resolves once /health/ready answers 200. Rejects early if the process exits, and on timeout; both
-   * errors carry the end of the process's log, which is usually the reason.
+   * Resolves once /health/ready answers 200 and, with WORKERS above 1 (whose shared port answers as soon
+   * as one worker is up), once the primary has logged that every worker is listening. Rejects early if
+   * the process exits, and on timeout; both errors carry the end of the process's log, which is usually
+   * the reason.
    */
   async waitReady(timeoutMs = READY_TIMEOUT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -126,11 +130,20 @@ export class AppProcess {
         throw new Error(`${this.name} exited (${describeExit(this.lastExit)}) before it was ready.\n${this.logTail()}`);
       }
       const answer = await probe(`${this.url}/health/ready`);
-      if (answer.status === 200) return;
-      last = answer.status ? `HTTP ${answer.status} ${answer.body.slice(0, 500)}` : answer.error;
+      if (answer.status === 200 && this.everyWorkerListening()) return;
+      if (answer.status === 200) last = 'ready, but not every worker is listening yet';
+      else last = answer.status ? `HTTP ${answer.status} ${answer.body.slice(0, 500)}` : answer.error;
       await sleep(200);
     }
     throw new Error(`${this.name} was not ready within ${timeoutMs} ms (last answer: ${last}).\n${this.logTail()}`);
+  }
+
+  /** True for one process; for WORKERS above 1, whether this start's log has the primary's line saying every worker listens. */
+  private everyWorkerListening(): boolean {
+    const workers = this.env.WORKERS?.trim().toLowerCase();
+    if ((workers === 'auto' ? availableParallelism() : Number(workers ?? 1)) <= 1) return true;
+    const log = readFileSync(this.logFile, 'utf8');
+    return log.includes(ALL_WORKERS_LISTENING, log.lastIndexOf(`start #${this.starts} of ${this.name} ===`));
   }
 
   /** Resolves once /health/ready is 200 and reports every remote module it calls as up. */
