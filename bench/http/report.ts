@@ -121,21 +121,18 @@ export interface Layer {
 export function printLayers(cases: CaseSummary[], fullSystem: string, layers: Layer[], reference?: string): void {
   console.log('| layer | switch | route | CPU ms/req full | without it | difference ms | difference % |');
   console.log('|---|---|---|---:|---:|---:|---:|');
-  const row = (layer: string, variable: string, route: string, full: number, without: number) => {
-    const diff = full - without;
-    console.log(
-      `| ${layer} | ${variable} | ${route} | ${fmt(full, 3)} | ${fmt(without, 3)} | ${fmt(diff, 3)} | ${fmt((diff / full) * 100, 1)} % |`,
-    );
-  };
-  for (const layer of layers) {
-    for (const c of cases.filter((x) => x.system === layer.system)) {
-      const full = cases.find((x) => x.system === fullSystem && x.route === c.route);
-      if (full) row(layer.layer, `${layer.variable}=false`, c.route, full.cpuMsPerReq, c.cpuMsPerReq);
-    }
-  }
+  const rows = layers.map((l) => ({ layer: l.layer, without: `${l.variable}=false`, system: l.system }));
   // The boundary has no switch: "without it" is the plain reference, the same HTTP side with no bus and no core.
-  for (const c of cases.filter((x) => x.system === reference)) {
-    const full = cases.find((x) => x.system === fullSystem && x.route === c.route);
-    if (full) row('module boundary (in-process hop and the core)', `none: ${reference}`, c.route, full.cpuMsPerReq, c.cpuMsPerReq);
+  if (reference) rows.push({ layer: 'module boundary (in-process hop and the core)', without: `none: ${reference}`, system: reference });
+  for (const { layer, without, system } of rows) {
+    for (const c of cases.filter((x) => x.system === system)) {
+      const full = cases.find((x) => x.system === fullSystem && x.route === c.route);
+      if (!full) continue;
+      const diff = full.cpuMsPerReq - c.cpuMsPerReq;
+      console.log(
+        `| ${layer} | ${without} | ${c.route} | ${fmt(full.cpuMsPerReq, 3)} | ${fmt(c.cpuMsPerReq, 3)} | ` +
+          `${fmt(diff, 3)} | ${fmt((diff / full.cpuMsPerReq) * 100, 1)} % |`,
+      );
+    }
   }
 }

@@ -2,9 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { dirname, join } from 'node:path';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { ALL_WORKERS_LISTENING } from '../../src/workers.js';
+import { ALL_WORKERS_LISTENING, readWorkerSettings } from '../../src/workers.js';
 
 /** The repository root: every process runs the built entry point from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -140,8 +139,7 @@ export class AppProcess {
 
   /** True for one process; for WORKERS above 1, whether this start's log has the primary's line saying every worker listens. */
   private everyWorkerListening(): boolean {
-    const workers = this.env.WORKERS?.trim().toLowerCase();
-    if ((workers === 'auto' ? availableParallelism() : Number(workers ?? 1)) <= 1) return true;
+    if (readWorkerSettings(this.env).workers <= 1) return true;
     const log = readFileSync(this.logFile, 'utf8');
     return log.includes(ALL_WORKERS_LISTENING, log.lastIndexOf(`start #${this.starts} of ${this.name} ===`));
   }
