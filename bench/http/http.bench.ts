@@ -17,6 +17,7 @@
  * Settings (env): BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/mm_bench_test; its
  * name must contain "test", it is emptied), BENCH_REDIS_URL (else REDIS_URL, else redis://127.0.0.1:6379),
  * BENCH_NATS_URL (else NATS_URL, else nats://127.0.0.1:4222),
+ * BENCH_ROUTES (routes of the monolith's API to load, comma-separated; default all),
  * BENCH_ROUNDS (3), BENCH_DURATION seconds per case (10), BENCH_WARMUP seconds before each (2),
  * BENCH_CONNECTIONS (50), BENCH_USERS (50),
  * BENCH_SYSTEMS (bare,plain,monolith,layers,workers,users-auth-tcp,users-auth-redis,users-auth-nats,embedded;
@@ -62,6 +63,10 @@ const SYSTEMS = (env.BENCH_SYSTEMS ?? 'bare,plain,monolith,layers,workers,users-
 /** The node flags of the image's CMD (also npm start's): the application is measured as it is deployed. */
 const IMAGE_NODE_FLAGS = imageNodeFlags();
 const NODE_ARGS = [...IMAGE_NODE_FLAGS, ...(env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+/** BENCH_ROUTES (e.g. "GET /v1/users/me"): only these routes of the monolith's API are loaded; default every one. */
+const ROUTE_FILTER = env.BENCH_ROUTES?.split(',')
+  .map((r) => r.trim())
+  .filter(Boolean);
 const TIMEOUT_S = Number(env.BENCH_TIMEOUT_S ?? 900 * ROUNDS + 300);
 const READY_TIMEOUT_MS = 120_000;
 const loadSettings: LoadSettings = {
@@ -177,6 +182,7 @@ async function measure(
 /** Loads `routes` of the monolith's API on `baseUrl` as `system`. */
 async function measureRoutes(system: string, baseUrl: string, callers: Caller[], routes: Route[]): Promise<void> {
   for (const route of routes) {
+    if (ROUTE_FILTER && !ROUTE_FILTER.includes(route)) continue;
     const { op, expect, build } = ROUTES[route];
     await measure(system, route, op, baseUrl, expect, cycle(callers, build));
   }
@@ -446,6 +452,9 @@ async function main(): Promise<void> {
     'users-auth-nats': () => extracted('nats'),
     embedded,
   };
+  for (const route of ROUTE_FILTER ?? []) {
+    if (!(route in ROUTES)) throw new Error(`BENCH_ROUTES names "${route}"; known: ${Object.keys(ROUTES).join(', ')}`);
+  }
   for (const name of SYSTEMS) {
     if (!systems[name]) throw new Error(`BENCH_SYSTEMS names "${name}"; known: ${Object.keys(systems).join(', ')}`);
   }
