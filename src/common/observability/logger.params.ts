@@ -1,6 +1,7 @@
 import { Logger, Params, PinoLogger } from 'nestjs-pino';
 import type { LogSettings } from '../config/settings.js';
 import { RequestContextStore } from '../context/request-context.js';
+import { CENSOR, censorSecrets, REDACTED_PATHS } from './log.redaction.js';
 
 /**
  * The one pino configuration of the process. Every line, from the first start-up message to the
@@ -17,22 +18,8 @@ export function loggerParams(settings: LogSettings): Params {
         const ctx = RequestContextStore.current();
         return ctx ? { correlationId: ctx.correlationId } : {};
       },
-      redact: {
-        // `err.parameters`: a failed SQL statement carries its bound values, which may include a password hash.
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'res.headers["set-cookie"]',
-          '*.password',
-          '*.refreshToken',
-          '*.currentPassword',
-          '*.newPassword',
-          '*.passwordHash',
-          'err.parameters',
-          '*.err.parameters',
-        ],
-        censor: '[redacted]',
-      },
+      redact: { paths: REDACTED_PATHS, censor: CENSOR },
+      formatters: { log: censorSecrets },
       ...(settings.format === 'pretty' && { transport: { target: 'pino-pretty', options: { singleLine: true } } }),
     },
   };
