@@ -7,6 +7,7 @@ import type { Settings } from './app.settings.js';
 import {
   httpConfig,
   logConfig,
+  logsAt,
   tcpListenerConfig,
   type HttpSettings,
   type LogSettings,
@@ -47,8 +48,7 @@ export async function createApp({ topology, ...settings }: BootSettings): Promis
  * request context its packets carry. `prepare` sees every server before it is connected.
  */
 export function connectTransports(app: INestApplication, topology: Topology, prepare?: (server: Server) => void): void {
-  const { level } = app.get<LogSettings>(logConfig.KEY);
-  const logsDebug = level === 'debug' || level === 'trace';
+  const logsDebug = logsAt(app.get<LogSettings>(logConfig.KEY), 'debug');
   for (const server of createServers(topology, app.get<TcpListenerSettings>(tcpListenerConfig.KEY))) {
     observeServer(server, server instanceof InProcessServer ? (logsDebug ? 'debug' : 'none') : 'log');
     prepare?.(server);

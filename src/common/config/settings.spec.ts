@@ -2,6 +2,7 @@ import {
   readBusSettings,
   readDatabaseSettings,
   readHttpSettings,
+  logsAt,
   readLogSettings,
   readMetricsSettings,
   readShutdownSettings,
@@ -93,6 +94,16 @@ describe('settings', () => {
       poolSize: 3,
       acquireTimeoutMs: 2500,
     });
+  });
+
+  it('tells whether a log level is written at the configured one', () => {
+    const at = (LOG_LEVEL: string) => readLogSettings({ LOG_LEVEL });
+    expect(logsAt(at('trace'), 'debug')).toBe(true);
+    expect(logsAt(at('debug'), 'debug')).toBe(true);
+    expect(logsAt(at('info'), 'debug')).toBe(false);
+    expect(logsAt(at('info'), 'info')).toBe(true);
+    expect(logsAt(at('fatal'), 'error')).toBe(false);
+    expect(logsAt(at('silent'), 'fatal')).toBe(false);
   });
 
   it('reads the switches that leave a layer of the request path out, each on unless set to false', () => {

@@ -117,7 +117,14 @@ export const identityConfig = registerSettings('identity', readIdentitySettings)
 export const retentionConfig = registerSettings('retention', readRetentionSettings);
 export const eventsConfig = registerSettings('events', readEventSettings);
 
+/** From the most to the least detailed: a process logging at one level writes the lines of every level after it. */
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Whether a process with these settings writes lines of `level`. */
+export function logsAt(settings: { level: LogLevel }, level: Exclude<LogLevel, 'silent'>): boolean {
+  return LOG_LEVELS.indexOf(settings.level) <= LOG_LEVELS.indexOf(level);
+}
 
 export function readLogSettings(env: Env) {
   const level = env.LOG_LEVEL?.trim() || (env.NODE_ENV === 'test' ? 'warn' : 'info');
@@ -126,7 +133,7 @@ export function readLogSettings(env: Env) {
   const format = env.LOG_FORMAT?.trim() || 'json';
   if (format !== 'json' && format !== 'pretty') throw new ConfigError('LOG_FORMAT', `must be json or pretty, got "${format}"`);
   return {
-    level: level as (typeof LOG_LEVELS)[number],
+    level: level as LogLevel,
     format: format as 'json' | 'pretty',
     /** Whether each HTTP request is logged with one line (at info); off only to measure what that line costs. */
     requests: readBoolean(env, 'LOG_REQUESTS', true),
