@@ -19,6 +19,7 @@
  * BENCH_NATS_URL (else NATS_URL, else nats://127.0.0.1:4222),
  * BENCH_ROUTES (routes of the monolith's API to load, comma-separated; default all),
  * BENCH_ROUNDS (3), BENCH_DURATION seconds per case (10), BENCH_WARMUP seconds before each (2),
+ * BENCH_PRIME seconds of load on each route of a newly started system before any of them is measured (5),
  * BENCH_CONNECTIONS (50), BENCH_USERS (50),
  * BENCH_SYSTEMS (bare,plain,monolith,layers,workers,users-auth-tcp,users-auth-redis,users-auth-nats,embedded;
  * `embedded` measures start-up only and runs in the first round),
@@ -31,7 +32,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -74,6 +75,12 @@ const loadSettings: LoadSettings = {
   durationS: Number(env.BENCH_DURATION ?? 10),
   warmupS: Number(env.BENCH_WARMUP ?? 2),
 };
+/**
+ * A process just started is still compiling and growing its heap well past the first case's warm-up
+ * (CPU per request kept falling for about 20 s of load in a fresh plain reference), so whichever route
+ * a system serves first would be measured slower than the others: every route is loaded this long first.
+ */
+const PRIME_S = Number(env.BENCH_PRIME ?? 5);
 /** Far above what one run can send, so no case measures the rate limiter refusing requests. */
 const RAISED_LIMIT = '1000000';
 const pinning = pinCores(env.BENCH_PIN?.trim().toLowerCase() !== 'false');
@@ -180,9 +187,14 @@ async function measure(
 }
 
 /** Loads `routes` of the monolith's API on `baseUrl` as `system`. */
-async function measureRoutes(system: string, baseUrl: string, callers: Caller[], routes: Route[]): Promise<void> {
+async function measureRoutes(system: string, baseUrl: string, callers: Caller[], allRoutes: Route[]): Promise<void> {
+  const routes = allRoutes.filter((route) => !ROUTE_FILTER || ROUTE_FILTER.includes(route));
+  if (PRIME_S > 0) {
+    process.stderr.write(`  round ${round}: ${system}: ${PRIME_S} s on each of ${routes.length} route(s) before measuring\n`);
+    for (const route of routes)
+      await load(baseUrl, { ...loadSettings, warmupS: 0, durationS: PRIME_S }, cycle(callers, ROUTES[route].build));
+  }
   for (const route of routes) {
-    if (ROUTE_FILTER && !ROUTE_FILTER.includes(route)) continue;
     const { op, expect, build } = ROUTES[route];
     await measure(system, route, op, baseUrl, expect, cycle(callers, build));
   }
@@ -353,6 +365,7 @@ async function embedded(): Promise<void> {
 
 function report(): void {
   const cases = summarise(measurements);
+  writeFileSync(join(LOGS, 'measurements.json'), JSON.stringify(measurements, null, 1));
   const load1 = loadavg()[0];
   console.log(
     `\nnode ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${load1.toFixed(2)} at the end; ` +
@@ -376,7 +389,7 @@ function report(): void {
   );
   printCases(cases, PLAIN_SYSTEM, BARE_SYSTEM);
   console.log('\nTargets of the monolith against the plain NestJS reference:');
-  printTargets(cases, MONOLITH, PLAIN_SYSTEM);
+  printTargets(cases, measurements, MONOLITH, PLAIN_SYSTEM);
   if (cases.some((c) => LAYERS.some((l) => l.system === c.system))) {
     console.log(`\nCost per layer: CPU per request of "${MONOLITH}" (everything on) and of the monolith with one switch off (medians):\n`);
     printLayers(cases, MONOLITH, LAYERS, PLAIN_SYSTEM);
@@ -423,7 +436,7 @@ function report(): void {
     );
   }
   for (const n of notes) console.log(n);
-  console.log(`Process logs: ${LOGS}`);
+  console.log(`Process logs: ${LOGS}; every measurement of every round: ${join(LOGS, 'measurements.json')}`);
 }
 
 async function main(): Promise<void> {
@@ -433,6 +446,7 @@ async function main(): Promise<void> {
   }, TIMEOUT_S * 1000);
   timer.unref();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+  if (!(PRIME_S >= 0)) throw new Error(`BENCH_PRIME must be a number of seconds from 0, got ${env.BENCH_PRIME}`);
   if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`BENCH_ROUNDS must be a whole number from 1, got ${env.BENCH_ROUNDS}`);
 
   process.stderr.write(

@@ -90,24 +90,39 @@ export function printCases(cases: CaseSummary[], plainSystem: string, bareSystem
 export const TARGETS = { cpuRatioMax: 1.15, reqPerSecShareMin: 0.85, p99RatioMax: 1.5 };
 
 /** One line per route of `system`: each target, the figure and PASS or MISS. */
-export function printTargets(cases: CaseSummary[], system: string, plainSystem: string): void {
+export function printTargets(cases: CaseSummary[], measurements: Measurement[], system: string, plainSystem: string): void {
   for (const c of cases.filter((x) => x.system === system)) {
     const p = cases.find((x) => x.system === plainSystem && x.route === c.route);
     if (!p) continue;
     const cpu = c.cpuMsPerReq / p.cpuMsPerReq;
     const share = c.reqPerSec / p.reqPerSec;
     const p99 = c.p99Ms / p.p99Ms;
+    const paired = pairedCpuRatios(measurements, c.route, system, plainSystem);
     const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
     console.log(
       `${c.name} against ${p.name} (medians): ` +
         `CPU/req ${fmt(c.cpuMsPerReq, 3)} vs ${fmt(p.cpuMsPerReq, 3)} ms = ${fmt(cpu, 2)}x (target <= ${TARGETS.cpuRatioMax}x) ` +
-        `${verdict(cpu <= TARGETS.cpuRatioMax)}; ` +
+        `${verdict(cpu <= TARGETS.cpuRatioMax)} ` +
+        `[the same round's ratios: median ${fmt(median(paired), 2)}x, ${fmt(Math.min(...paired), 2)}-${fmt(Math.max(...paired), 2)}x]; ` +
         `req/s ${fmt(c.reqPerSec)} vs ${fmt(p.reqPerSec)} = ${fmt(share * 100, 1)} % (target >= ${TARGETS.reqPerSecShareMin * 100} %) ` +
         `${verdict(share >= TARGETS.reqPerSecShareMin)}; ` +
         `p99 ${fmt(c.p99Ms)} vs ${fmt(p.p99Ms)} ms = ${fmt(p99, 2)}x (target <= ${TARGETS.p99RatioMax}x) ` +
         verdict(p99 <= TARGETS.p99RatioMax),
     );
   }
+}
+
+/**
+ * CPU per request of `system` over the plain reference's, route by route, within each round: the two
+ * run back to back (next to each other in both orders), so a change of the machine's speed between
+ * rounds, which moves both, drops out of each ratio.
+ */
+function pairedCpuRatios(measurements: Measurement[], route: string, system: string, plainSystem: string): number[] {
+  const of = (name: string, round: number) => measurements.find((m) => m.system === name && m.route === route && m.round === round);
+  return measurements
+    .filter((m) => m.system === system && m.route === route)
+    .map((m) => m.cpuMsPerReq / (of(plainSystem, m.round)?.cpuMsPerReq ?? NaN))
+    .filter(Number.isFinite);
 }
 
 /** A layer the monolith can run without, and the system name its measurements carry. */
