@@ -69,8 +69,9 @@ export class BenchProcess {
       }
       await sleep(25);
     }
+    const ended = child.exitCode !== null || child.signalCode !== null ? `exited (${child.exitCode ?? child.signalCode})` : undefined;
     await this.stop();
-    throw new Error(`${this.name} did not get ready within ${timeoutMs} ms; log ${this.logFile}:\n${tail(this.logFile)}`);
+    throw new Error(`${this.name} ${ended ?? `did not get ready within ${timeoutMs} ms`}; log ${this.logFile}:\n${tail(this.logFile)}`);
   }
 
   /**
