@@ -8,11 +8,12 @@ import { Writable } from 'node:stream';
 import { pino, type LoggerOptions } from 'pino';
 import { readLogSettings } from '../src/common/config/settings.js';
 import { loggerParams } from '../src/common/observability/logger.params.js';
-import { CENSOR, REDACTED_PATHS } from '../src/common/observability/log.redaction.js';
+import { CENSOR, REDACTED_PATHS, SECRET_FIELDS } from '../src/common/observability/log.redaction.js';
 
 const LINES = Number(process.env.BENCH_LINES ?? 200_000);
 const configured = loggerParams(readLogSettings({ LOG_LEVEL: 'info' })).pinoHttp as LoggerOptions;
-const SECRET_PATHS = ['*.password', '*.refreshToken', '*.currentPassword', '*.newPassword', '*.passwordHash', '*.err.parameters'];
+// The wildcard paths the formatter replaced: each secret field one level down, and a nested error's SQL parameters.
+const SECRET_PATHS = [...SECRET_FIELDS.map((field) => `*.${field}`), '*.err.parameters'];
 const wildcard: LoggerOptions = { ...configured, formatters: {}, redact: { paths: [...REDACTED_PATHS, ...SECRET_PATHS], censor: CENSOR } };
 
 const line = () => ({

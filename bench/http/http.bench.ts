@@ -38,6 +38,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePorts } from '../../test/support/free-port.js';
 import { ensureTestDatabase, redact, resetTestDatabase } from '../../test/support/test-database.js';
+import { ALL_WORKERS_LISTENING } from '../../src/workers.js';
 import { pinCores } from './cpus.js';
 import { signHs256 } from './hs256.js';
 import { Caller, cycle, get, post, register, Route, ROUTES, shapeOf } from './callers.js';
@@ -310,8 +311,8 @@ async function workers(): Promise<void> {
       BUS_NAMESPACE: `bench-${randomBytes(3).toString('hex')}`,
     });
     const app = await startProcess(`workers-${count}`, ENTRY, port, processEnv, '/health/ready', count > 1 ? pinning.all : pinning.server);
-    // The port answers once the first worker listens; the others follow within moments.
-    await new Promise((r) => setTimeout(r, 2000));
+    // The shared port answers once the first worker listens: the primary says when every worker does.
+    if (count > 1) await app.waitForLogLine(ALL_WORKERS_LISTENING, READY_TIMEOUT_MS);
     await measureRoutes(`monolith WORKERS=${count}`, app.url, callers, ['GET /v1/users/me', 'POST /v1/orders']);
     await app.stop();
     running.delete(app);

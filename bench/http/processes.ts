@@ -95,6 +95,16 @@ export class BenchProcess {
     return stats.filter((s) => tree.has(s.pid)).reduce((sum, s) => sum + s.cpuSeconds, 0);
   }
 
+  /** Resolves once the process's log holds `line`; throws if it exits or `timeoutMs` passes first. */
+  async waitForLogLine(line: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!readFileSync(this.logFile, 'utf8').includes(line)) {
+      if (!this.alive || Date.now() > deadline)
+        throw new Error(`${this.name} did not log "${line}"; log ${this.logFile}:\n${tail(this.logFile)}`);
+      await sleep(50);
+    }
+  }
+
   /** Resident set size in MiB, from /proc (Linux). */
   rssMiB(): number {
     const status = readFileSync(`/proc/${this.child?.pid}/status`, 'utf8');

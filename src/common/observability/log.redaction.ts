@@ -2,7 +2,7 @@
 export const CENSOR = '[redacted]';
 
 /** Fields that hold a secret wherever they appear one level down in a logged object (`body.password`). */
-const SECRET_FIELDS = ['password', 'refreshToken', 'currentPassword', 'newPassword', 'passwordHash'] as const;
+export const SECRET_FIELDS = ['password', 'refreshToken', 'currentPassword', 'newPassword', 'passwordHash'] as const;
 
 /**
  * Paths pino censors itself. They are rooted at a fixed key, so pino looks at them only when a line has
