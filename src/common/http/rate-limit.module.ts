@@ -9,11 +9,22 @@ import { SharedRateLimitStorage } from './rate-limit.shared-storage.js';
 import { SlidingWindowStorage } from './rate-limit.storage.js';
 import { securityConfig } from './security.settings.js';
 
+/** One settled answer for every message: the guard's contract is a promise. */
+const LET_THROUGH = Promise.resolve(true);
+
 /** Rate limits apply to HTTP requests; a message handler is reached only through a gateway that counted it. */
 @Injectable()
 export class HttpThrottlerGuard extends ThrottlerGuard {
+  /**
+   * A global guard (APP_GUARD) runs for message handlers too: they are let through here, before the
+   * library's own steps, since every message in the monolith would otherwise pay for them.
+   */
+  override canActivate(context: ExecutionContext): Promise<boolean> {
+    return context.getType() === 'http' ? super.canActivate(context) : LET_THROUGH;
+  }
+
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return context.getType() !== 'http' || isUnlimitedRoute(context);
+    return isUnlimitedRoute(context);
   }
 
   /** The library sets the limit headers only on answers it lets through; a refusal tells the client its limit too. */
