@@ -2,11 +2,15 @@
  * Bus overhead: a direct method call vs a round trip over the in-process bus, NestJS TCP on loopback
  * and NestJS Redis (REDIS_URL, default redis://127.0.0.1:6379). Run with `npm run bench`.
  * BENCH_ROUND_TRIPS / BENCH_REMOTE_ROUND_TRIPS set the counts (0 remote leaves TCP and Redis out),
- * BENCH_WARMUP_MS the warm-up before each measurement (default 1000).
+ * BENCH_WARMUP_MS the warm-up before each measurement (default 1000), BENCH_STEP_ROUND_TRIPS the round
+ * trips of each row of the second table (default 20000): a call to a module core with one more of the
+ * core's steps per row (packet metadata, payload validation, the identity check, the listener's hooks).
  */
 import 'reflect-metadata';
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, UseGuards } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
 import { MessagePattern, Payload, ServerRedis, ServerTCP } from '@nestjs/microservices';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { createServer } from 'node:net';
@@ -18,6 +22,14 @@ import { MessageHandlers } from '../src/common/messaging/message-handlers.decora
 import { RedisRequestClient } from '../src/common/messaging/redis.client.js';
 import { createClientProxy, redisOptions } from '../src/common/messaging/transports.factory.js';
 import { readBusSettings } from '../src/common/config/settings.js';
+import { RequestContextStore } from '../src/common/context/request-context.js';
+import { Caller, IdentityGuard } from '../src/common/identity/identity.guard.js';
+import type { Identity } from '../src/common/identity/identity.js';
+import { IdentityModule } from '../src/common/identity/identity.module.js';
+import { injectTraceContext } from '../src/common/observability/bus.tracing.js';
+import { observeServer } from '../src/common/observability/observe.hooks.js';
+import { GetUserRequest, type UserReply } from '../src/modules/users/index.js';
+import { median } from './http/report.js';
 
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 5000);
 const REMOTE_ROUND_TRIPS = Number(process.env.BENCH_REMOTE_ROUND_TRIPS ?? 2000);
@@ -45,7 +57,38 @@ class EchoHandlers {
   }
 }
 
-@Module({ controllers: [EchoHandlers], providers: [EchoService] })
+const user: UserReply = {
+  id: payload.id,
+  name: payload.name,
+  email: payload.email,
+  createdAt: '2026-01-01T12:00:00.000Z',
+  updatedAt: '2026-01-01T12:00:00.000Z',
+};
+
+/**
+ * The steps a module core adds to a call, one at a time, on `users.get`'s request and reply (the
+ * reply is a constant: no database): its payload validated as the real request class, then the
+ * caller's token checked (IdentityGuard, read with @Caller) as the users core does.
+ */
+@MessageHandlers()
+class CoreStepHandlers {
+  @MessagePattern('bench.validated')
+  validated(@Payload() request: GetUserRequest): UserReply {
+    return { ...user, id: request.id };
+  }
+
+  @MessagePattern('bench.guarded')
+  @UseGuards(IdentityGuard)
+  guarded(@Payload() request: GetUserRequest, @Caller() caller: Identity): UserReply {
+    return { ...user, id: caller.kind === 'user' ? caller.userId : request.id };
+  }
+}
+
+@Module({
+  imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true }), IdentityModule.checkedElsewhere()],
+  controllers: [EchoHandlers, CoreStepHandlers],
+  providers: [EchoService],
+})
 class BenchModule {}
 
 function freePort(): Promise<number> {
@@ -132,6 +175,11 @@ async function main(): Promise<void> {
   const tcpPort = await freePort();
   const app = await NestFactory.create(BenchModule, new FastifyAdapter(), { logger: ['error'] });
   app.connectMicroservice({ strategy: new InProcessServer('local') });
+  // As the application's bootstrap sets up the in-process listener: every message inside its request
+  // context and span, counted, its line not built (the process's request line already has it).
+  const observed = new InProcessServer('local-observed');
+  observeServer(observed, 'none');
+  app.connectMicroservice({ strategy: observed });
   app.connectMicroservice({ strategy: new ServerTCP({ host: '127.0.0.1', port: tcpPort }) });
   const withRedis = process.env.BENCH_SKIP_REDIS !== 'true';
   if (withRedis) app.connectMicroservice({ strategy: new ServerRedis(redisOptions(REDIS_URL)) });
@@ -149,6 +197,8 @@ async function main(): Promise<void> {
   const redis = withRedis
     ? new BusChannel('bench', new RedisRequestClient('', redisOptions(REDIS_URL)) as never, settings, 'redis')
     : undefined;
+
+  const steps = await coreSteps(app.get(JwtService), settings);
 
   const results: Result[] = [];
   results.push(await sequential('direct method call', ROUND_TRIPS, () => service.echo(payload)));
@@ -178,11 +228,65 @@ async function main(): Promise<void> {
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of results)
     console.log(`| ${r.name} | ${r.n} | ${fmt(r.meanUs)} | ${fmt(r.p50Us)} | ${fmt(r.p99Us)} | ${fmt(r.cpuUs)} | ${r.opsPerSec} |`);
+  console.log(
+    `\nThe steps of a call to a module core, one added per row (in-process, ${CONCURRENCY} in flight, ` +
+      `${STEP_ROUND_TRIPS} round trips per row and repeat, median CPU µs per call over ${STEP_REPEATS} interleaved repeats):`,
+  );
+  console.log('| step | CPU µs/call | added by the step |');
+  console.log('|---|---:|---:|');
+  steps.forEach((step, i) =>
+    console.log(`| ${step.name} | ${fmt(step.cpuUs)} | ${i === 0 ? '-' : fmt(step.cpuUs - steps[i - 1].cpuUs)} |`),
+  );
   const rss = process.memoryUsage().rss / 1024 / 1024;
   console.log(`rss after run: ${rss.toFixed(0)} MiB`);
 
   await Promise.all([local.close(), tcp.close(), redis?.close()]);
   await app.close();
+}
+
+const STEP_ROUND_TRIPS = Number(process.env.BENCH_STEP_ROUND_TRIPS ?? 20_000);
+const STEP_REPEATS = 5;
+
+interface Step {
+  name: string;
+  cpuUs: number;
+}
+
+/**
+ * CPU per call of the in-process bus as the application uses it, one step of the core's work added per
+ * row, each row measured STEP_REPEATS times in turn with the others so a change of the machine's speed
+ * spreads over every row. All calls run inside a request context with a user's access token, as an
+ * HTTP request's calls do.
+ */
+async function coreSteps(jwt: JwtService, settings: ReturnType<typeof readBusSettings>): Promise<Step[]> {
+  const channel = (server: string, withMetadata: boolean) => {
+    const client = new InProcessClient(server);
+    // The application's dispatch hook (ChannelRegistry): correlation id, credential, trace context.
+    if (withMetadata) client.setOnDispatchHook((packet) => void (packet.metadata = injectTraceContext(RequestContextStore.toMetadata())));
+    return new BusChannel('bench', client, settings, 'local');
+  };
+  const bare = channel('local', false);
+  const local = channel('local', true);
+  const observed = channel('local-observed', true);
+  const token = jwt.sign({ sub: payload.id, token_use: 'access', role: 'user', ver: 1, exp: Math.floor(Date.now() / 1000) + 3600 });
+  const request = { id: payload.id };
+  const rows: Array<{ name: string; call: () => Promise<unknown> }> = [
+    { name: 'echo: a payload nothing validates (the row above)', call: () => bare.send('bench.echo', payload) },
+    { name: '+ packet metadata (correlation id, credential, trace context)', call: () => local.send('bench.echo', payload) },
+    { name: "+ the payload validated as users.get's request class", call: () => local.send('bench.validated', request) },
+    { name: "+ the caller's token checked (IdentityGuard, @Caller)", call: () => local.send('bench.guarded', request) },
+    { name: "+ the listener's processing hooks (request context, span, metric)", call: () => observed.send('bench.guarded', request) },
+  ];
+  const context = { correlationId: 'bench-correlation-id', authorization: `Bearer ${token}` };
+  const samples = rows.map(() => [] as number[]);
+  for (let repeat = 0; repeat < STEP_REPEATS; repeat++) {
+    for (const [i, row] of rows.entries()) {
+      const result = await RequestContextStore.run(context, () => concurrent(row.name, STEP_ROUND_TRIPS, row.call));
+      samples[i].push(result.cpuUs);
+    }
+  }
+  await Promise.all([bare.close(), local.close(), observed.close()]);
+  return rows.map((row, i) => ({ name: row.name, cpuUs: median(samples[i]) }));
 }
 
 main().then(
