@@ -89,7 +89,20 @@ export function printCases(cases: CaseSummary[], plainSystem: string, bareSystem
 /** The issue's targets for the monolith against the plain NestJS reference. */
 export const TARGETS = { cpuRatioMax: 1.15, reqPerSecShareMin: 0.85, p99RatioMax: 1.5 };
 
-/** One line per route of `system`: each target, the figure and PASS or MISS. */
+/**
+ * The CPU target's verdict. A run's ratio of medians can pass by chance when the plain reference had a
+ * slow round (a run printed 0.98x PASS for a route whose own rounds reached 1.40x), so a PASS
+ * needs the median of the same round's ratios to hold the target too; where the two disagree the run
+ * has not settled the question either way.
+ */
+export function cpuVerdict(ratioOfMedians: number, sameRoundRatios: number[], max = TARGETS.cpuRatioMax): 'PASS' | 'MISS' | 'UNSETTLED' {
+  const withinRounds = median(sameRoundRatios);
+  if (ratioOfMedians <= max && withinRounds <= max) return 'PASS';
+  if (ratioOfMedians > max && withinRounds > max) return 'MISS';
+  return 'UNSETTLED';
+}
+
+/** One line per route of `system`: each target, the figure and its verdict. */
 export function printTargets(cases: CaseSummary[], measurements: Measurement[], system: string, plainSystem: string): void {
   for (const c of cases.filter((x) => x.system === system)) {
     const p = cases.find((x) => x.system === plainSystem && x.route === c.route);
@@ -101,9 +114,9 @@ export function printTargets(cases: CaseSummary[], measurements: Measurement[], 
     const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
     console.log(
       `${c.name} against ${p.name} (medians): ` +
-        `CPU/req ${fmt(c.cpuMsPerReq, 3)} vs ${fmt(p.cpuMsPerReq, 3)} ms = ${fmt(cpu, 2)}x (target <= ${TARGETS.cpuRatioMax}x) ` +
-        `${verdict(cpu <= TARGETS.cpuRatioMax)} ` +
-        `[the same round's ratios: median ${fmt(median(paired), 2)}x, ${fmt(Math.min(...paired), 2)}-${fmt(Math.max(...paired), 2)}x]; ` +
+        `CPU/req ${fmt(c.cpuMsPerReq, 3)} vs ${fmt(p.cpuMsPerReq, 3)} ms = ${fmt(cpu, 2)}x, ` +
+        `the same round's ratios: median ${fmt(median(paired), 2)}x, ${fmt(Math.min(...paired), 2)}-${fmt(Math.max(...paired), 2)}x ` +
+        `(target <= ${TARGETS.cpuRatioMax}x for both) ${cpuVerdict(cpu, paired)}; ` +
         `req/s ${fmt(c.reqPerSec)} vs ${fmt(p.reqPerSec)} = ${fmt(share * 100, 1)} % (target >= ${TARGETS.reqPerSecShareMin * 100} %) ` +
         `${verdict(share >= TARGETS.reqPerSecShareMin)}; ` +
         `p99 ${fmt(c.p99Ms)} vs ${fmt(p.p99Ms)} ms = ${fmt(p99, 2)}x (target <= ${TARGETS.p99RatioMax}x) ` +
